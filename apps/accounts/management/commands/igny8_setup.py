@@ -1,0 +1,90 @@
+"""Bring a database up to date and make sure the platform's own rows exist.
+
+Safe to run any number of times: migrates every schema, keeps the workspace template
+current, and (unless --no-demo) creates the demo workspace and logins once.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import connection
+
+DEMO_SLUG = "demo"
+DEMO_EMAIL = "owner@demo.example"
+ADMIN_EMAIL = "admin@igny8.example"
+
+
+class Command(BaseCommand):
+    help = "Migrate all schemas, refresh the workspace template, create the demo workspace."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--no-demo", action="store_true", help="Skip the demo workspace.")
+
+    def handle(self, *args, **options) -> None:
+        from apps.accounts import provisioning
+        from apps.catalog.services import library_load
+
+        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+        provisioning.public_tenant_ensure()
+        provisioning.template_ensure()
+        call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)
+        connection.set_schema_to_public()
+        library_load()
+        if not options["no_demo"]:
+            self._demo()
+
+    def _password(self, name: str) -> str:
+        path = settings.DATA_DIR / f"{name}_password"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(9))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def _demo(self) -> None:
+        from allauth.account.models import EmailAddress
+        from django_tenants.utils import schema_context
+
+        from apps.accounts import provisioning
+        from apps.accounts.models import Account, User
+        from apps.catalog.models import Industry
+        from apps.workspace.models import Site
+        from apps.workspace.services import site_create, site_sectors_set
+
+        password = self._password("demo")
+        owner = User.objects.filter(email=DEMO_EMAIL).first()
+        if owner is None:
+            owner = User.objects.create_user(DEMO_EMAIL, password, name="Demo Owner")
+            EmailAddress.objects.create(user=owner, email=DEMO_EMAIL, verified=True, primary=True)
+        admin_password = self._password("admin")
+        if not User.objects.filter(email=ADMIN_EMAIL).exists():
+            admin = User.objects.create_superuser(
+                ADMIN_EMAIL, admin_password, name="Platform Admin"
+            )
+            EmailAddress.objects.create(user=admin, email=ADMIN_EMAIL, verified=True, primary=True)
+
+        account = Account.objects.filter(slug=DEMO_SLUG).first()
+        if account is None:
+            account = provisioning.workspace_create(name="Demo Co.", slug=DEMO_SLUG, owner=owner)
+        with schema_context(account.schema_name):
+            if not Site.objects.exists():
+                industry = (
+                    Industry.objects.filter(slug__in=["home-services", "food-cooking"]).first()
+                    or Industry.objects.first()
+                )
+                site = site_create(
+                    name="Demo Blog",
+                    url="https://blog.example.com",
+                    industry=industry,
+                    language="en",
+                )
+                sector_ids = list(industry.sectors.values_list("pk", flat=True)[:2])
+                site_sectors_set(site=site, industry_sector_ids=sector_ids)
+        self.stdout.write(
+            self.style.SUCCESS("Demo ready.")
+            + f" Workspace login: {DEMO_EMAIL} / {password}"
+            + f" — platform admin: {ADMIN_EMAIL} / {admin_password}"
+        )

@@ -1,0 +1,60 @@
+"""Reads about accounts, memberships and invitations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from apps.accounts.models import Account, Invitation, Membership, User
+
+
+def membership_for(*, user: User, account: Account) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(user=user, account=account).first()
+
+
+def memberships_of(*, user: User) -> QuerySet[Membership]:
+    """The workspaces a user belongs to (for the chooser), system accounts excluded."""
+    return (
+        Membership.objects.filter(user=user, account__is_system=False)
+        .select_related("account")
+        .order_by("account__name")
+    )
+
+
+def team_members(*, account: Account) -> QuerySet[Membership]:
+    return Membership.objects.filter(account=account).select_related("user").order_by("user__email")
+
+
+def open_invitations(*, account: Account) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        account=account, accepted_at__isnull=True, revoked_at__isnull=True
+    ).select_related("invited_by")
+
+
+def workspaces_all() -> QuerySet[Account]:
+    return Account.objects.filter(is_system=False).exclude(
+        schema_name__in=[settings.PUBLIC_SCHEMA_NAME, settings.IGNY8_TEMPLATE_SCHEMA]
+    )
+
+
+@dataclass(frozen=True)
+class PlanState:
+    can_write: bool
+    code: str = ""
+    message: str = ""
+
+
+def account_plan_state(account: Account) -> PlanState:
+    """Whether the workspace may change things. Billing replaces this with its real rules."""
+    if account.is_active:
+        return PlanState(can_write=True)
+    return PlanState(
+        can_write=False,
+        code="account_inactive",
+        message="This workspace is paused, so it can be read but not changed. "
+        "An owner can reactivate it from Billing, or contact support.",
+    )

@@ -1,0 +1,101 @@
+"""Public-host pages (landing, workspace chooser, new workspace, invitations) and profile."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from apps.accounts import provisioning, services
+from apps.accounts.forms import ProfileForm, WorkspaceCreateForm
+from apps.accounts.models import Invitation
+from apps.accounts.selectors import memberships_of
+from igny8.http import redirect, render_page
+
+
+def landing(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/landing.html")
+
+
+@login_required
+def workspace_chooser(request: HttpRequest) -> HttpResponse:
+    memberships = [
+        (m, provisioning.workspace_url(m.account, request))
+        for m in memberships_of(user=request.user)
+    ]
+    return render(request, "accounts/chooser.html", {"memberships": memberships})
+
+
+@login_required
+def workspace_new(request: HttpRequest) -> HttpResponse:
+    form = WorkspaceCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = provisioning.workspace_create(
+                name=form.cleaned_data["workspace_name"],
+                slug=form.cleaned_data["workspace_slug"],
+                owner=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error("workspace_slug", exc.messages)
+        else:
+            return redirect(request, provisioning.workspace_url(account, request, "/?welcome=1"))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/workspace_new.html", {"form": form}, status=status)
+
+
+def slug_suggestion(request: HttpRequest) -> JsonResponse:
+    """Suggest a free subdomain for a workspace name (signup form, as you type)."""
+    name = request.GET.get("name", "")[:100]
+    return JsonResponse({"slug": provisioning.slug_suggest(name) if name.strip() else ""})
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = get_object_or_404(Invitation.objects.select_related("account"), token=token)
+    context = {"invitation": invitation, "error": ""}
+    if not request.user.is_authenticated:
+        # Remember the invitation through login or signup, then come back here.
+        request.session["invitation_token"] = token
+        from allauth.account.models import EmailAddress
+
+        has_account = EmailAddress.objects.filter(email__iexact=invitation.email).exists()
+        context["has_account"] = has_account
+        return render(request, "accounts/invitation.html", context)
+    if request.method == "POST":
+        try:
+            services.invitation_accept(invitation=invitation, user=request.user)
+        except ValidationError as exc:
+            context["error"] = " ".join(exc.messages)
+            return render(request, "accounts/invitation.html", context, status=400)
+        request.session.pop("invitation_token", None)
+        messages.success(request, f"Welcome to {invitation.account.name}!")
+        return redirect(request, provisioning.workspace_url(invitation.account, request))
+    if not invitation.is_open:
+        context["error"] = {
+            "accepted": "This invitation has already been used.",
+            "revoked": "This invitation was withdrawn. Ask the workspace owner for a new one.",
+            "expired": "This invitation has expired. Ask the workspace owner to resend it.",
+        }[invitation.status]
+    elif request.user.email.lower() != invitation.email.lower():
+        context["error"] = (
+            f"This invitation is for {invitation.email}, but you are signed in as "
+            f"{request.user.email}. Sign out, then sign in or sign up with the invited address."
+        )
+    return render(
+        request, "accounts/invitation.html", context, status=400 if context["error"] else 200
+    )
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    form.fields["email"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        services.profile_update(user=request.user, name=form.cleaned_data["name"])
+        messages.success(request, "Profile saved.")
+        return redirect(request, reverse("profile"))
+    status = 400 if request.method == "POST" else 200
+    return render_page(request, "accounts/profile.html", {"form": form}, status=status)

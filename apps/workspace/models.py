@@ -1,0 +1,155 @@
+"""A workspace's own tables (one copy per tenant schema): sites, sectors, grants and jobs.
+
+Links to public-schema rows (users, catalog) carry no database constraint: a constraint
+across schemas would tie every workspace to public rows and break schema cloning and
+user deletion. The services keep those links valid instead.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Spanish"),
+    ("fr", "French"),
+    ("de", "German"),
+    ("it", "Italian"),
+    ("pt", "Portuguese"),
+    ("nl", "Dutch"),
+    ("sv", "Swedish"),
+    ("da", "Danish"),
+    ("no", "Norwegian"),
+    ("fi", "Finnish"),
+    ("pl", "Polish"),
+    ("cs", "Czech"),
+    ("ro", "Romanian"),
+    ("tr", "Turkish"),
+    ("ru", "Russian"),
+    ("uk", "Ukrainian"),
+    ("ar", "Arabic"),
+    ("he", "Hebrew"),
+    ("hi", "Hindi"),
+    ("ur", "Urdu"),
+    ("id", "Indonesian"),
+    ("ja", "Japanese"),
+    ("ko", "Korean"),
+    ("zh", "Chinese"),
+]
+
+MAX_SECTORS_PER_SITE = 5
+
+
+class Site(models.Model):
+    name = models.CharField(max_length=100)
+    url = models.URLField(max_length=300)
+    industry = models.ForeignKey(
+        "catalog.Industry",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    language = models.CharField(max_length=8, choices=LANGUAGES, default="en")
+    is_active = models.BooleanField(default=True)
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["name"], name="site_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sector(models.Model):
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="sectors")
+    industry_sector = models.ForeignKey(
+        "catalog.IndustrySector",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    name = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "industry_sector"], name="sector_unique_per_site"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SiteAccess(models.Model):
+    """Grants an editor or viewer one site. Owners and admins see every site without one."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "site access"
+        constraints = [models.UniqueConstraint(fields=["site", "user"], name="site_access_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.site}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Job(models.Model):
+    """One background job of this workspace, as its owner sees it (progress, outcome)."""
+
+    kind = models.CharField(max_length=60)
+    label = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0, help_text="Items to process, when known.")
+    done = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    error = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created = models.DateTimeField(default=timezone.now)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["status", "-created"], name="job_status_created")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}

@@ -1,0 +1,46 @@
+"""Reads for workspace pages, scoped by role and site grants."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from apps.workspace.models import Job, Site, SiteAccess
+
+
+def _sees_all_sites(request: HttpRequest) -> bool:
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return bool(request.user.is_authenticated and request.user.is_staff)
+    return membership.is_manager
+
+
+def sites_for_member(request: HttpRequest) -> QuerySet[Site]:
+    """The sites this person may see: all for owners/admins/staff, granted ones otherwise."""
+    sites = Site.objects.all()
+    if not _sees_all_sites(request):
+        sites = sites.filter(grants__user_id=request.user.pk)
+    return sites.annotate(sector_count=Count("sectors", filter=Q(sectors__is_active=True)))
+
+
+def site_for_member(request: HttpRequest, pk: int | str) -> Site:
+    """One site the member may see, or 404 (never a hint that it exists)."""
+    try:
+        return sites_for_member(request).get(pk=int(pk))
+    except (Site.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such site.") from None
+
+
+def site_grants(*, user_id: int) -> list[int]:
+    return list(SiteAccess.objects.filter(user_id=user_id).values_list("site_id", flat=True))
+
+
+def job_for_member(request: HttpRequest, pk: int | str) -> Job:
+    """Jobs are visible to managers and to the member who started them."""
+    jobs = Job.objects.all()
+    if not _sees_all_sites(request):
+        jobs = jobs.filter(created_by_id=request.user.pk)
+    try:
+        return jobs.get(pk=int(pk))
+    except (Job.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such job.") from None

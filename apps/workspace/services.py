@@ -1,0 +1,101 @@
+"""Sites, sectors and site grants: every write of the workspace app."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from apps.accounts.models import User
+from apps.catalog.models import Industry, IndustrySector
+from apps.workspace.models import MAX_SECTORS_PER_SITE, Sector, Site, SiteAccess
+
+
+class SiteError(ValidationError):
+    """A site change the rules refuse; the message says why and what to do."""
+
+
+def site_create(*, name: str, url: str, industry: Industry, language: str) -> Site:
+    name = name.strip()
+    if Site.objects.filter(name__iexact=name).exists():
+        raise SiteError({"name": [f"A site named “{name}” already exists. Pick another name."]})
+    site = Site(name=name, url=url.strip(), industry=industry, language=language)
+    site.full_clean()
+    site.save()
+    return site
+
+
+@transaction.atomic
+def site_update(
+    *, site: Site, name: str, url: str, industry: Industry, language: str, is_active: bool
+) -> Site:
+    """Edit a site. Changing its industry removes sectors that belong to the old one."""
+    name = name.strip()
+    if Site.objects.filter(name__iexact=name).exclude(pk=site.pk).exists():
+        raise SiteError({"name": [f"A site named “{name}” already exists. Pick another name."]})
+    industry_changed = site.industry_id != industry.pk
+    site.name, site.url, site.industry, site.language, site.is_active = (
+        name,
+        url.strip(),
+        industry,
+        language,
+        is_active,
+    )
+    site.full_clean()
+    site.save()
+    if industry_changed:
+        site.sectors.all().delete()
+    return site
+
+
+@transaction.atomic
+def site_sectors_set(*, site: Site, industry_sector_ids: list[int]) -> list[Sector]:
+    """Choose the site's sectors from its industry (at most MAX_SECTORS_PER_SITE).
+
+    Sectors no longer chosen are removed; chosen ones that exist are kept as they are.
+    """
+    wanted = list(dict.fromkeys(int(i) for i in industry_sector_ids))
+    if not wanted:
+        raise SiteError({"sectors": ["Choose at least one sector."]})
+    if len(wanted) > MAX_SECTORS_PER_SITE:
+        raise SiteError(
+            {
+                "sectors": [
+                    f"A site can have at most {MAX_SECTORS_PER_SITE} sectors; "
+                    f"you chose {len(wanted)}. Untick some and save again."
+                ]
+            }
+        )
+    choices = {
+        s.pk: s
+        for s in IndustrySector.objects.filter(
+            pk__in=wanted, industry_id=site.industry_id, is_active=True
+        )
+    }
+    if len(choices) != len(wanted):
+        raise SiteError({"sectors": ["Choose sectors from this site's industry."]})
+    Site.objects.select_for_update().filter(pk=site.pk).first()
+    site.sectors.exclude(industry_sector_id__in=wanted).delete()
+    existing = set(site.sectors.values_list("industry_sector_id", flat=True))
+    Sector.objects.bulk_create(
+        [
+            Sector(site=site, industry_sector_id=pk, name=choices[pk].name)
+            for pk in wanted
+            if pk not in existing
+        ]
+    )
+    return list(site.sectors.all())
+
+
+def site_access_grant(*, user: User, site_ids: list[int]) -> None:
+    """Give an editor or viewer these sites (idempotent)."""
+    sites = Site.objects.filter(pk__in=site_ids)
+    SiteAccess.objects.bulk_create(
+        [SiteAccess(site=site, user_id=user.pk) for site in sites], ignore_conflicts=True
+    )
+
+
+@transaction.atomic
+def site_access_set(*, user: User, site_ids: list[int]) -> None:
+    """Make these exactly the sites an editor or viewer may see."""
+    SiteAccess.objects.filter(user_id=user.pk).exclude(site_id__in=site_ids).delete()
+    site_access_grant(user=user, site_ids=site_ids)

@@ -1,0 +1,143 @@
+"""Workspace pages: dashboard with the onboarding checklist, sites, sectors, jobs."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from apps.accounts.models import Role
+from apps.workspace import services
+from apps.workspace.context import current_site, current_site_set
+from apps.workspace.forms import SectorsForm, SiteForm
+from apps.workspace.onboarding import checklist
+from apps.workspace.selectors import job_for_member, site_for_member, sites_for_member
+from igny8.http import redirect, render_page
+from igny8.roles import member_has_role, require_role
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    site = current_site(request)
+    items = checklist(request, site)
+    return render_page(
+        request,
+        "workspace/dashboard.html",
+        {
+            "checklist": items,
+            "checklist_done": sum(1 for i in items if i.done),
+            "welcome": request.GET.get("welcome") == "1",
+            "site_count": len(request._visible_sites),
+        },
+    )
+
+
+def site_list(request: HttpRequest) -> HttpResponse:
+    sites = sites_for_member(request).select_related("industry")
+    return render_page(
+        request,
+        "workspace/sites.html",
+        {"sites": sites, "can_manage": member_has_role(request, Role.ADMIN)},
+    )
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@require_role(Role.ADMIN)
+def site_create(request: HttpRequest) -> HttpResponse:
+    form = SiteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            site = services.site_create(
+                name=form.cleaned_data["name"],
+                url=form.cleaned_data["url"],
+                industry=form.cleaned_data["industry"],
+                language=form.cleaned_data["language"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            current_site_set(request, site)
+            messages.success(request, f"Site “{site.name}” added. Now choose its sectors.")
+            return redirect(request, reverse("workspace:site_sectors", args=[site.pk]))
+    status = 400 if request.method == "POST" else 200
+    return render_page(
+        request, "workspace/site_form.html", {"form": form, "site": None}, status=status
+    )
+
+
+@require_role(Role.ADMIN)
+def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    site = site_for_member(request, pk)
+    initial = {
+        "name": site.name,
+        "url": site.url,
+        "industry": site.industry_id,
+        "language": site.language,
+        "is_active": site.is_active,
+    }
+    form = SiteForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.site_update(site=site, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Site “{site.name}” saved.")
+            return redirect(request, reverse("workspace:sites"))
+    status = 400 if request.method == "POST" else 200
+    return render_page(
+        request, "workspace/site_form.html", {"form": form, "site": site}, status=status
+    )
+
+
+@require_role(Role.ADMIN)
+def site_sectors(request: HttpRequest, pk: int) -> HttpResponse:
+    site = site_for_member(request, pk)
+    chosen = list(site.sectors.values_list("industry_sector_id", flat=True))
+    form = SectorsForm(
+        request.POST or None, industry_id=site.industry_id, initial={"sectors": chosen}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.site_sectors_set(
+                site=site, industry_sector_ids=[s.pk for s in form.cleaned_data["sectors"]]
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Sectors for “{site.name}” saved.")
+            return redirect(request, reverse("workspace:sites"))
+    status = 400 if request.method == "POST" else 200
+    return render_page(
+        request,
+        "workspace/site_sectors.html",
+        {"form": form, "site": site, "chosen": chosen},
+        status=status,
+    )
+
+
+@require_POST
+def site_switch(request: HttpRequest) -> HttpResponse:
+    site = site_for_member(request, request.POST.get("site", ""))
+    current_site_set(request, site)
+    target = request.POST.get("next") or "/"
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    return redirect(request, target)
+
+
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    job = job_for_member(request, pk)
+    return render_page(request, "workspace/job.html", {"job": job}, partial="progress")
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,207 @@
+"""Request id, host → workspace, membership (403), plan state (402), resource tracking."""
+
+from __future__ import annotations
+
+import re
+import time
+import tracemalloc
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.module_loading import import_string
+from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import get_public_schema_name
+
+from igny8.logging import request_id_var, schema_var
+
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestIdMiddleware:
+    """Accept a sane X-Request-ID or make one; return it and put it in every log line."""
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request.id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request.id)
+        schema_token = schema_var.set("-")
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+            schema_var.reset(schema_token)
+        response["X-Request-ID"] = request.id
+        return response
+
+
+class WorkspaceMiddleware(TenantMainMiddleware):
+    """django-tenants' host lookup, with a friendly page for unknown workspaces."""
+
+    def process_request(self, request: HttpRequest):
+        response = super().process_request(request)
+        request.account = getattr(request, "tenant", None)
+        request.is_workspace = bool(
+            request.account and request.account.schema_name != get_public_schema_name()
+        )
+        schema_var.set(connection.schema_name)
+        return response
+
+    def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
+        from apps.accounts.provisioning import public_url
+
+        return render(
+            request,
+            "errors/unknown_workspace.html",
+            {"hostname": hostname, "public_url": public_url(request)},
+            status=404,
+        )
+
+
+# Paths anyone may reach on a workspace host: assets, sign in/out, the health check.
+OPEN_PATH_PREFIXES = ("/static/", "/accounts/", "/healthz")
+
+
+class MembershipMiddleware:
+    """On a workspace host: anonymous → login (keeping `next`), non-member → 403.
+
+    Sets `request.membership` (None for staff without one). Platform staff pass.
+    """
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.membership = None
+        if not getattr(request, "is_workspace", False) or request.path.startswith(
+            OPEN_PATH_PREFIXES
+        ):
+            return self.get_response(request)
+        from apps.accounts.provisioning import public_url
+        from apps.accounts.selectors import membership_for
+
+        user = request.user
+        if not user.is_authenticated:
+            from urllib.parse import urlencode
+
+            # Sign in right here: the session cookie is shared by every workspace host.
+            return _redirect("/accounts/login/?" + urlencode({"next": request.get_full_path()}))
+        request.membership = membership_for(user=user, account=request.account)
+        if request.membership is None and not user.is_staff:
+            return render(
+                request,
+                "errors/403_not_member.html",
+                {"account": request.account, "public_url": public_url(request)},
+                status=403,
+            )
+        return self.get_response(request)
+
+
+def _redirect(url: str) -> HttpResponse:
+    response = HttpResponse(status=302)
+    response["Location"] = url
+    return response
+
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class PlanStateMiddleware:
+    """A lapsed workspace can be read but not changed: writes answer 402 with a way out.
+
+    The rule itself is a hook (`IGNY8_PLAN_STATE_HOOK`) that billing replaces.
+    """
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+        self.hook = import_string(
+            getattr(settings, "IGNY8_PLAN_STATE_HOOK", "apps.accounts.selectors.account_plan_state")
+        )
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not getattr(request, "is_workspace", False) or request.path.startswith(
+            OPEN_PATH_PREFIXES
+        ):
+            return self.get_response(request)
+        state = self.hook(request.account)
+        request.plan_state = state
+        if not state.can_write and request.method not in SAFE_METHODS:
+            if request.user.is_authenticated and request.user.is_staff:
+                return self.get_response(request)
+            from igny8.http import render_error
+
+            return render_error(request, status=402, code=state.code, message=state.message)
+        return self.get_response(request)
+
+
+class ResourceTrackingMiddleware:
+    """Staff opt in with `X-Resource-Tracking: 1` to see time, SQL and memory per request."""
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        wanted = request.headers.get("X-Resource-Tracking") == "1"
+        user = getattr(request, "user", None)
+        if not (wanted and user is not None and user.is_authenticated and user.is_staff):
+            return self.get_response(request)
+        queries: list[float] = []
+
+        def count(execute, sql, params, many, context):
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                queries.append(time.perf_counter() - started)
+
+        already_tracing = tracemalloc.is_tracing()
+        if not already_tracing:
+            tracemalloc.start()
+        tracemalloc.reset_peak()
+        before, _ = tracemalloc.get_traced_memory()
+        started = time.perf_counter()
+        with connection.execute_wrapper(count):
+            response = self.get_response(request)
+        elapsed = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+        if not already_tracing:
+            tracemalloc.stop()
+        response["X-Server-Time-Ms"] = f"{elapsed * 1000:.1f}"
+        response["X-SQL-Queries"] = str(len(queries))
+        response["X-SQL-Time-Ms"] = f"{sum(queries) * 1000:.1f}"
+        response["X-Memory-Peak-KB"] = str(max(peak - before, 0) // 1024)
+        return response
+
+
+class HtmxMessagesMiddleware:
+    """Flash messages reach HTMX responses as an out-of-band swap of the message area."""
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not getattr(request, "htmx", False) or response.status_code in (301, 302):
+            return response
+        if "HX-Redirect" in response or "HX-Location" in response:
+            return response  # the next page shows them
+        content_type = response.get("Content-Type", "")
+        if not content_type.startswith("text/html") or getattr(response, "streaming", False):
+            return response
+        storage = messages.get_messages(request)
+        pending = list(storage)
+        if not pending:
+            return response
+        from django.template.loader import render_to_string
+
+        response.content += render_to_string(
+            "components/messages.html", {"messages": pending, "oob": True}, request=request
+        ).encode()
+        return response

@@ -1,0 +1,293 @@
+"""IGNY8 settings: one module, every value from the environment with a safe default."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("IGNY8_DATA_DIR", BASE_DIR / ".data"))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+# pytest sets PYTEST_VERSION before Django starts; tests run jobs inline and mail in memory.
+TESTING = "PYTEST_VERSION" in os.environ
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name, "")
+    return [item.strip() for item in value.split(",") if item.strip()] or default
+
+
+def _secret_key() -> str:
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    # Development: a key generated once and kept in .data/, never committed.
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("DEBUG", not TESTING)
+
+IGNY8_BASE_DOMAIN = os.environ.get("IGNY8_BASE_DOMAIN", "igny8.localhost").strip(".").lower()
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [IGNY8_BASE_DOMAIN, f".{IGNY8_BASE_DOMAIN}"])
+# Where emails and jobs point people (no request to read the host and port from).
+IGNY8_PUBLIC_URL = os.environ.get("IGNY8_PUBLIC_URL", f"http://{IGNY8_BASE_DOMAIN}:8000").rstrip(
+    "/"
+)
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CSRF_TRUSTED_ORIGINS",
+    [f"http://*.{IGNY8_BASE_DOMAIN}", f"https://*.{IGNY8_BASE_DOMAIN}"]
+    + [f"http://{IGNY8_BASE_DOMAIN}", f"https://{IGNY8_BASE_DOMAIN}"],
+)
+
+# --- tenancy -----------------------------------------------------------------------------
+SHARED_APPS = [
+    "django_tenants",
+    "apps.accounts",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.admin",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "django_htmx",
+    "django_q",
+    "apps.catalog",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "apps.workspace",
+]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "accounts.Account"
+TENANT_DOMAIN_MODEL = "accounts.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+# New workspaces are cloned from this pre-migrated schema (see apps.accounts.provisioning).
+IGNY8_TEMPLATE_SCHEMA = "ws_template"
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+
+ROOT_URLCONF = "igny8.urls_tenant"
+PUBLIC_SCHEMA_URLCONF = "igny8.urls_public"
+
+MIDDLEWARE = [
+    "igny8.middleware.RequestIdMiddleware",
+    "igny8.middleware.WorkspaceMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "igny8.middleware.MembershipMiddleware",
+    "igny8.middleware.PlanStateMiddleware",
+    "igny8.middleware.ResourceTrackingMiddleware",
+    "igny8.middleware.HtmxMessagesMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "apps.workspace.context.workspace",
+            ],
+        },
+    }
+]
+
+WSGI_APPLICATION = "igny8.wsgi.application"
+
+# --- database ----------------------------------------------------------------------------
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+else:
+    from igny8 import embedded_db
+
+    DATABASES = {"default": embedded_db.ensure_running(DATA_DIR / "pg")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- auth (django-allauth) -----------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+ACCOUNT_ADAPTER = "apps.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "apps.accounts.forms.SignupForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optional")
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("IGNY8_PROTOCOL", "http")
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[IGNY8] "
+# allauth's rate limits stay on (login failures, signup, password reset); tests get a fresh cache.
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+
+# One login serves every workspace: the session cookie lives on the parent domain.
+SESSION_COOKIE_DOMAIN = os.environ.get("SESSION_COOKIE_DOMAIN", f".{IGNY8_BASE_DOMAIN}")
+SESSION_COOKIE_NAME = "igny8_session"
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- email -------------------------------------------------------------------------------
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "IGNY8 <no-reply@igny8.localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+_email_url = os.environ.get("EMAIL_URL", "")
+if TESTING:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+elif _email_url:
+    from igny8.email_url import parse_email_url
+
+    MAILERS = {"default": parse_email_url(_email_url)}
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+
+# --- static and media --------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "staticfiles"))
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- jobs (django-q2, ORM broker) ----------------------------------------------------------
+# Each job kind has its own time limit (igny8/jobs.py); `retry` must exceed the longest one,
+# or a slow job would be handed to a second worker while the first still runs it.
+JOBS_MAX_TIMEOUT = 1800
+JOBS_SYNC = env_bool("IGNY8_JOBS_SYNC", TESTING)
+Q_CLUSTER = {
+    "name": "igny8",
+    "orm": "default",
+    "workers": int(os.environ.get("IGNY8_WORKERS", "2")),
+    "timeout": JOBS_MAX_TIMEOUT,
+    "retry": JOBS_MAX_TIMEOUT + 300,
+    "max_attempts": 3,
+    "queue_limit": 50,
+    "bulk": 5,
+    "poll": 0.5,
+    "catch_up": False,
+    "sync": JOBS_SYNC,
+    "save_limit": 1000,
+    "ack_failures": True,
+}
+
+# --- logging -----------------------------------------------------------------------------
+LOG_DIR = Path(os.environ.get("IGNY8_LOG_DIR", DATA_DIR / "logs"))
+LOG_DIR.mkdir(parents=True, exist_ok=True)
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+
+def _channel(name: str) -> dict[str, object]:
+    return {
+        "class": "logging.handlers.RotatingFileHandler",
+        "filename": str(LOG_DIR / f"{name}.log"),
+        "maxBytes": 5 * 1024 * 1024,
+        "backupCount": 5,
+        "formatter": "standard",
+        "filters": ["context"],
+        "encoding": "utf-8",
+    }
+
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"context": {"()": "igny8.logging.ContextFilter"}},
+    "formatters": {
+        "standard": {
+            "format": "%(asctime)s %(levelname)s [%(request_id)s %(schema)s] %(name)s: %(message)s"
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "standard",
+            "filters": ["context"],
+            "stream": sys.stderr,
+        },
+        "publishing_file": _channel("publishing"),
+        "wordpress_api_file": _channel("wordpress_api"),
+        "webhooks_file": _channel("webhooks"),
+        "app_file": _channel("igny8"),
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "igny8": {"handlers": ["console", "app_file"], "level": LOG_LEVEL, "propagate": False},
+        "apps": {"handlers": ["console", "app_file"], "level": LOG_LEVEL, "propagate": False},
+        "publishing": {"handlers": ["console", "publishing_file"], "level": LOG_LEVEL},
+        "wordpress_api": {"handlers": ["console", "wordpress_api_file"], "level": LOG_LEVEL},
+        "webhooks": {"handlers": ["console", "webhooks_file"], "level": LOG_LEVEL},
+        "django_q": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}
+if TESTING:
+    LOGGING["loggers"]["igny8"]["handlers"] = ["app_file"]
+    LOGGING["loggers"]["apps"]["handlers"] = ["app_file"]
+
+# --- security in production ----------------------------------------------------------------
+if not DEBUG and not TESTING:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

@@ -1,0 +1,13 @@
+"""The public host: landing, signup and login, workspace chooser, invitations, platform admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from apps.workspace.views import healthz
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("healthz", healthz),
+    path("", include("apps.accounts.urls_public")),
+]

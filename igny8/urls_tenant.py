@@ -1,0 +1,14 @@
+"""A workspace host: dashboard, sites, team, jobs; later planner, writer, billing, API."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from apps.workspace.views import healthz
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("healthz", healthz),
+    path("", include("apps.accounts.urls_tenant")),
+    path("", include("apps.workspace.urls")),
+]

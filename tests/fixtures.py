@@ -1,0 +1,127 @@
+"""pytest fixtures: the public tenant and two workspaces made once per session, three actors
+per workspace (owner, editor, outsider), host-aware clients and a return to `public` after
+every test."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_exists
+
+from apps.accounts.models import Account, Membership, Role, User
+
+
+@dataclass
+class Workspace:
+    account: Account
+    owner: User
+    editor: User
+    host: str
+
+    @property
+    def schema(self) -> str:
+        return self.account.schema_name
+
+
+def ensure_workspace(slug: str, name: str) -> Account:
+    """Get-or-create a workspace; safe with --reuse-db and after a live-server flush."""
+    from apps.accounts import provisioning
+
+    account = Account.objects.filter(slug=slug).first()
+    if account is not None and schema_exists(account.schema_name):
+        return account
+    schema = provisioning.schema_for_slug(slug)
+    if schema_exists(schema):
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    if account is not None:
+        account.delete(force_drop=True)
+    return provisioning.workspace_create(name=name, slug=slug, owner=None)
+
+
+def ensure_member(account: Account, email: str, role: str) -> User:
+    from allauth.account.models import EmailAddress
+
+    from tests.factories import PASSWORD
+
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email, PASSWORD, name=email.split("@")[0].title())
+        EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+    Membership.objects.update_or_create(user=user, account=account, defaults={"role": role})
+    return user
+
+
+def ensure_platform() -> None:
+    from apps.accounts import provisioning
+    from apps.catalog.models import Industry
+    from apps.catalog.services import library_load
+
+    connection.set_schema_to_public()
+    provisioning.public_tenant_ensure()
+    provisioning.template_ensure()
+    if not Industry.objects.exists():
+        library_load()
+
+
+@pytest.fixture(scope="session")
+def workspaces(django_db_setup, django_db_blocker) -> dict[str, Workspace]:
+    with django_db_blocker.unblock():
+        ensure_platform()
+        result = {}
+        for slug in ("alpha", "beta"):
+            account = ensure_workspace(slug, f"{slug.title()} Inc.")
+            result[slug] = Workspace(
+                account=account,
+                owner=ensure_member(account, f"owner@{slug}.test", Role.OWNER),
+                editor=ensure_member(account, f"editor@{slug}.test", Role.EDITOR),
+                host=f"{slug}.{settings.IGNY8_BASE_DOMAIN}",
+            )
+        connection.set_schema_to_public()
+    return result
+
+
+@pytest.fixture
+def alpha(workspaces, db) -> Workspace:
+    return workspaces["alpha"]
+
+
+@pytest.fixture
+def beta(workspaces, db) -> Workspace:
+    return workspaces["beta"]
+
+
+@pytest.fixture
+def outsider(beta) -> User:
+    """Signed-in, but a member of another workspace only (beta's owner, seen from alpha)."""
+    return beta.owner
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public_and_fresh_cache():
+    yield
+    connection.set_schema_to_public()
+    cache.clear()
+
+
+PUBLIC_HOST = settings.IGNY8_BASE_DOMAIN
+
+
+@pytest.fixture
+def client_for():
+    """`client_for(user, host)` → a test client signed in as user, talking to host."""
+
+    def make(user: User | None = None, host: str = PUBLIC_HOST) -> Client:
+        client = Client(HTTP_HOST=host)
+        if user is not None:
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return make
