@@ -18,16 +18,25 @@ def parse_email_url(url: str) -> dict[str, object]:
     if scheme == "dummy":
         return {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
     if scheme == "file":
+        if not parsed.path or parsed.netloc:
+            raise ValueError(
+                f"EMAIL_URL {url!r} needs an absolute folder, for example file:///var/mail/igny8"
+            )
         return {
             "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "OPTIONS": {"file_path": parsed.path},
         }
     if scheme in {"smtp", "smtps", "submission"}:
+        try:
+            port = parsed.port
+        except ValueError:
+            # Not the URL itself in the message: it may hold the password.
+            raise ValueError("EMAIL_URL has a port that is not a number, e.g. :587") from None
         return {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
                 "host": parsed.hostname or "localhost",
-                "port": parsed.port or (465 if scheme == "smtps" else 587),
+                "port": port or (465 if scheme == "smtps" else 587),
                 "username": unquote(parsed.username or ""),
                 "password": unquote(parsed.password or ""),
                 "use_ssl": scheme == "smtps",
@@ -35,4 +44,7 @@ def parse_email_url(url: str) -> dict[str, object]:
                 "timeout": 20,
             },
         }
-    raise ValueError(f"EMAIL_URL scheme {scheme!r} is not supported (use smtp, smtps, console)")
+    raise ValueError(
+        f"EMAIL_URL scheme {scheme!r} is not supported; use one of smtp://, smtps://, "
+        "console://, file:///path or dummy://"
+    )

@@ -19,7 +19,7 @@ from django_tenants.utils import get_public_schema_name
 
 from igny8.logging import request_id_var, schema_var
 
-_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
 class RequestIdMiddleware:
@@ -30,7 +30,8 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
-        request.id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        # fullmatch: `$` alone would let a trailing newline through into the response header.
+        request.id = incoming if _REQUEST_ID_RE.fullmatch(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request.id)
         schema_token = schema_var.set("-")
         try:
@@ -141,6 +142,11 @@ class PlanStateMiddleware:
         return self.get_response(request)
 
 
+def plan_state(request: HttpRequest) -> dict[str, object]:
+    """Template context: the state PlanStateMiddleware decided, for the "paused" banner."""
+    return {"plan_state": getattr(request, "plan_state", None)}
+
+
 class ResourceTrackingMiddleware:
     """Staff opt in with `X-Resource-Tracking: 1` to see time, SQL and memory per request."""
 
@@ -196,6 +202,8 @@ class HtmxMessagesMiddleware:
         if not content_type.startswith("text/html") or getattr(response, "streaming", False):
             return response
         storage = messages.get_messages(request)
+        if storage.used:
+            return response  # a full page already showed them in its own message area
         pending = list(storage)
         if not pending:
             return response

@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.workspace.context.workspace",
+                "igny8.middleware.plan_state",
             ],
         },
     }
@@ -174,7 +175,18 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache backs allauth's rate limits, so it must be shared by every web process: the
+# database by default (no extra service), keys prefixed by workspace schema.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "igny8_cache",
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+    }
+}
+if TESTING:
+    CACHES["default"]["BACKEND"] = "django.core.cache.backends.locmem.LocMemCache"
 
 # --- email -------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "IGNY8 <no-reply@igny8.localhost>")
@@ -275,9 +287,15 @@ LOGGING = {
     "loggers": {
         "igny8": {"handlers": ["console", "app_file"], "level": LOG_LEVEL, "propagate": False},
         "apps": {"handlers": ["console", "app_file"], "level": LOG_LEVEL, "propagate": False},
-        "publishing": {"handlers": ["console", "publishing_file"], "level": LOG_LEVEL},
-        "wordpress_api": {"handlers": ["console", "wordpress_api_file"], "level": LOG_LEVEL},
-        "webhooks": {"handlers": ["console", "webhooks_file"], "level": LOG_LEVEL},
+        # propagate=False: root also writes to the console, so each line would appear twice.
+        **{
+            channel: {
+                "handlers": ["console", f"{channel}_file"],
+                "level": LOG_LEVEL,
+                "propagate": False,
+            }
+            for channel in ("publishing", "wordpress_api", "webhooks")
+        },
         "django_q": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

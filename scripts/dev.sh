@@ -56,7 +56,13 @@ ensure_venv() {
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     say "Installing dependencies into .venv"
     "$PY" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$PY" -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+    # The project is not a package to install: only its dependencies (pyproject.toml) are.
+    "$PY" - <<'PYDEPS' > "$VENV/.igny8-requirements.txt"
+import tomllib
+project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+print("\n".join(project["dependencies"] + project["optional-dependencies"]["dev"]))
+PYDEPS
+    "$PY" -m pip install --quiet --disable-pip-version-check -r "$VENV/.igny8-requirements.txt"
     echo "$want" > "$stamp"
   fi
 }
@@ -90,16 +96,17 @@ cmd_run() {
   local worker=$!
   cleanup() {
     trap - INT TERM EXIT
-    say "Stopping web server, worker and database"
+    say "Stopping the web server and the worker"
     kill "$web" "$worker" 2>/dev/null || true
     wait "$web" "$worker" 2>/dev/null || true
-    stop_db
+    # Stop the database only if this command started it (a test run may be using it).
+    if [ "$EMBEDDED_STARTED" = 1 ]; then stop_db; fi
   }
   trap cleanup INT TERM EXIT
   sleep 2
   cat <<MSG
 
-  IGNY8 is running (web + 1 job worker). Ctrl-C stops everything.
+  IGNY8 is running (web server + job worker). Ctrl-C stops everything.
 
   Public site ........ http://$base:$port/
   Demo workspace ..... http://demo.$base:$port/

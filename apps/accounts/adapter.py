@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
-from django.http import HttpRequest
+from allauth.core.exceptions import ImmediateHttpResponse
+from django.http import HttpRequest, HttpResponseRedirect
 
 from apps.accounts import provisioning
-from apps.accounts.selectors import memberships_of
+from apps.accounts.selectors import invitation_open_by_token, memberships_of
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
-        # A workspace is created at signup, so signup lives on the public host only.
-        return not getattr(request, "is_workspace", False)
+        # A workspace is created at signup, so signup lives on the public host only; on a
+        # workspace host people are sent there instead of meeting a "signup closed" page.
+        if getattr(request, "is_workspace", False):
+            raise ImmediateHttpResponse(
+                HttpResponseRedirect(provisioning.public_url(request, "/accounts/signup/"))
+            )
+        return True
 
     def save_user(self, request: HttpRequest, user, form, commit: bool = True):
-        user = super().save_user(request, user, form, commit=commit)
         user.name = form.cleaned_data.get("name", "").strip()
-        user.save(update_fields=["name"])
-        invitation_token = request.session.get("invitation_token")
-        if invitation_token:
+        user = super().save_user(request, user, form, commit=commit)
+        if getattr(form, "invitation", None) is not None:
             # Joining a team, not starting a workspace: the accept page finishes the job.
             return user
         request._igny8_new_account = provisioning.workspace_create(
@@ -33,17 +37,14 @@ class AccountAdapter(DefaultAccountAdapter):
         account = getattr(request, "_igny8_new_account", None)
         if account is not None:
             return provisioning.workspace_url(account, request, "/?welcome=1")
-        token = request.session.get("invitation_token")
-        if token:
-            return f"/invite/{token}/"
-        return super().get_signup_redirect_url(request)
+        return _invitation_path(request) or "/workspaces/"
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
-        token = request.session.get("invitation_token")
-        if token and not getattr(request, "is_workspace", False):
-            return f"/invite/{token}/"
         if getattr(request, "is_workspace", False):
             return "/"
+        invitation_path = _invitation_path(request)
+        if invitation_path:
+            return invitation_path
         memberships = list(memberships_of(user=request.user)[:2])
         if len(memberships) == 1:
             return provisioning.workspace_url(memberships[0].account, request)
@@ -51,3 +52,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_logout_redirect_url(self, request: HttpRequest) -> str:
         return provisioning.public_url(request, "/accounts/login/")
+
+
+def _invitation_path(request: HttpRequest) -> str:
+    """The accept page of the invitation this person is in the middle of, if still open."""
+    token = request.session.get("invitation_token")
+    invitation = invitation_open_by_token(token=token)
+    return f"/invite/{invitation.token}/" if invitation is not None else ""

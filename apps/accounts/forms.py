@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.core import context as allauth_context
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
 
 from apps.accounts import provisioning
 from apps.accounts.models import Role, User
+from apps.accounts.selectors import invitation_open_by_token
+
+
+def _slug_help() -> str:
+    # Plain text: allauth renders help texts unescaped, so no angle brackets here.
+    return (
+        f"Your workspace will live at acme-marketing.{settings.IGNY8_BASE_DOMAIN} (you choose "
+        "the first part): 3–30 lowercase letters, digits and hyphens, starting with a letter."
+    )
 
 
 class WorkspaceFields(forms.Form):
@@ -19,9 +32,12 @@ class WorkspaceFields(forms.Form):
     workspace_slug = forms.CharField(
         label="Workspace address",
         max_length=30,
-        help_text="Your workspace lives at <address>.igny8 — lowercase letters, digits, hyphens.",
         widget=forms.TextInput(attrs={"placeholder": "acme-marketing", "autocomplete": "off"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workspace_slug"].help_text = _slug_help()
 
     def clean_workspace_slug(self) -> str:
         return provisioning.slug_validate(self.cleaned_data.get("workspace_slug", ""))
@@ -38,24 +54,28 @@ class SignupForm(AllauthSignupForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        request = getattr(self, "request", None)
-        if request is not None and request.session.get("invitation_token"):
-            # Someone accepting an invitation joins an existing workspace.
+        # allauth's signup view does not hand the request to its form; its context does.
+        request = allauth_context.request
+        token = request.session.get("invitation_token") if request is not None else None
+        # Someone accepting an open invitation joins that workspace instead of starting one.
+        self.invitation = invitation_open_by_token(token=token)
+        if self.invitation is not None:
             for field in ("workspace_name", "workspace_slug"):
                 self.fields[field].required = False
                 self.fields[field].widget = forms.HiddenInput()
-        from django.conf import settings
-
-        self.fields["workspace_slug"].help_text = (
-            f"Your workspace will live at <address>.{settings.IGNY8_BASE_DOMAIN}. "
-            "Lowercase letters, digits and hyphens."
-        )
+        self.fields["workspace_slug"].help_text = _slug_help()
 
     def clean_workspace_slug(self) -> str:
         value = self.cleaned_data.get("workspace_slug", "")
         if not self.fields["workspace_slug"].required and not value:
             return ""
         return provisioning.slug_validate(value)
+
+    def try_save(self, request: HttpRequest):
+        # The user, their email address and their new workspace are saved together or not at
+        # all: a workspace that fails to provision must not leave a user without one behind.
+        with transaction.atomic():
+            return super().try_save(request)
 
 
 class WorkspaceCreateForm(WorkspaceFields):

@@ -35,6 +35,14 @@ def open_invitations(*, account: Account) -> QuerySet[Invitation]:
     ).select_related("invited_by")
 
 
+def invitation_open_by_token(*, token: str | None) -> Invitation | None:
+    """The invitation behind a token (an accept link, the session), if it can still be used."""
+    if not token:
+        return None
+    invitation = Invitation.objects.select_related("account").filter(token=token).first()
+    return invitation if invitation is not None and invitation.is_open else None
+
+
 def workspaces_all() -> QuerySet[Account]:
     return Account.objects.filter(is_system=False).exclude(
         schema_name__in=[settings.PUBLIC_SCHEMA_NAME, settings.IGNY8_TEMPLATE_SCHEMA]

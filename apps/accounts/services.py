@@ -98,23 +98,31 @@ def _send(invitation: Invitation, by: User) -> None:
         )
 
 
+def invitation_problem(*, invitation: Invitation, user: User | None) -> str:
+    """Why `user` (None: not signed in yet) cannot accept the invitation now; "" if they can."""
+    if invitation.revoked_at:
+        return "This invitation was withdrawn. Ask the workspace owner for a new one."
+    if invitation.accepted_at:
+        return "This invitation has already been used."
+    if invitation.is_expired:
+        return "This invitation has expired. Ask the workspace owner to resend it."
+    if user is not None and user.email.lower() != invitation.email.lower():
+        return (
+            f"This invitation is for {invitation.email}, but you are signed in as {user.email}. "
+            "Sign out, then sign in (or sign up) with the invited address."
+        )
+    return ""
+
+
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     """Join the workspace. The invited address must be the user's; grants become SiteAccess."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.revoked_at:
-        raise TeamError("This invitation was withdrawn. Ask the workspace owner for a new one.")
-    if invitation.accepted_at:
-        if invitation.accepted_by_id == user.pk:
-            return Membership.objects.get(account=invitation.account, user=user)
-        raise TeamError("This invitation has already been used.")
-    if invitation.is_expired:
-        raise TeamError("This invitation has expired. Ask the workspace owner to resend it.")
-    if user.email.lower() != invitation.email.lower():
-        raise TeamError(
-            f"This invitation is for {invitation.email}, but you are signed in as {user.email}. "
-            "Sign out and sign in (or sign up) with the invited address."
-        )
+    if invitation.accepted_at and invitation.accepted_by_id == user.pk:
+        return Membership.objects.get(account=invitation.account, user=user)
+    problem = invitation_problem(invitation=invitation, user=user)
+    if problem:
+        raise TeamError(problem)
     membership, created = Membership.objects.get_or_create(
         account=invitation.account, user=user, defaults={"role": invitation.role}
     )

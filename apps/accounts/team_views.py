@@ -154,7 +154,9 @@ def member_sites(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         site_ids = [int(v) for v in request.POST.getlist("sites")]
     except ValueError:
-        site_ids = []
+        # A garbled form must not read as "no sites" and silently take every grant away.
+        messages.error(request, "Choose sites from the list; site access was not changed.")
+        return redirect(request, reverse("team"))
     site_ids = [s for s in site_ids if s in valid]
     return _act(
         request,

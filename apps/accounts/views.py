@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -54,39 +55,39 @@ def slug_suggestion(request: HttpRequest) -> JsonResponse:
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = get_object_or_404(Invitation.objects.select_related("account"), token=token)
-    context = {"invitation": invitation, "error": ""}
-    if not request.user.is_authenticated:
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("account", "invited_by"), token=token
+    )
+    user = request.user if request.user.is_authenticated else None
+    if user is not None and invitation.accepted_by_id == user.pk:
+        # Following the link again after accepting: just go to the workspace.
+        return redirect(request, provisioning.workspace_url(invitation.account, request))
+    context = {
+        "invitation": invitation,
+        "error": services.invitation_problem(invitation=invitation, user=user),
+        "wrong_user": user is not None and user.email.lower() != invitation.email.lower(),
+    }
+    if context["error"]:
+        if request.session.get("invitation_token") == token:
+            del request.session["invitation_token"]
+        return render(request, "accounts/invitation.html", context, status=400)
+    if user is None:
         # Remember the invitation through login or signup, then come back here.
         request.session["invitation_token"] = token
-        from allauth.account.models import EmailAddress
-
-        has_account = EmailAddress.objects.filter(email__iexact=invitation.email).exists()
-        context["has_account"] = has_account
+        context["has_account"] = EmailAddress.objects.filter(
+            email__iexact=invitation.email
+        ).exists()
         return render(request, "accounts/invitation.html", context)
     if request.method == "POST":
         try:
-            services.invitation_accept(invitation=invitation, user=request.user)
+            services.invitation_accept(invitation=invitation, user=user)
         except ValidationError as exc:
             context["error"] = " ".join(exc.messages)
             return render(request, "accounts/invitation.html", context, status=400)
         request.session.pop("invitation_token", None)
         messages.success(request, f"Welcome to {invitation.account.name}!")
         return redirect(request, provisioning.workspace_url(invitation.account, request))
-    if not invitation.is_open:
-        context["error"] = {
-            "accepted": "This invitation has already been used.",
-            "revoked": "This invitation was withdrawn. Ask the workspace owner for a new one.",
-            "expired": "This invitation has expired. Ask the workspace owner to resend it.",
-        }[invitation.status]
-    elif request.user.email.lower() != invitation.email.lower():
-        context["error"] = (
-            f"This invitation is for {invitation.email}, but you are signed in as "
-            f"{request.user.email}. Sign out, then sign in or sign up with the invited address."
-        )
-    return render(
-        request, "accounts/invitation.html", context, status=400 if context["error"] else 200
-    )
+    return render(request, "accounts/invitation.html", context)
 
 
 @login_required

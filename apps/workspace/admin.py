@@ -6,17 +6,30 @@ from apps.workspace.models import Job, Sector, Site, SiteAccess
 
 
 class WorkspaceOnlyAdmin(admin.ModelAdmin):
-    """Workspace tables exist only in workspace schemas: shown in a workspace's own admin."""
+    """Workspace tables exist only in workspace schemas: shown in a workspace's own admin.
+
+    On the public host every permission is refused, not only viewing: the admin opens a
+    change list for anyone who may change, and the table is not there to query.
+    """
+
+    @staticmethod
+    def _in_workspace() -> bool:
+        return connection.schema_name != get_public_schema_name()
 
     def has_module_permission(self, request) -> bool:
-        return connection.schema_name != get_public_schema_name() and super().has_module_permission(
-            request
-        )
+        return self._in_workspace() and super().has_module_permission(request)
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return connection.schema_name != get_public_schema_name() and super().has_view_permission(
-            request, obj
-        )
+        return self._in_workspace() and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request) -> bool:
+        return self._in_workspace() and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._in_workspace() and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._in_workspace() and super().has_delete_permission(request, obj)
 
 
 class SectorInline(admin.TabularInline):

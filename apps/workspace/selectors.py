@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest
 
 from apps.workspace.models import Job, Site, SiteAccess
@@ -20,7 +21,10 @@ def sites_for_member(request: HttpRequest) -> QuerySet[Site]:
     sites = Site.objects.all()
     if not _sees_all_sites(request):
         sites = sites.filter(grants__user_id=request.user.pk)
-    return sites.annotate(sector_count=Count("sectors", filter=Q(sectors__is_active=True)))
+    # Explicit order: Django drops Meta.ordering from GROUP BY queries such as this one.
+    return sites.annotate(
+        sector_count=Count("sectors", filter=Q(sectors__is_active=True))
+    ).order_by(Lower("name"), "id")
 
 
 def site_for_member(request: HttpRequest, pk: int | str) -> Site:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
@@ -42,6 +43,12 @@ def site_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The POST data, or None on GET. An empty POST (say, every box unticked and the CSRF
+    token sent as an HTMX header) is still a submission and must show its errors."""
+    return request.POST if request.method == "POST" else None
+
+
 def _apply_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
@@ -52,7 +59,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 @require_role(Role.ADMIN)
 def site_create(request: HttpRequest) -> HttpResponse:
-    form = SiteForm(request.POST or None)
+    form = SiteForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             site = services.site_create(
@@ -83,7 +90,7 @@ def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "language": site.language,
         "is_active": site.is_active,
     }
-    form = SiteForm(request.POST or None, initial=initial)
+    form = SiteForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.site_update(site=site, **form.cleaned_data)
@@ -102,9 +109,7 @@ def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def site_sectors(request: HttpRequest, pk: int) -> HttpResponse:
     site = site_for_member(request, pk)
     chosen = list(site.sectors.values_list("industry_sector_id", flat=True))
-    form = SectorsForm(
-        request.POST or None, industry_id=site.industry_id, initial={"sectors": chosen}
-    )
+    form = SectorsForm(_posted(request), industry_id=site.industry_id, initial={"sectors": chosen})
     if request.method == "POST" and form.is_valid():
         try:
             services.site_sectors_set(
@@ -129,7 +134,10 @@ def site_switch(request: HttpRequest) -> HttpResponse:
     site = site_for_member(request, request.POST.get("site", ""))
     current_site_set(request, site)
     target = request.POST.get("next") or "/"
-    if not target.startswith("/") or target.startswith("//"):
+    # Only a path on this host: "//evil", "/\\evil" and "javascript:" would leave it.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     return redirect(request, target)
 

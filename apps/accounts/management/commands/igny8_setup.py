@@ -29,6 +29,7 @@ class Command(BaseCommand):
         from apps.catalog.services import library_load
 
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
         provisioning.public_tenant_ensure()
         provisioning.template_ensure()
         call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)

@@ -1,0 +1,135 @@
+"""The dashboard's onboarding checklist: items light up as the workspace is set up."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+
+from apps.workspace.tests.pages import checklist, text
+from tests.factories import make_site
+
+pytestmark = pytest.mark.django_db
+
+
+def done_badges(response) -> int:
+    return text(response).count('<span class="badge badge-ok">Done</span>')
+
+
+def test_fresh_workspace_has_nothing_done(alpha, no_sites, client_for):
+    response = client_for(alpha.owner, alpha.host).get("/")
+    assert response.status_code == 200
+    items = checklist(response)
+    assert items["site"] == ("Add your first site", False)
+    assert items["sectors"] == ("Choose sectors", False)
+    assert "0 of 2 done" in text(response)
+    assert done_badges(response) == 0
+    assert 'href="/sites/new/">Add a site</a>' in text(response)
+    assert "No site yet" in text(response)
+
+
+def test_a_site_without_sectors_ticks_the_first_item(alpha, no_sites, client_for):
+    site = make_site(alpha.account, "Garden Blog")
+    response = client_for(alpha.owner, alpha.host).get("/")
+    items = checklist(response)
+    assert items["site"][1] is True
+    assert items["sectors"][1] is False
+    assert "1 of 2 done" in text(response)
+    assert done_badges(response) == 1
+    assert f'href="/sites/{site.pk}/sectors/">Choose sectors</a>' in text(response)
+
+
+def test_a_site_with_sectors_ticks_both(alpha, no_sites, client_for):
+    make_site(alpha.account, "Garden Blog", sectors=2)
+    response = client_for(alpha.owner, alpha.host).get("/")
+    items = checklist(response)
+    assert items["site"][1] is True and items["sectors"][1] is True
+    assert "2 of 2 done" in text(response)
+    assert done_badges(response) == 2
+    assert "Site: <strong>Garden Blog</strong>" in text(response)
+
+
+def test_sectors_item_follows_the_current_site(alpha, no_sites, client_for):
+    make_site(alpha.account, "Alder Blog", sectors=2)
+    bare = make_site(alpha.account, "Birch Blog")
+    client = client_for(alpha.owner, alpha.host)
+    assert checklist(client.get("/"))["sectors"][1] is True
+    client.post("/sites/switch/", {"site": bare.pk})
+    response = client.get("/")
+    assert checklist(response)["sectors"][1] is False
+    assert "1 of 2 done" in text(response)
+
+
+def test_adding_a_site_and_sectors_through_the_pages_lights_up_the_checklist(
+    alpha, no_sites, client_for
+):
+    from tests.factories import industry_with_sectors
+
+    industry = industry_with_sectors()
+    client = client_for(alpha.owner, alpha.host)
+    assert "0 of 2 done" in text(client.get("/"))
+    created = client.post(
+        "/sites/new/",
+        {"name": "Garden Blog", "url": "https://g.example", "industry": industry.pk},
+        follow=False,
+    )
+    assert created.status_code == 400, "language is required"
+    created = client.post(
+        "/sites/new/",
+        {
+            "name": "Garden Blog",
+            "url": "https://g.example",
+            "industry": industry.pk,
+            "language": "en",
+        },
+    )
+    assert "1 of 2 done" in text(client.get("/"))
+    sector = industry.sectors.first()
+    client.post(created["Location"], {"sectors": [sector.pk]})
+    assert "2 of 2 done" in text(client.get("/"))
+
+
+def test_editor_sees_progress_of_granted_sites_without_manager_actions(alpha, client_for):
+    make_site(alpha.account, "Secret Blog", sectors=2)
+    response = client_for(alpha.editor, alpha.host).get("/")
+    assert response.status_code == 200
+    assert "0 of 2 done" in text(response)
+    assert 'href="/sites/new/"' not in text(response)
+    assert "Secret Blog" not in text(response)
+    assert "You run the pipeline on the sites granted to you." in text(response)
+
+
+def test_editor_with_a_granted_site_sees_it_done(alpha, client_for):
+    make_site(alpha.account, "Garden Blog", sectors=1, grant=[alpha.editor])
+    response = client_for(alpha.editor, alpha.host).get("/")
+    assert "2 of 2 done" in text(response)
+    assert "Site: <strong>Garden Blog</strong>" in text(response)
+
+
+LATER_MODULES = [
+    ("apps.planner", "keyword"),
+    ("apps.publisher", "wordpress"),
+    ("apps.automation", "automation"),
+]
+
+
+def test_no_items_for_modules_that_do_not_exist_yet(alpha, client_for):
+    response = client_for(alpha.owner, alpha.host).get("/")
+    titles = " ".join(title.lower() for title, _ in checklist(response).values())
+    keys = " ".join(checklist(response))
+    assert {"site", "sectors"} <= set(checklist(response))
+    missing = [(app, word) for app, word in LATER_MODULES if not apps.is_installed(app)]
+    assert missing, "every later module has landed: check their checklist items instead"
+    for _app, word in missing:
+        assert word not in titles and word not in keys
+    assert f"of {len(checklist(response))} done" in text(response)
+
+
+def test_anonymous_is_sent_to_login(alpha, client_for):
+    response = client_for(None, alpha.host).get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_outsider_gets_403(alpha, outsider, client_for):
+    response = client_for(outsider, alpha.host).get("/")
+    assert response.status_code == 403

@@ -1,0 +1,309 @@
+"""How long it takes to create a workspace, and to migrate many of them.
+
+Prints the median seconds per workspace when it is cloned from the template schema
+(`workspace_create`) and when its schema is built by running every tenant migration (what
+django-tenants does without a template), the ratio, and the time of a no-op `migrate_schemas`
+(every schema already current) at two workspace counts.
+
+It works in its own database, `igny8_bench`, on the same server as the project database, and
+drops it at the end unless `--keep` is given. Run it from the repository root:
+
+    .venv/bin/python bench/provision.py            # 15 clones, 5 migrations, 100 and 500
+    .venv/bin/python bench/provision.py --quick    # 5 clones, 3 migrations, 20 and 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+BENCH_DB = "igny8_bench"
+SLUG_PREFIX = "bench"
+GOAL_CLONE_SECONDS = 0.5
+GOAL_RATIO = 20.0
+
+
+@dataclass(frozen=True)
+class Plan:
+    clones: int
+    migrations: int
+    checkpoints: tuple[int, ...]
+
+
+FULL = Plan(clones=15, migrations=5, checkpoints=(100, 500))
+QUICK = Plan(clones=5, migrations=3, checkpoints=(20, 50))
+
+
+@dataclass(frozen=True)
+class Server:
+    """Where the bench database lives: libpq keyword arguments without a database name."""
+
+    params: dict[str, str]
+    bench_url: str
+
+
+# --- the bench database (before Django starts) ----------------------------------------------
+
+
+def server_locate() -> Server:
+    """The project's PostgreSQL server, and a DATABASE_URL for the bench database on it."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        from igny8 import embedded_db
+
+        data_dir = Path(os.environ.get("IGNY8_DATA_DIR", BASE_DIR / ".data")) / "pg"
+        db = embedded_db.ensure_running(data_dir)
+        params = {"host": str(db["HOST"]), "port": str(db["PORT"]), "user": str(db["USER"])}
+        # The socket directory goes in the host part, percent-encoded: dj_database_url then
+        # sets HOST (a `?host=` query would land in OPTIONS instead).
+        host = quote(params["host"], safe="")
+        return Server(params, f"postgresql://{params['user']}@{host}:{params['port']}/{BENCH_DB}")
+
+    import dj_database_url
+
+    parsed = dj_database_url.parse(url)
+    if parsed["NAME"] == BENCH_DB:
+        sys.exit(f"DATABASE_URL already names {BENCH_DB}; point it at the project database.")
+    params = {
+        key: str(parsed[name])
+        for key, name in (("host", "HOST"), ("port", "PORT"), ("user", "USER"))
+        if parsed.get(name)
+    }
+    if parsed.get("PASSWORD"):
+        params["password"] = str(parsed["PASSWORD"])
+    params.update({key: str(value) for key, value in parsed.get("OPTIONS", {}).items()})
+    parts = urlsplit(url)
+    return Server(params, urlunsplit(parts._replace(path=f"/{BENCH_DB}")))
+
+
+def bench_db_recreate(server: Server) -> None:
+    """A fresh bench database, so every run starts from the same empty state."""
+    import psycopg
+
+    with psycopg.connect(dbname="postgres", autocommit=True, **server.params) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+
+
+def bench_db_drop(server: Server) -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(dbname="postgres", autocommit=True, **server.params) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+
+
+# --- measurements (Django is set up) ---------------------------------------------------------
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+class Workspaces:
+    """Makes bench workspaces with unique slugs, by clone or by migration."""
+
+    def __init__(self) -> None:
+        from apps.accounts.models import User
+
+        self.owner = User.objects.create_user("bench-owner@example.com", None)
+        self.made = 0
+
+    def _next_slug(self) -> str:
+        self.made += 1
+        return f"{SLUG_PREFIX}-{self.made:04d}"
+
+    def by_clone(self) -> float:
+        from apps.accounts.provisioning import workspace_create
+
+        slug = self._next_slug()
+        return timed(lambda: workspace_create(name=f"Bench {slug}", slug=slug, owner=self.owner))
+
+    def by_migration(self) -> float:
+        """What django-tenants does without a template: CREATE SCHEMA, then every migration."""
+        from django.core.management import call_command
+        from django.db import connection
+
+        from apps.accounts.models import Account, Domain, Membership, Role
+        from apps.accounts.provisioning import domain_for_slug, schema_for_slug, slug_validate
+
+        slug = self._next_slug()
+
+        def create() -> None:
+            account = Account.objects.create(
+                name=f"Bench {slug}", slug=slug_validate(slug), schema_name=schema_for_slug(slug)
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(f'CREATE SCHEMA "{account.schema_name}"')
+            call_command(
+                "migrate_schemas",
+                tenant=True,
+                schema_name=account.schema_name,
+                interactive=False,
+                verbosity=0,
+            )
+            connection.set_schema_to_public()
+            Domain.objects.create(domain=domain_for_slug(slug), tenant=account, is_primary=True)
+            Membership.objects.create(user=self.owner, account=account, role=Role.OWNER)
+
+        return timed(create)
+
+
+def workspace_count() -> int:
+    from apps.accounts.models import Account
+
+    return Account.objects.filter(is_system=False).count()
+
+
+def migrate_noop(executor: str) -> float:
+    """The whole `migrate_schemas` (public, template and every workspace) with nothing to do."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    seconds = timed(
+        lambda: call_command("migrate_schemas", interactive=False, verbosity=0, executor=executor)
+    )
+    connections.close_all()
+    return seconds
+
+
+def tenant_table_count(schema: str) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s", [schema]
+        )
+        return int(cursor.fetchone()[0])
+
+
+def machine_context() -> list[tuple[str, str]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg_version = cursor.fetchone()[0]
+        cursor.execute("SHOW synchronous_commit")
+        sync_commit = cursor.fetchone()[0]
+    return [
+        ("machine", f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}"),
+        ("python", platform.python_version()),
+        ("postgresql", f"{pg_version} (synchronous_commit={sync_commit})"),
+    ]
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def row(label: str, value: str) -> None:
+    print(f"  {label:<48} {value}", flush=True)
+
+
+def median_line(samples: list[float]) -> str:
+    return (
+        f"{statistics.median(samples):7.3f} s  "
+        f"(min {min(samples):.3f}, max {max(samples):.3f}, n={len(samples)})"
+    )
+
+
+def run(plan: Plan) -> bool:
+    """Run the measurements and print them. Returns whether the goals are met."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from apps.accounts.provisioning import public_tenant_ensure, template_ensure
+
+    setup_seconds = timed(
+        lambda: call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+    )
+    public_tenant_ensure()
+    template_seconds = timed(template_ensure)
+
+    print("Machine")
+    for label, value in machine_context():
+        row(label, value)
+    print("\nSet-up")
+    row("tables in a workspace schema", str(tenant_table_count(settings.IGNY8_TEMPLATE_SCHEMA)))
+    row("set-up: migrate public schema", f"{setup_seconds:7.3f} s")
+    row("set-up: migrate template schema", f"{template_seconds:7.3f} s")
+
+    workspaces = Workspaces()
+    print("\nCreating one workspace")
+    # The first clone runs with cold caches: set it apart from the median.
+    first_clone = workspaces.by_clone()
+    row("first clone (cold)", f"{first_clone:7.3f} s")
+    clones = [workspaces.by_clone() for _ in range(plan.clones)]
+    row("by clone (workspace_create), median", median_line(clones))
+    migrations = [workspaces.by_migration() for _ in range(plan.migrations)]
+    row("by migration (CREATE SCHEMA + migrate), median", median_line(migrations))
+    clone_median = statistics.median(clones)
+    ratio = statistics.median(migrations) / clone_median
+    row("ratio migration / clone", f"{ratio:7.1f} x")
+
+    print("\nNo-op migrate_schemas (public + template + every workspace)")
+    processes = getattr(settings, "TENANT_MULTIPROCESSING_MAX_PROCESSES", 2)
+    fill: list[float] = []
+    for target in plan.checkpoints:
+        while workspace_count() < target:
+            fill.append(workspaces.by_clone())
+        standard = migrate_noop("standard")
+        parallel = migrate_noop("multiprocessing")
+        row(f"{target} workspaces, standard executor", f"{standard:7.2f} s")
+        row(
+            f"{target} workspaces, multiprocessing, {processes} processes",
+            f"{parallel:7.2f} s",
+        )
+    if fill:
+        row("clones made to get there, median", median_line(fill))
+
+    clone_ok = clone_median <= GOAL_CLONE_SECONDS
+    ratio_ok = ratio >= GOAL_RATIO
+    print("\nGoals")
+    row(f"clone median <= {GOAL_CLONE_SECONDS} s", "met" if clone_ok else "NOT met")
+    row(f"clone >= {GOAL_RATIO:.0f}x faster than migration", "met" if ratio_ok else "NOT met")
+    return clone_ok and ratio_ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a smoke run: fewer of everything")
+    parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database")
+    args = parser.parse_args()
+    plan = QUICK if args.quick else FULL
+
+    server = server_locate()
+    bench_db_recreate(server)
+    os.environ["DATABASE_URL"] = server.bench_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "igny8.settings")
+    # Keep the per-workspace log lines of workspace_create out of the figures.
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+    import django
+
+    django.setup()
+    try:
+        goals_met = run(plan)
+    finally:
+        if args.keep:
+            print(f"\nKept database {BENCH_DB}.")
+        else:
+            bench_db_drop(server)
+    return 0 if goals_met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,188 @@
+"""igny8.jobs: a job belongs to the workspace it was queued in, runs there, and records how it
+went; a second delivery changes nothing."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import uuid
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django_tenants.utils import schema_context
+
+from apps.workspace.models import Job, JobStatus, Site
+from igny8 import jobs
+from igny8.logging import request_id_var
+from igny8.tests import sample_jobs
+from igny8.tests.support import rows_by_schema
+
+pytestmark = pytest.mark.django_db
+
+SITE_CREATE = "igny8.tests.sample_jobs.site_create"
+
+
+def _marker() -> str:
+    return f"m-{uuid.uuid4().hex[:12]}"
+
+
+def test_job_row_is_made_in_the_workspace_and_the_job_runs_there(alpha, beta):
+    name = _marker()
+    with schema_context(alpha.schema):
+        record = jobs.enqueue(sample_jobs.site_create, name, label=name, user=alpha.owner)
+
+    assert rows_by_schema("workspace_job", "label", name) == {alpha.schema: 1}
+    assert rows_by_schema("workspace_site", "name", name) == {alpha.schema: 1}
+    assert record.result["schema"] == alpha.schema
+    with schema_context(beta.schema):
+        assert not Job.objects.filter(label=name).exists()
+        assert not Site.objects.filter(name=name).exists()
+
+
+def test_succeeded_job_records_its_outcome(alpha):
+    name = _marker()
+    with schema_context(alpha.schema):
+        record = jobs.enqueue(sample_jobs.site_create, name, user=alpha.owner)
+        record = Job.objects.get(pk=record.pk)
+
+    assert record.kind == "test_site_create"
+    assert record.status == JobStatus.SUCCEEDED
+    assert record.progress == 100
+    assert record.message == f"Site {name} ready"
+    assert record.started is not None and record.finished is not None
+    assert record.started <= record.finished
+    assert record.error == ""
+    assert record.attempts == 1
+    assert record.created_by_id == alpha.owner.pk
+    # progress() reported along the way and the counts stay for the page to show.
+    assert (record.done, record.total) == (1, 2)
+
+
+def test_failed_job_records_the_error(alpha):
+    with schema_context(alpha.schema):
+        record = jobs.enqueue(sample_jobs.explode, "the printer is on fire")
+        record = Job.objects.get(pk=record.pk)
+
+    assert record.status == JobStatus.FAILED
+    assert record.message == "Failed"
+    assert record.error == "ValueError: the printer is on fire"
+    assert record.progress < 100
+    assert record.finished is not None
+
+
+def test_enqueue_by_dotted_path_runs_the_same_job(alpha):
+    name = _marker()
+    with schema_context(alpha.schema):
+        record = jobs.enqueue(SITE_CREATE, name)
+        assert Site.objects.filter(name=name).count() == 1
+    assert record.status == JobStatus.SUCCEEDED
+
+
+def test_enqueue_outside_a_workspace_is_refused(workspaces, db):
+    with pytest.raises(RuntimeError, match="inside a workspace schema"):
+        jobs.enqueue(sample_jobs.where_am_i, "public")
+
+
+def test_second_delivery_of_a_finished_job_changes_nothing(alpha):
+    name = _marker()
+    with schema_context(alpha.schema):
+        record = jobs.enqueue(sample_jobs.site_create, name)
+        before = Job.objects.filter(pk=record.pk).values().get()
+
+    again = jobs.run(alpha.schema, record.pk, SITE_CREATE, "", [name], {})
+
+    with schema_context(alpha.schema):
+        assert Job.objects.filter(pk=record.pk).values().get() == before
+        assert Site.objects.filter(name=name).count() == 1
+    assert again == before["result"]
+
+
+def test_second_delivery_of_a_failed_job_does_not_run_it_again(alpha):
+    with schema_context(alpha.schema):
+        record = jobs.enqueue(sample_jobs.explode, "once")
+        before = Job.objects.filter(pk=record.pk).values().get()
+
+    jobs.run(alpha.schema, record.pk, "igny8.tests.sample_jobs.explode", "", ["twice"], {})
+
+    with schema_context(alpha.schema):
+        after = Job.objects.filter(pk=record.pk).values().get()
+    assert after == before
+    assert after["error"] == "ValueError: once"
+
+
+def test_redelivery_after_a_crash_finishes_the_job_without_duplicates(alpha):
+    name = _marker()
+    with schema_context(alpha.schema):
+        record = jobs.enqueue(sample_jobs.site_create, name)
+        # The worker died mid-run: the row still says running when the queue delivers again.
+        Job.objects.filter(pk=record.pk).update(status=JobStatus.RUNNING, finished=None)
+
+    jobs.run(alpha.schema, record.pk, SITE_CREATE, "", [name], {})
+
+    with schema_context(alpha.schema):
+        record.refresh_from_db()
+        assert Site.objects.filter(name=name).count() == 1
+    assert record.status == JobStatus.SUCCEEDED
+    assert record.attempts == 2
+
+
+def test_request_id_is_kept_on_the_job_and_in_its_log_lines(alpha, log_file):
+    name = _marker()
+    request_id = f"req-{uuid.uuid4().hex[:10]}"
+    log = log_file("igny8")
+    token = request_id_var.set(request_id)
+    try:
+        with schema_context(alpha.schema):
+            record = jobs.enqueue(sample_jobs.site_create, name)
+    finally:
+        request_id_var.reset(token)
+
+    assert record.request_id == request_id
+    lines = log.lines_with(f"job created site {name}")
+    assert len(lines) == 1
+    assert f"[{request_id} {alpha.schema}]" in lines[0]
+
+
+def test_progress_updates_counts_and_percentage(alpha):
+    with schema_context(alpha.schema):
+        record = Job.objects.create(kind="test_progress")
+        jobs.progress(record, done=312, total=1000, message="312 of 1,000 keywords")
+        stored = Job.objects.get(pk=record.pk)
+
+    assert (stored.done, stored.total, stored.progress) == (312, 1000, 31)
+    assert stored.message == "312 of 1,000 keywords"
+    assert (record.done, record.total, record.progress) == (312, 1000, 31)
+
+
+def test_progress_stays_below_100_until_the_job_has_finished(alpha):
+    with schema_context(alpha.schema):
+        record = Job.objects.create(kind="test_progress")
+        jobs.progress(record, done=10, total=10)
+        assert Job.objects.get(pk=record.pk).progress == 99
+        jobs.progress(record, done=0, total=0)
+        assert Job.objects.get(pk=record.pk).progress == 0
+
+
+def _import_every_jobs_module() -> None:
+    for config in apps.get_app_configs():
+        name = f"{config.name}.jobs"
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
+
+
+def test_every_job_kind_has_a_time_limit_below_retry():
+    _import_every_jobs_module()
+    limits = jobs.time_limits()
+
+    assert "invitation_email" in limits
+    assert all(0 < limit < settings.Q_CLUSTER["retry"] for limit in limits.values()), limits
+    assert settings.Q_CLUSTER["timeout"] < settings.Q_CLUSTER["retry"]
+
+
+def test_a_time_limit_at_or_above_retry_is_refused():
+    retry = settings.Q_CLUSTER["retry"]
+    for limit in (retry, retry + 1):
+        with pytest.raises(ValueError, match="below Q_CLUSTER"):
+            jobs.job(kind="too_slow", time_limit=limit)
+    assert "too_slow" not in jobs.time_limits()
