@@ -9,13 +9,19 @@ from apps.catalog.models import Industry, IndustrySector
 from apps.workspace.models import LANGUAGES, MAX_SECTORS_PER_SITE
 
 
+class WebsiteURLField(forms.URLField):
+    # Sites are websites (WordPress publishes to them): ftp:// and the like make no sense.
+    # Replacing the default validator (not adding one) keeps a single error message.
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
 class SiteForm(forms.Form):
     name = forms.CharField(
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         error_messages={"required": "Give the site a name, for example its brand."},
     )
-    url = forms.URLField(
+    url = WebsiteURLField(
         label="Website address",
         max_length=300,
         assume_scheme="https",
@@ -24,8 +30,6 @@ class SiteForm(forms.Form):
             "required": "Enter the site's address, for example https://example.com.",
             "invalid": "Enter a full website address, for example https://example.com.",
         },
-        # Sites are websites (WordPress publishes to them): ftp:// and the like make no sense.
-        validators=[URLValidator(schemes=["http", "https"])],
     )
     industry = forms.ModelChoiceField(
         queryset=Industry.objects.filter(is_active=True),

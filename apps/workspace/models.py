@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 LANGUAGES = [
@@ -58,7 +59,10 @@ class Site(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        constraints = [models.UniqueConstraint(fields=["name"], name="site_unique_name")]
+        constraints = [
+            # Case-insensitive: "Garden" and "garden" would be one site to a person.
+            models.UniqueConstraint(Lower("name"), name="site_unique_name_ci")
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -88,11 +88,14 @@ def test_adding_a_site_and_sectors_through_the_pages_lights_up_the_checklist(
     assert "2 of 2 done" in text(client.get("/"))
 
 
-def test_editor_sees_progress_of_granted_sites_without_manager_actions(alpha, client_for):
+def test_editor_without_a_granted_site_is_told_to_ask_for_one(alpha, client_for):
     make_site(alpha.account, "Secret Blog", sectors=2)
     response = client_for(alpha.editor, alpha.host).get("/")
     assert response.status_code == 200
-    assert "0 of 2 done" in text(response)
+    assert "Nothing shared with you yet" in text(response)
+    assert "No site has been shared with you yet" in text(response)
+    # Setting up sites is a manager's job: no checklist of things the editor cannot do.
+    assert "of 2 done" not in text(response)
     assert 'href="/sites/new/"' not in text(response)
     assert "Secret Blog" not in text(response)
     assert "You run the pipeline on the sites granted to you." in text(response)
