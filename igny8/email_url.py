@@ -1,12 +1,13 @@
 """Turn `EMAIL_URL` into Django email settings.
 
-Forms: `smtp://user:pass@host:587` (STARTTLS), `smtps://user:pass@host:465` (TLS),
-`console://`, `file:///path/to/dir`, `dummy://`.
+Forms: `smtp://user:pass@host:587` (STARTTLS), `smtp://host:1025?tls=0` (plain, for a
+local mail catcher), `smtps://user:pass@host:465` (TLS), `console://`, `file:///path/to/dir`,
+`dummy://`.
 """
 
 from __future__ import annotations
 
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 
 def parse_email_url(url: str) -> dict[str, object]:
@@ -32,6 +33,7 @@ def parse_email_url(url: str) -> dict[str, object]:
         except ValueError:
             # Not the URL itself in the message: it may hold the password.
             raise ValueError("EMAIL_URL has a port that is not a number, e.g. :587") from None
+        tls_off = parse_qs(parsed.query).get("tls", [""])[0].lower() in {"0", "false", "no", "off"}
         return {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
@@ -40,7 +42,7 @@ def parse_email_url(url: str) -> dict[str, object]:
                 "username": unquote(parsed.username or ""),
                 "password": unquote(parsed.password or ""),
                 "use_ssl": scheme == "smtps",
-                "use_tls": scheme != "smtps",
+                "use_tls": scheme != "smtps" and not tls_off,
                 "timeout": 20,
             },
         }

@@ -112,6 +112,8 @@ def _redirect(url: str) -> HttpResponse:
 
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Posts that change no workspace data: choosing which site to read stays possible when paused.
+READ_ONLY_POSTS = ("/sites/switch/",)
 
 
 class PlanStateMiddleware:
@@ -133,7 +135,11 @@ class PlanStateMiddleware:
             return self.get_response(request)
         state = self.hook(request.account)
         request.plan_state = state
-        if not state.can_write and request.method not in SAFE_METHODS:
+        if (
+            not state.can_write
+            and request.method not in SAFE_METHODS
+            and not request.path.startswith(READ_ONLY_POSTS)
+        ):
             if request.user.is_authenticated and request.user.is_staff:
                 return self.get_response(request)
             from igny8.http import render_error

@@ -296,7 +296,7 @@ LOGGING = {
             }
             for channel in ("publishing", "wordpress_api", "webhooks")
         },
-        "django_q": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django-q": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 if TESTING:

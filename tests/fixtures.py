@@ -60,11 +60,16 @@ def ensure_member(account: Account, email: str, role: str) -> User:
 
 
 def ensure_platform() -> None:
+    from django.core.management import call_command
+
     from apps.accounts import provisioning
     from apps.catalog.models import Industry
     from apps.catalog.services import library_load
 
+    # Never write test rows into a developer's own database.
+    assert connection.settings_dict["NAME"].startswith("test_"), "not on the test database"
     connection.set_schema_to_public()
+    call_command("createcachetable", verbosity=0)
     provisioning.public_tenant_ensure()
     provisioning.template_ensure()
     if not Industry.objects.exists():

@@ -85,3 +85,10 @@ def test_bad_port_is_refused_without_echoing_the_password():
     with pytest.raises(ValueError, match="port that is not a number") as error:
         parse_email_url("smtp://user:hunter2@mail.example.com:abc")
     assert "hunter2" not in str(error.value)
+
+
+def test_smtp_without_starttls_for_a_local_mail_catcher():
+    config = parse_email_url("smtp://localhost:1025?tls=0")
+    assert config["OPTIONS"]["use_tls"] is False
+    assert config["OPTIONS"]["use_ssl"] is False
+    assert config["OPTIONS"]["port"] == 1025

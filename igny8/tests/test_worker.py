@@ -10,11 +10,14 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.backends.base.creation import TEST_DATABASE_PREFIX
+from django.test.utils import setup_databases, teardown_databases
 from django_q.models import OrmQ, Task
 from django_tenants.utils import schema_context
 
@@ -22,6 +25,7 @@ from apps.workspace.models import Job, JobStatus
 from igny8 import jobs
 from igny8.logging import request_id_var
 from igny8.tests import sample_jobs
+from tests.fixtures import Workspace
 
 WAIT_SECONDS = 30
 
@@ -32,26 +36,48 @@ def _database_url() -> str:
     return url + (f"&port={db['PORT']}" if db.get("PORT") else "")
 
 
+def _on_test_database() -> bool:
+    return connection.settings_dict["NAME"].startswith(TEST_DATABASE_PREFIX)
+
+
+@dataclass
+class Committed:
+    alpha: Workspace
+    labels: list[str] = field(default_factory=list)
+
+
 @pytest.fixture
-def committed(workspaces, django_db_blocker):
-    """Database access without a wrapping transaction; the test's rows are removed after."""
-    labels: list[str] = []
+def committed(request, django_db_setup, django_db_blocker, django_db_keepdb):
+    """Database access without a wrapping transaction; the test's rows are removed after.
+
+    pytest-django sets up the test database only when some test of the run is marked for it;
+    this one is not (the mark would wrap it in a transaction the worker cannot see into), so
+    when it runs alone it sets the database up itself rather than touch the real one.
+    """
     with django_db_blocker.unblock():
+        created = None
+        if not _on_test_database():
+            created = setup_databases(
+                verbosity=0, interactive=False, aliases={"default"}, keepdb=django_db_keepdb
+            )
+        assert _on_test_database()
+        # Asked for only now: the session fixture must not run before the database is set.
+        state = Committed(alpha=request.getfixturevalue("workspaces")["alpha"])
         connection.set_schema_to_public()
-        yield labels
-        with schema_context(workspaces["alpha"].schema):
-            names = [
-                f"{job.kind}:{connection.schema_name}:{job.pk}"
-                for job in Job.objects.filter(label__in=labels)
-            ]
-            Job.objects.filter(label__in=labels).delete()
+        yield state
+        with schema_context(state.alpha.schema):
+            finished = Job.objects.filter(label__in=state.labels)
+            names = [f"{job.kind}:{connection.schema_name}:{job.pk}" for job in finished]
+            finished.delete()
         Task.objects.filter(name__in=names).delete()
         OrmQ.objects.filter(pk__in=[q.pk for q in OrmQ.objects.all() if q.name() in names]).delete()
         connection.set_schema_to_public()
+        if created is not None and not django_db_keepdb:
+            teardown_databases(created, verbosity=0)
 
 
 @pytest.fixture
-def worker(tmp_path):
+def worker(committed, tmp_path):
     output = (tmp_path / "qcluster.log").open("w+b")
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_VERSION"}
     env.update(DATABASE_URL=_database_url(), IGNY8_JOBS_SYNC="0", IGNY8_WORKERS="1")
@@ -87,11 +113,11 @@ def _wait_until_finished(schema: str, job_id: int, process: subprocess.Popen) ->
     raise AssertionError(f"job {job_id} still {record.status} after {WAIT_SECONDS}s")
 
 
-def test_worker_runs_the_job_in_its_workspace(workspaces, committed, worker, monkeypatch, log_file):
-    alpha = workspaces["alpha"]
+def test_worker_runs_the_job_in_its_workspace(committed, worker, monkeypatch, log_file):
+    alpha = committed.alpha
     monkeypatch.setattr(settings, "JOBS_SYNC", False)
     marker = f"worker-{uuid.uuid4().hex[:10]}"
-    committed.append(marker)
+    committed.labels.append(marker)
     log = log_file("igny8")
 
     token = request_id_var.set(f"rid-{marker}")
