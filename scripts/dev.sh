@@ -91,19 +91,15 @@ cmd_run() {
   local port="${PORT:-8000}" base="${IGNY8_BASE_DOMAIN:-igny8.localhost}"
   export IGNY8_PUBLIC_URL="${IGNY8_PUBLIC_URL:-http://$base:$port}"
   "$PY" manage.py runserver "0.0.0.0:$port" --noreload --skip-checks &
-  local web=$!
+  WEB_PID=$!
   "$PY" manage.py qcluster &
-  local worker=$!
-  cleanup() {
-    trap - INT TERM EXIT
-    say "Stopping the web server and the worker"
-    kill "$web" "$worker" 2>/dev/null || true
-    wait "$web" "$worker" 2>/dev/null || true
-    # Stop the database only if this command started it (a test run may be using it).
-    if [ "$EMBEDDED_STARTED" = 1 ]; then stop_db; fi
-  }
+  WORKER_PID=$!
   trap cleanup INT TERM EXIT
   sleep 2
+  if ! kill -0 "$WEB_PID" 2>/dev/null; then
+    echo "The web server did not start. Is port $port in use? Try: PORT=8001 make run" >&2
+    exit 1
+  fi
   cat <<MSG
 
   IGNY8 is running (web server + job worker). Ctrl-C stops everything.
@@ -114,7 +110,29 @@ cmd_run() {
   $summary
 
 MSG
-  wait -n "$web" "$worker" || true
+  # Until Ctrl-C, or until either process dies (then the other is stopped too).
+  wait -n "$WEB_PID" "$WORKER_PID" || true
+}
+
+WEB_PID=""
+WORKER_PID=""
+cleanup() {
+  trap - INT TERM EXIT
+  say "Stopping the web server and the worker"
+  local pid
+  for pid in $WEB_PID $WORKER_PID; do kill -TERM "$pid" 2>/dev/null || true; done
+  # qcluster finishes the job in hand and stops its workers; give it a few seconds.
+  for _ in $(seq 1 50); do
+    kill -0 $WEB_PID $WORKER_PID 2>/dev/null || break
+    sleep 0.2
+  done
+  for pid in $WEB_PID $WORKER_PID; do
+    pkill -KILL -P "$pid" 2>/dev/null || true
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+  # Stop the database only if this command started it (a test run may be using it).
+  if [ "$EMBEDDED_STARTED" = 1 ]; then stop_db; fi
 }
 
 cmd_test() {
