@@ -84,6 +84,7 @@ PUBLIC_SCHEMA_NAME = "public"
 # New workspaces are cloned from this pre-migrated schema (see apps.accounts.provisioning).
 IGNY8_TEMPLATE_SCHEMA = "ws_template"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+TENANT_MULTIPROCESSING_MAX_PROCESSES = int(os.environ.get("IGNY8_MIGRATE_PROCESSES", "4"))
 
 ROOT_URLCONF = "igny8.urls_tenant"
 PUBLIC_SCHEMA_URLCONF = "igny8.urls_public"

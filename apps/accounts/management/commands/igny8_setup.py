@@ -23,6 +23,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--no-demo", action="store_true", help="Skip the demo workspace.")
+        parser.add_argument(
+            "--executor",
+            choices=["standard", "multiprocessing"],
+            default="standard",
+            help="How to migrate the workspaces: one after another, or in parallel "
+            "(TENANT_MULTIPROCESSING_MAX_PROCESSES at a time; worth it past ~100 workspaces).",
+        )
 
     def handle(self, *args, **options) -> None:
         from apps.accounts import provisioning
@@ -32,7 +39,13 @@ class Command(BaseCommand):
         call_command("createcachetable", verbosity=0)
         provisioning.public_tenant_ensure()
         provisioning.template_ensure()
-        call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)
+        call_command(
+            "migrate_schemas",
+            tenant=True,
+            interactive=False,
+            verbosity=0,
+            executor=options["executor"],
+        )
         connection.set_schema_to_public()
         library_load()
         if not options["no_demo"]:
