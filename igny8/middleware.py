@@ -112,8 +112,9 @@ def _redirect(url: str) -> HttpResponse:
 
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-# Posts that change no workspace data: choosing which site to read stays possible when paused.
-READ_ONLY_POSTS = ("/sites/switch/",)
+# Posts a paused or lapsed workspace still needs: choosing which site to read, and billing
+# itself (paying is how a lapsed workspace comes back).
+READ_ONLY_POSTS = ("/sites/switch/", "/billing/")
 
 
 class PlanStateMiddleware:
@@ -144,7 +145,14 @@ class PlanStateMiddleware:
                 return self.get_response(request)
             from igny8.http import render_error
 
-            return render_error(request, status=402, code=state.code, message=state.message)
+            return render_error(
+                request,
+                status=402,
+                code=state.code,
+                message=state.message,
+                action_url="/billing/",
+                action_label="Go to billing",
+            )
         return self.get_response(request)
 
 
@@ -219,3 +227,29 @@ class HtmxMessagesMiddleware:
             "components/messages.html", {"messages": pending, "oob": True}, request=request
         ).encode()
         return response
+
+
+class UserFacingErrorMiddleware:
+    """Render a UserFacingError (plan limit, no credits, lapsed) in the caller's shape."""
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        from igny8.errors import UserFacingError
+
+        if not isinstance(exception, UserFacingError):
+            return None
+        from igny8.http import render_error
+
+        return render_error(
+            request,
+            status=exception.status,
+            code=exception.code,
+            message=exception.message,
+            action_url=exception.action_url,
+            action_label=exception.action_label,
+        )

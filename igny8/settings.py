@@ -71,6 +71,7 @@ SHARED_APPS = [
     "django_htmx",
     "django_q",
     "apps.catalog",
+    "apps.billing",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -106,6 +107,7 @@ MIDDLEWARE = [
     "igny8.middleware.PlanStateMiddleware",
     "igny8.middleware.ResourceTrackingMiddleware",
     "igny8.middleware.HtmxMessagesMiddleware",
+    "igny8.middleware.UserFacingErrorMiddleware",
 ]
 
 TEMPLATES = [
@@ -126,6 +128,16 @@ TEMPLATES = [
 ]
 
 WSGI_APPLICATION = "igny8.wsgi.application"
+
+# Billing decides whether a workspace may change things (402 when lapsed).
+IGNY8_PLAN_STATE_HOOK = "apps.billing.plans.account_plan_state"
+
+# --- Stripe ---------------------------------------------------------------------------------
+# Unset keys mean "payments not configured": billing pages say so, staff assign plans in admin.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Only for tests and local fakes: where the stripe client sends its API calls.
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 
 # --- database ----------------------------------------------------------------------------
 if os.environ.get("DATABASE_URL"):

@@ -63,6 +63,7 @@ def ensure_platform() -> None:
     from django.core.management import call_command
 
     from apps.accounts import provisioning
+    from apps.billing.seed import seed as billing_seed
     from apps.catalog.models import Industry
     from apps.catalog.services import library_load
 
@@ -74,6 +75,15 @@ def ensure_platform() -> None:
     provisioning.template_ensure()
     if not Industry.objects.exists():
         library_load()
+    billing_seed()
+
+
+def ensure_plan(account: Account, slug: str) -> None:
+    from apps.billing.models import Plan
+    from apps.billing.plans import plan_assign, subscription_for
+
+    if subscription_for(account).plan.slug != slug:
+        plan_assign(account=account, plan=Plan.objects.get(slug=slug))
 
 
 @pytest.fixture(scope="session")
@@ -83,6 +93,9 @@ def workspaces(django_db_setup, django_db_blocker) -> dict[str, Workspace]:
         result = {}
         for slug in ("alpha", "beta"):
             account = ensure_workspace(slug, f"{slug.title()} Inc.")
+            # Roomy plan limits, so tests about other rules do not trip over them; the limit
+            # tests make Free workspaces of their own.
+            ensure_plan(account, "scale")
             result[slug] = Workspace(
                 account=account,
                 owner=ensure_member(account, f"owner@{slug}.test", Role.OWNER),

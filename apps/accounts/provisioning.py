@@ -132,6 +132,9 @@ def workspace_create(*, name: str, slug: str, owner: User | None) -> Account:
     Domain.objects.create(domain=domain_for_slug(slug), tenant=account, is_primary=True)
     if owner is not None:
         Membership.objects.create(user=owner, account=account, role=Role.OWNER)
+    from apps.billing.plans import subscription_start_free
+
+    subscription_start_free(account=account)
     log.info("workspace %s created for %s", slug, owner)
     return account
 

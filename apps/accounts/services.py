@@ -50,6 +50,10 @@ def invitation_create(
         raise TeamError(f"{email} already has a pending invitation. Resend it instead.")
     site_ids = _valid_site_ids(account, site_ids)
     with transaction.atomic():
+        from apps.billing.plans import limit_check
+
+        # Open invitations count as members: each becomes one when accepted.
+        limit_check(account, "users", lock=True)
         # An expired, never-answered invitation may stand in the way of the unique rule.
         Invitation.objects.filter(
             account=account, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True

@@ -12,6 +12,7 @@ from apps.accounts import services
 from apps.accounts.forms import InvitationForm, RoleForm
 from apps.accounts.models import Invitation, Membership, Role
 from apps.accounts.selectors import open_invitations, team_members
+from apps.billing.errors import PlanLimitError
 from apps.workspace.models import Site, SiteAccess
 from apps.workspace.services import site_access_set
 from igny8.http import redirect, render_page
@@ -79,6 +80,9 @@ def invite(request: HttpRequest) -> HttpResponse:
                 site_ids=form.cleaned_data["sites"],
                 invited_by=request.user,
             )
+        except PlanLimitError as exc:
+            context = _context(request, form) | {"plan_limit": exc}
+            return render_page(request, "accounts/team.html", context, status=403)
         except ValidationError as exc:
             form.add_error("email", exc.messages)
         else:

@@ -52,7 +52,6 @@ class SectorsForm(forms.Form):
     sectors = forms.ModelMultipleChoiceField(
         queryset=IndustrySector.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text=f"Choose up to {MAX_SECTORS_PER_SITE}.",
         error_messages={
             "required": "Choose at least one sector.",
             "invalid_choice": "Choose sectors from this site's industry.",

@@ -5,16 +5,22 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from apps.accounts.models import User
+from apps.accounts.models import Account, User
+from apps.billing.plans import limit_check
 from apps.catalog.models import Industry, IndustrySector
-from apps.workspace.models import MAX_SECTORS_PER_SITE, Sector, Site, SiteAccess
+from apps.workspace.models import Sector, Site, SiteAccess
 
 
 class SiteError(ValidationError):
     """A site change the rules refuse; the message says why and what to do."""
 
 
-def site_create(*, name: str, url: str, industry: Industry, language: str) -> Site:
+@transaction.atomic
+def site_create(
+    *, account: Account, name: str, url: str, industry: Industry, language: str
+) -> Site:
+    """Add a site, within the plan's site limit (PlanLimitError, 403, when it is reached)."""
+    limit_check(account, "sites", lock=True)
     name = name.strip()
     if Site.objects.filter(name__iexact=name).exists():
         raise SiteError({"name": [f"A site named “{name}” already exists. Pick another name."]})
@@ -48,23 +54,17 @@ def site_update(
 
 
 @transaction.atomic
-def site_sectors_set(*, site: Site, industry_sector_ids: list[int]) -> list[Sector]:
-    """Choose the site's sectors from its industry (at most MAX_SECTORS_PER_SITE).
+def site_sectors_set(
+    *, account: Account, site: Site, industry_sector_ids: list[int]
+) -> list[Sector]:
+    """Choose the site's sectors from its industry, within the plan's sectors-per-site limit.
 
     Sectors no longer chosen are removed; chosen ones that exist are kept as they are.
     """
     wanted = list(dict.fromkeys(int(i) for i in industry_sector_ids))
     if not wanted:
         raise SiteError({"sectors": ["Choose at least one sector."]})
-    if len(wanted) > MAX_SECTORS_PER_SITE:
-        raise SiteError(
-            {
-                "sectors": [
-                    f"A site can have at most {MAX_SECTORS_PER_SITE} sectors; "
-                    f"you chose {len(wanted)}. Untick some and save again."
-                ]
-            }
-        )
+    limit_check(account, "sectors", adding=len(wanted), current=0, lock=True)
     choices = {
         s.pk: s
         for s in IndustrySector.objects.filter(

@@ -10,6 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
+from apps.billing.errors import PlanLimitError
+from apps.billing.plans import limit_check, subscription_for
 from apps.workspace import services
 from apps.workspace.context import current_site, current_site_set
 from apps.workspace.forms import SectorsForm, SiteForm
@@ -63,10 +65,19 @@ def site_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             site = services.site_create(
+                account=request.account,
                 name=form.cleaned_data["name"],
                 url=form.cleaned_data["url"],
                 industry=form.cleaned_data["industry"],
                 language=form.cleaned_data["language"],
+            )
+        except PlanLimitError as exc:
+            # 403 with the way out, and the form as typed: nothing the person entered is lost.
+            return render_page(
+                request,
+                "workspace/site_form.html",
+                {"form": form, "site": None, "plan_limit": exc},
+                status=403,
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -74,9 +85,18 @@ def site_create(request: HttpRequest) -> HttpResponse:
             current_site_set(request, site)
             messages.success(request, f"Site “{site.name}” added. Now choose its sectors.")
             return redirect(request, reverse("workspace:site_sectors", args=[site.pk]))
+    plan_limit = None
+    if request.method != "POST":
+        try:
+            limit_check(request.account, "sites")
+        except PlanLimitError as exc:
+            plan_limit = exc
     status = 400 if request.method == "POST" else 200
     return render_page(
-        request, "workspace/site_form.html", {"form": form, "site": None}, status=status
+        request,
+        "workspace/site_form.html",
+        {"form": form, "site": None, "plan_limit": plan_limit},
+        status=status,
     )
 
 
@@ -109,11 +129,27 @@ def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def site_sectors(request: HttpRequest, pk: int) -> HttpResponse:
     site = site_for_member(request, pk)
     chosen = list(site.sectors.values_list("industry_sector_id", flat=True))
+    max_sectors = subscription_for(request.account).plan.max_sectors_per_site
     form = SectorsForm(_posted(request), industry_id=site.industry_id, initial={"sectors": chosen})
     if request.method == "POST" and form.is_valid():
         try:
             services.site_sectors_set(
-                site=site, industry_sector_ids=[s.pk for s in form.cleaned_data["sectors"]]
+                account=request.account,
+                site=site,
+                industry_sector_ids=[s.pk for s in form.cleaned_data["sectors"]],
+            )
+        except PlanLimitError as exc:
+            return render_page(
+                request,
+                "workspace/site_sectors.html",
+                {
+                    "form": form,
+                    "site": site,
+                    "chosen": chosen,
+                    "plan_limit": exc,
+                    "max_sectors": max_sectors,
+                },
+                status=403,
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -124,7 +160,7 @@ def site_sectors(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(
         request,
         "workspace/site_sectors.html",
-        {"form": form, "site": site, "chosen": chosen},
+        {"form": form, "site": site, "chosen": chosen, "max_sectors": max_sectors},
         status=status,
     )
 

@@ -105,7 +105,8 @@ def test_paused_workspace_refuses_a_write_with_402_page(paused, client_for):
     body = response.content.decode()
     assert "Payment required" in body
     assert PAUSED in body
-    assert "reactivate it from Billing" in body
+    assert "Contact support to reactivate it" in body
+    assert 'href="/billing/"' in body
     assert not _site_exists(paused, "Paused Co")
 
 

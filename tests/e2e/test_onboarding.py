@@ -12,6 +12,8 @@ from playwright.sync_api import Page, expect
 
 from apps.accounts import provisioning
 from apps.accounts.models import Account, Membership
+from apps.billing.models import Plan
+from apps.billing.plans import plan_assign
 from apps.workspace.models import Site
 from tests.e2e.conftest import RUN_ID, Hosts
 from tests.factories import PASSWORD, industry_with_sectors, make_user
@@ -82,7 +84,9 @@ def test_sign_up_set_up_and_invite_a_teammate_who_sees_only_granted_sites(
     expect(checklist.locator("li[data-item=site]")).to_contain_text("Done")
     expect(checklist.locator("li[data-item=sectors]")).to_contain_text("Done")
 
-    # A second site that the teammate will not be granted.
+    # Free allows one site and one member: staff move the workspace to Starter (the billing
+    # flow has its own browser test), then a second site that the teammate will not get.
+    plan_assign(account=Account.objects.get(slug=slug), plan=Plan.objects.get(slug="starter"))
     page.goto(hosts.workspace(slug, "/sites/new/"))
     add_site(
         page,

@@ -33,6 +33,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         from apps.accounts import provisioning
+        from apps.billing.seed import seed as billing_seed
         from apps.catalog.services import library_load
 
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
@@ -48,6 +49,7 @@ class Command(BaseCommand):
         )
         connection.set_schema_to_public()
         library_load()
+        billing_seed()
         if not options["no_demo"]:
             self._demo()
 
@@ -90,13 +92,14 @@ class Command(BaseCommand):
                     or Industry.objects.first()
                 )
                 site = site_create(
+                    account=account,
                     name="Demo Blog",
                     url="https://blog.example.com",
                     industry=industry,
                     language="en",
                 )
                 sector_ids = list(industry.sectors.values_list("pk", flat=True)[:2])
-                site_sectors_set(site=site, industry_sector_ids=sector_ids)
+                site_sectors_set(account=account, site=site, industry_sector_ids=sector_ids)
         self.stdout.write(
             self.style.SUCCESS("Demo ready.")
             + f" Workspace login: {DEMO_EMAIL} / {password}"

@@ -1,0 +1,333 @@
+"""The credit ledger: every change to an account's credits, and nothing else writes them.
+
+Each function takes the account's CreditBalance row with select_for_update, writes one ledger
+row per pool it touches (with the pool's balance after), and commits both together. Every
+write carries an idempotency key (unique in the ledger), so a retried call changes nothing.
+Spending takes plan credits first, then bonus credits; refunds go back where they came from.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from apps.accounts.models import Account, User
+from apps.billing.errors import InsufficientCredits
+from apps.billing.models import (
+    CostUnit,
+    CreditBalance,
+    CreditCost,
+    CreditLedger,
+    LedgerKind,
+    Pool,
+    Reservation,
+    ReservationStatus,
+)
+
+
+def balance_for(account: Account) -> CreditBalance:
+    balance, _ = CreditBalance.objects.get_or_create(account=account)
+    return balance
+
+
+def _locked_balance(account: Account) -> CreditBalance:
+    CreditBalance.objects.get_or_create(account=account)
+    return CreditBalance.objects.select_for_update().get(account=account)
+
+
+def _write(
+    balance: CreditBalance,
+    *,
+    pool: str,
+    delta: int,
+    kind: str,
+    key: str,
+    operation: str = "",
+    reference: str = "",
+    actor: User | None = None,
+    note: str = "",
+) -> CreditLedger:
+    field = "plan_credits" if pool == Pool.PLAN else "bonus_credits"
+    new_value = getattr(balance, field) + delta
+    if new_value < 0:
+        raise InsufficientCredits("That would take the balance below zero.")
+    setattr(balance, field, new_value)
+    balance.save(update_fields=[field, "updated"])
+    return CreditLedger.objects.create(
+        account_id=balance.account_id,
+        pool=pool,
+        delta=delta,
+        balance_after=new_value,
+        kind=kind,
+        operation=operation,
+        reference=reference[:120],
+        idempotency_key=key,
+        actor=actor,
+        note=note,
+    )
+
+
+def _already(key: str) -> bool:
+    return CreditLedger.objects.filter(idempotency_key=key).exists()
+
+
+# --- costs ---------------------------------------------------------------------------------
+
+
+def cost_for(operation: str) -> CreditCost:
+    try:
+        return CreditCost.objects.get(operation=operation)
+    except CreditCost.DoesNotExist:
+        raise ValueError(f"No credit cost is defined for {operation!r}.") from None
+
+
+def estimate(operation: str, units: int) -> int:
+    """Credits an operation costs for `units` (requests, items, words or images)."""
+    cost = cost_for(operation)
+    units = max(int(units), 0)
+    if cost.unit == CostUnit.PER_100_WORDS:
+        charged_units = math.ceil(units / 100)
+    elif cost.unit == CostUnit.PER_REQUEST:
+        charged_units = 1
+    else:
+        charged_units = units
+    return max(charged_units * cost.credits_per_unit, cost.minimum)
+
+
+# --- grants and purchases ------------------------------------------------------------------
+
+
+def grant(
+    *, account: Account, pool: str, credits: int, key: str, kind: str = LedgerKind.GRANT, **extra
+) -> CreditLedger | None:
+    """Add credits to a pool. Returns None when `key` was already applied."""
+    if credits <= 0:
+        raise ValueError("A grant adds a positive number of credits.")
+    with transaction.atomic():
+        balance = _locked_balance(account)
+        if _already(key):
+            return None
+        return _write(balance, pool=pool, delta=credits, kind=kind, key=key, **extra)
+
+
+def purchase(*, account: Account, credits: int, key: str, reference: str = "") -> bool:
+    """A credit pack bought: bonus credits that never expire. False when already applied."""
+    return (
+        grant(
+            account=account,
+            pool=Pool.BONUS,
+            credits=credits,
+            key=key,
+            kind=LedgerKind.PURCHASE,
+            reference=reference,
+        )
+        is not None
+    )
+
+
+def reset_plan_credits(
+    *, account: Account, credits: int, key: str, reference: str = ""
+) -> CreditLedger | None:
+    """Set the plan pool to the plan's monthly credits (a new paid period). Idempotent."""
+    with transaction.atomic():
+        balance = _locked_balance(account)
+        if _already(key):
+            return None
+        return _write(
+            balance,
+            pool=Pool.PLAN,
+            delta=credits - balance.plan_credits,
+            kind=LedgerKind.RESET,
+            key=key,
+            reference=reference,
+        )
+
+
+def adjust(
+    *, account: Account, pool: str, delta: int, actor: User | None, note: str
+) -> CreditLedger:
+    """A staff correction. Requires a note; cannot take a pool below zero."""
+    if not note.strip():
+        raise ValueError("Say why: an adjustment needs a note.")
+    if delta == 0:
+        raise ValueError("An adjustment changes the balance by a non-zero amount.")
+    key = f"adjustment:{account.pk}:{timezone.now().timestamp()}:{actor.pk if actor else 0}"
+    with transaction.atomic():
+        balance = _locked_balance(account)
+        return _write(
+            balance,
+            pool=pool,
+            delta=delta,
+            kind=LedgerKind.ADJUSTMENT,
+            key=key,
+            actor=actor,
+            note=note.strip(),
+        )
+
+
+# --- reservations for AI operations --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Estimate:
+    operation: str
+    units: int
+    credits: int
+
+
+def reserve(*, account: Account, operation: str, units: int, key: str) -> Reservation:
+    """Hold the estimated credits of an operation before it starts.
+
+    Raises InsufficientCredits (402) when the balance cannot cover it, AccountLapsed (402) when
+    the account may not spend. Calling again with the same key returns the same reservation.
+    """
+    from apps.billing.plans import ensure_can_spend
+
+    existing = Reservation.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    ensure_can_spend(account)
+    credits = estimate(operation, units)
+    try:
+        with transaction.atomic():
+            balance = _locked_balance(account)
+            existing = Reservation.objects.filter(key=key).first()
+            if existing is not None:
+                return existing
+            if balance.total < credits:
+                raise InsufficientCredits(
+                    f"This needs {credits:,} credits and the workspace has {balance.total:,}. "
+                    "Buy a credit pack or upgrade the plan, then try again."
+                )
+            from_plan = min(balance.plan_credits, credits)
+            from_bonus = credits - from_plan
+            reservation = Reservation.objects.create(
+                account=account,
+                key=key,
+                operation=operation,
+                units=units,
+                credits=credits,
+                from_plan=from_plan,
+                from_bonus=from_bonus,
+            )
+            for pool, amount in ((Pool.PLAN, from_plan), (Pool.BONUS, from_bonus)):
+                if amount:
+                    _write(
+                        balance,
+                        pool=pool,
+                        delta=-amount,
+                        kind=LedgerKind.RESERVE,
+                        key=f"reserve:{key}:{pool}",
+                        operation=operation,
+                        reference=key,
+                    )
+            return reservation
+    except IntegrityError:
+        # The same key raced in from elsewhere and won: that reservation is ours too.
+        return Reservation.objects.get(key=key)
+
+
+def _refund(balance: CreditBalance, reservation: Reservation, amount: int, kind: str, tag: str):
+    """Return `amount` of a reservation: bonus first (it was taken last), then plan."""
+    to_bonus = min(amount, reservation.from_bonus)
+    to_plan = amount - to_bonus
+    for pool, credits in ((Pool.BONUS, to_bonus), (Pool.PLAN, to_plan)):
+        if credits:
+            _write(
+                balance,
+                pool=pool,
+                delta=credits,
+                kind=kind,
+                key=f"{tag}:{reservation.key}:{pool}",
+                operation=reservation.operation,
+                reference=reservation.key,
+            )
+
+
+def settle(*, reservation: Reservation, actual_units: int) -> Reservation:
+    """Charge what the operation actually used and return the rest of the hold.
+
+    A run that used more than estimated is charged the extra when the balance allows, else
+    what is there (never below zero). Settling twice, or after a release, changes nothing.
+    """
+    with transaction.atomic():
+        balance = _locked_balance(reservation.account)
+        reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+        if reservation.status != ReservationStatus.RESERVED:
+            return reservation
+        actual = estimate(reservation.operation, actual_units)
+        if actual < reservation.credits:
+            _refund(balance, reservation, reservation.credits - actual, LedgerKind.SETTLE, "settle")
+            charged = actual
+        else:
+            extra = min(actual - reservation.credits, balance.total)
+            from_plan = min(extra, balance.plan_credits)
+            for pool, amount in ((Pool.PLAN, from_plan), (Pool.BONUS, extra - from_plan)):
+                if amount:
+                    _write(
+                        balance,
+                        pool=pool,
+                        delta=-amount,
+                        kind=LedgerKind.SETTLE,
+                        key=f"settle:{reservation.key}:{pool}",
+                        operation=reservation.operation,
+                        reference=reservation.key,
+                    )
+            charged = reservation.credits + extra
+        reservation.status = ReservationStatus.SETTLED
+        reservation.charged = charged
+        reservation.finished = timezone.now()
+        reservation.save(update_fields=["status", "charged", "finished"])
+        return reservation
+
+
+def release(*, reservation: Reservation) -> Reservation:
+    """Give back the whole hold (the operation failed). Twice, or after settle: no change."""
+    with transaction.atomic():
+        balance = _locked_balance(reservation.account)
+        reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+        if reservation.status != ReservationStatus.RESERVED:
+            return reservation
+        _refund(balance, reservation, reservation.credits, LedgerKind.REFUND, "release")
+        reservation.status = ReservationStatus.RELEASED
+        reservation.finished = timezone.now()
+        reservation.save(update_fields=["status", "finished"])
+        return reservation
+
+
+# --- reconciliation ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    account_id: int
+    plan_balance: int
+    plan_ledger: int
+    bonus_balance: int
+    bonus_ledger: int
+
+    @property
+    def ok(self) -> bool:
+        return self.plan_balance == self.plan_ledger and self.bonus_balance == self.bonus_ledger
+
+
+def reconcile(account: Account) -> Reconciliation:
+    """Prove the stored balance equals the sum of the ledger, pool by pool."""
+    balance = balance_for(account)
+    sums = dict(
+        CreditLedger.objects.filter(account=account)
+        .values_list("pool")
+        .annotate(total=Sum("delta"))
+        .values_list("pool", "total")
+    )
+    return Reconciliation(
+        account_id=account.pk,
+        plan_balance=balance.plan_credits,
+        plan_ledger=sums.get(Pool.PLAN, 0) or 0,
+        bonus_balance=balance.bonus_credits,
+        bonus_ledger=sums.get(Pool.BONUS, 0) or 0,
+    )
