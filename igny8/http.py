@@ -63,6 +63,8 @@ _TITLES = {
     403: "You don’t have access to this",
     404: "Not found",
     429: "Too many requests",
+    502: "The payment provider did not answer",
+    503: "Not available on this installation",
 }
 
 

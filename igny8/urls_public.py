@@ -10,4 +10,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("healthz", healthz),
     path("", include("apps.accounts.urls_public")),
+    path("", include("apps.billing.urls_public")),
 ]

@@ -11,4 +11,5 @@ urlpatterns = [
     path("healthz", healthz),
     path("", include("apps.accounts.urls_tenant")),
     path("", include("apps.workspace.urls")),
+    path("billing/", include("apps.billing.urls")),
 ]

@@ -108,11 +108,14 @@ def workspaces(django_db_setup, django_db_blocker) -> dict[str, Workspace]:
 
 @pytest.fixture
 def alpha(workspaces, db) -> Workspace:
+    # The session object outlives each test's rollback: re-read what the database says.
+    workspaces["alpha"].account.refresh_from_db()
     return workspaces["alpha"]
 
 
 @pytest.fixture
 def beta(workspaces, db) -> Workspace:
+    workspaces["beta"].account.refresh_from_db()
     return workspaces["beta"]
 
 

@@ -15,7 +15,7 @@ from apps.accounts.selectors import open_invitations, team_members
 from apps.billing.errors import PlanLimitError
 from apps.workspace.models import Site, SiteAccess
 from apps.workspace.services import site_access_set
-from igny8.http import redirect, render_page
+from igny8.http import redirect, render_page, wants_json
 from igny8.roles import require_role
 
 
@@ -81,6 +81,8 @@ def invite(request: HttpRequest) -> HttpResponse:
                 invited_by=request.user,
             )
         except PlanLimitError as exc:
+            if request.htmx or wants_json(request):
+                raise  # UserFacingErrorMiddleware answers with the notice partial / envelope
             context = _context(request, form) | {"plan_limit": exc}
             return render_page(request, "accounts/team.html", context, status=403)
         except ValidationError as exc:

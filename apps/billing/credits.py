@@ -9,6 +9,7 @@ Spending takes plan credits first, then bonus credits; refunds go back where the
 from __future__ import annotations
 
 import math
+import uuid
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -155,7 +156,8 @@ def adjust(
         raise ValueError("Say why: an adjustment needs a note.")
     if delta == 0:
         raise ValueError("An adjustment changes the balance by a non-zero amount.")
-    key = f"adjustment:{account.pk}:{timezone.now().timestamp()}:{actor.pk if actor else 0}"
+    # Adjustments are deliberate one-offs, not retries: each gets a key of its own.
+    key = f"adjustment:{account.pk}:{uuid.uuid4().hex}"
     with transaction.atomic():
         balance = _locked_balance(account)
         return _write(
@@ -187,6 +189,8 @@ def reserve(*, account: Account, operation: str, units: int, key: str) -> Reserv
     """
     from apps.billing.plans import ensure_can_spend
 
+    if units < 0:
+        raise ValueError("An operation uses zero or more units.")
     existing = Reservation.objects.filter(key=key).first()
     if existing is not None:
         return existing

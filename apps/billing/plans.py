@@ -112,11 +112,13 @@ def account_plan_state(account: Account) -> PlanState:
             "changed. Update your payment details or choose a plan in Billing.",
         )
     if subscription.status == SubscriptionStatus.PAST_DUE:
+        deadline = subscription.grace_period_end
         return PlanState(
             can_write=True,
             code="past_due",
-            message="Your last payment failed. Update your card in Billing before "
-            f"{subscription.grace_period_end:%d %B} to keep writing.",
+            message="Your last payment failed. Update your card in Billing"
+            + (f" before {deadline:%d %B}" if deadline else "")
+            + " to keep writing.",
         )
     return PlanState(can_write=True)
 

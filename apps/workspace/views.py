@@ -12,12 +12,13 @@ from django.views.decorators.http import require_POST
 from apps.accounts.models import Role
 from apps.billing.errors import PlanLimitError
 from apps.billing.plans import limit_check, subscription_for
+from apps.billing.selectors import credit_summary
 from apps.workspace import services
 from apps.workspace.context import current_site, current_site_set
 from apps.workspace.forms import SectorsForm, SiteForm
 from apps.workspace.onboarding import checklist
 from apps.workspace.selectors import job_for_member, site_for_member, sites_for_member
-from igny8.http import redirect, render_page
+from igny8.http import redirect, render_page, wants_json
 from igny8.roles import member_has_role, require_role
 
 
@@ -32,6 +33,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "checklist_done": sum(1 for i in items if i.done),
             "welcome": request.GET.get("welcome") == "1",
             "site_count": len(request._visible_sites),
+            "credits": credit_summary(account=request.account),
         },
     )
 
@@ -72,6 +74,8 @@ def site_create(request: HttpRequest) -> HttpResponse:
                 language=form.cleaned_data["language"],
             )
         except PlanLimitError as exc:
+            if request.htmx or wants_json(request):
+                raise  # UserFacingErrorMiddleware answers with the notice partial / envelope
             # 403 with the way out, and the form as typed: nothing the person entered is lost.
             return render_page(
                 request,
@@ -139,6 +143,8 @@ def site_sectors(request: HttpRequest, pk: int) -> HttpResponse:
                 industry_sector_ids=[s.pk for s in form.cleaned_data["sectors"]],
             )
         except PlanLimitError as exc:
+            if request.htmx or wants_json(request):
+                raise  # UserFacingErrorMiddleware answers with the notice partial / envelope
             return render_page(
                 request,
                 "workspace/site_sectors.html",

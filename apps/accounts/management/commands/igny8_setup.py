@@ -50,8 +50,21 @@ class Command(BaseCommand):
         connection.set_schema_to_public()
         library_load()
         billing_seed()
+        self._schedules()
         if not options["no_demo"]:
             self._demo()
+
+    def _schedules(self) -> None:
+        from django_q.models import Schedule
+
+        Schedule.objects.get_or_create(
+            name="billing: roll free periods",
+            defaults={
+                "func": "apps.billing.jobs.roll_free_periods",
+                "schedule_type": Schedule.HOURLY,
+                "repeats": -1,
+            },
+        )
 
     def _password(self, name: str) -> str:
         path = settings.DATA_DIR / f"{name}_password"
