@@ -114,7 +114,7 @@ def _redirect(url: str) -> HttpResponse:
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Posts a paused or lapsed workspace still needs: choosing which site to read, and billing
 # itself (paying is how a lapsed workspace comes back).
-READ_ONLY_POSTS = ("/sites/switch/", "/billing/")
+READ_ONLY_POSTS = ("/sites/switch/", "/billing/", "/settings/ai/test/")
 
 
 class PlanStateMiddleware:

@@ -139,6 +139,19 @@ STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 # Only for tests and local fakes: where the stripe client sends its API calls.
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 
+# --- AI -------------------------------------------------------------------------------------
+# The platform's default provider (any OpenAI-compatible endpoint). Unset: the built-in
+# offline writer, so a fresh install runs the whole pipeline with no key.
+AI_BASE_URL = os.environ.get("AI_BASE_URL", "")
+AI_API_KEY = os.environ.get("AI_API_KEY", "")
+AI_TEXT_MODEL = os.environ.get("AI_TEXT_MODEL", "")
+AI_IMAGE_MODEL = os.environ.get("AI_IMAGE_MODEL", "")
+AI_EMBEDDING_MODEL = os.environ.get("AI_EMBEDDING_MODEL", "")
+AI_TIMEOUT_SECONDS = float(os.environ.get("AI_TIMEOUT_SECONDS", "60"))
+AI_MAX_RETRIES = int(os.environ.get("AI_MAX_RETRIES", "3"))
+# Encrypts provider keys at rest; defaults to a key derived from SECRET_KEY.
+IGNY8_ENCRYPTION_KEY = os.environ.get("IGNY8_ENCRYPTION_KEY", "")
+
 # --- database ----------------------------------------------------------------------------
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}

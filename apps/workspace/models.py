@@ -8,6 +8,7 @@ user deletion. The services keep those links valid instead.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -54,6 +55,34 @@ class Site(models.Model):
     )
     language = models.CharField(max_length=8, choices=LANGUAGES, default="en")
     is_active = models.BooleanField(default=True)
+    # Content settings: every AI prompt for this site carries them.
+    brand_voice = models.CharField(
+        max_length=300,
+        default="Clear, friendly and knowledgeable",
+        help_text="How articles should sound, e.g. “warm, practical, no jargon”.",
+    )
+    audience = models.CharField(
+        max_length=300, blank=True, help_text="Who reads the site, e.g. “first-time homeowners”."
+    )
+    default_word_count = models.PositiveIntegerField(
+        default=1200, validators=[MinValueValidator(300), MaxValueValidator(5000)]
+    )
+    extra_instructions = models.TextField(
+        blank=True,
+        help_text="Appended to every prompt, e.g. “Use US spelling. Never mention competitors.”",
+    )
+    images_per_article = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MaxValueValidator(8)],
+        help_text="In-article images (0–8), besides the featured image.",
+    )
+    image_style = models.CharField(max_length=200, default="Clean editorial illustration")
+    brand_color = models.CharField(
+        max_length=7,
+        default="#4f46e5",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #4f46e5.")],
+        help_text="Used on generated title-card images.",
+    )
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True)
 
@@ -157,3 +186,77 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}
+
+
+class AIProviderSettings(models.Model):
+    """This workspace's own AI provider (one row). Without it the platform default is used."""
+
+    enabled = models.BooleanField(default=True, help_text="Use this provider for the workspace.")
+    base_url = models.URLField(max_length=300, help_text="e.g. https://api.openai.com/v1")
+    # Encrypted at rest (igny8.ai.crypto); only the last characters are ever shown again.
+    api_key_encrypted = models.TextField(blank=True)
+    api_key_hint = models.CharField(max_length=12, blank=True)
+    text_model = models.CharField(max_length=100)
+    image_model = models.CharField(max_length=100, blank=True)
+    embedding_model = models.CharField(max_length=100, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "AI provider settings"
+        verbose_name_plural = "AI provider settings"
+
+    def __str__(self) -> str:
+        return f"{self.base_url} ({self.text_model})"
+
+
+class PromptOverride(models.Model):
+    """A workspace's own prompt template for one AI function (reset = delete the row)."""
+
+    function = models.CharField(max_length=40, unique=True)
+    template = models.TextField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"prompt override: {self.function}"
+
+
+class AIUsage(models.Model):
+    """One AI call as it happened: what it cost and how it went. Credits link to the billing
+    ledger by `reservation_key` (the ledger lives with billing in the public schema)."""
+
+    function = models.CharField(max_length=40)
+    provider = models.CharField(max_length=20)
+    model = models.CharField(max_length=100, blank=True)
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.SET_NULL)
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL)
+    tokens_in = models.PositiveIntegerField(default=0)
+    tokens_out = models.PositiveIntegerField(default=0)
+    credits = models.PositiveIntegerField(default=0)
+    duration_ms = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10)  # succeeded | failed
+    error = models.TextField(blank=True)
+    reservation_key = models.CharField(max_length=150, blank=True)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "AI usage record"
+
+    def __str__(self) -> str:
+        return f"{self.function} via {self.provider} ({self.status})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.workspace import views
+from apps.workspace import ai_views, prompt_views, views
 
 app_name = "workspace"
 
@@ -12,4 +12,15 @@ urlpatterns = [
     path("sites/<int:pk>/edit/", views.site_edit, name="site_edit"),
     path("sites/<int:pk>/sectors/", views.site_sectors, name="site_sectors"),
     path("jobs/<int:pk>/", views.job_progress, name="job"),
+    path("sites/<int:pk>/content/", prompt_views.site_content, name="site_content"),
+    path("settings/ai/", ai_views.ai_settings, name="ai_settings"),
+    path("settings/ai/test/", ai_views.ai_test_connection, name="ai_test"),
+    path("settings/prompts/", prompt_views.prompt_list, name="prompts"),
+    path("settings/prompts/<str:function>/", prompt_views.prompt_edit, name="prompt_edit"),
+    path(
+        "settings/prompts/<str:function>/preview/",
+        prompt_views.prompt_preview,
+        name="prompt_preview",
+    ),
+    path("settings/prompts/<str:function>/reset/", prompt_views.prompt_reset, name="prompt_reset"),
 ]

@@ -1,0 +1,228 @@
+"""The workspace's own AI provider: saving it (key encrypted at rest), removing it, and testing
+a connection before or after saving. The key is never returned, shown or logged: only its
+hint ("…abcd") leaves this module."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from apps.accounts.models import User
+from apps.workspace.models import AIProviderSettings
+from igny8.ai import providers
+from igny8.ai.config import AIConfig, platform_config
+from igny8.ai.crypto import decrypt, encrypt, hint
+from igny8.ai.errors import AIError
+
+URL_HELP = "Enter the provider's API address, for example https://api.openai.com/v1."
+
+
+def _is_local_host(host: str) -> bool:
+    """A host on this machine or a private network, where plain http is normal (Ollama, vLLM,
+    llama.cpp server). Public hosts must use https: the API key travels in every request."""
+    host = host.lower().rstrip(".")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        # localhost, a docker-compose service name, a LAN name
+        return "." not in host or host.endswith((".localhost", ".local", ".internal", ".lan"))
+    return address.is_private or address.is_loopback or address.is_link_local
+
+
+def base_url_check(url: str) -> str:
+    """The provider's base URL, tidied; ValidationError (plain words) when it cannot work."""
+    url = (url or "").strip()
+    if not url:
+        raise ValidationError(URL_HELP, code="required")
+    if any(c.isspace() for c in url):
+        raise ValidationError("The address cannot contain spaces. " + URL_HELP, code="invalid")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        _ = parts.port  # raises ValueError on a port that is not a number
+    except ValueError:
+        raise ValidationError(URL_HELP, code="invalid") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise ValidationError(
+            "Use an address that starts with https:// (or http:// for a server on your own "
+            "machine or network). " + URL_HELP,
+            code="invalid",
+        )
+    if parts.scheme == "http" and not _is_local_host(host):
+        raise ValidationError(
+            f"Use https:// for {host}: the API key would travel unencrypted over plain http. "
+            "Plain http is only for servers on your own machine or network, such as "
+            "http://localhost:11434/v1.",
+            code="insecure",
+        )
+    if len(url) > 300:
+        raise ValidationError("The address is too long (300 characters at most).", code="long")
+    return url.rstrip("/")
+
+
+def ai_settings_get() -> AIProviderSettings | None:
+    """The workspace's own provider settings (enabled or not), if any were saved."""
+    return AIProviderSettings.objects.first()
+
+
+@transaction.atomic
+def ai_settings_save(
+    *,
+    base_url: str,
+    api_key: str | None,
+    text_model: str,
+    image_model: str,
+    embedding_model: str,
+    enabled: bool,
+    user: User | None,
+) -> AIProviderSettings:
+    """Save the workspace's own provider (one row, created or updated).
+
+    `api_key`: None keeps the stored key; "" removes it (keys are optional for local servers);
+    anything else replaces it, encrypted at rest, with only its last four characters kept as
+    the hint. Raises ValidationError with field errors and saves nothing when input is bad.
+    """
+    errors: dict[str, list[str]] = {}
+    try:
+        base_url = base_url_check(base_url)
+    except ValidationError as exc:
+        errors["base_url"] = exc.messages
+    text_model = (text_model or "").strip()
+    if not text_model:
+        errors["text_model"] = ["Enter the text model, for example gpt-4o-mini or llama3.1."]
+    if errors:
+        raise ValidationError(errors)
+
+    row = AIProviderSettings.objects.select_for_update().first() or AIProviderSettings()
+    row.base_url = base_url
+    row.text_model = text_model
+    row.image_model = (image_model or "").strip()
+    row.embedding_model = (embedding_model or "").strip()
+    row.enabled = enabled
+    row.updated_by = user
+    if api_key is not None:
+        api_key = api_key.strip()
+        row.api_key_encrypted = encrypt(api_key)
+        row.api_key_hint = hint(api_key) if api_key else ""
+    # base_url was checked above; Django's URLField refuses single-label hosts (http://vllm:8000)
+    # that are normal for self-hosted servers.
+    row.full_clean(exclude=["base_url", "updated_by"])
+    row.save()
+    return row
+
+
+@transaction.atomic
+def ai_settings_clear() -> None:
+    """Remove the workspace's own provider: the platform default (or the offline writer) applies."""
+    AIProviderSettings.objects.all().delete()
+
+
+@dataclass(frozen=True)
+class ProviderInForce:
+    """What the settings page says about the provider in use; never carries a key."""
+
+    source: str  # "workspace" | "platform" | "offline"
+    base_url: str = ""
+    text_model: str = ""
+    image_model: str = ""
+    embedding_model: str = ""
+    key_hint: str = ""
+    key_unreadable: bool = False  # a key is stored but can no longer be decrypted
+
+
+def provider_in_force(own: AIProviderSettings | None) -> ProviderInForce:
+    """The provider this workspace's AI runs use now, described without its key."""
+    if own is not None and own.enabled:
+        return ProviderInForce(
+            source="workspace",
+            base_url=own.base_url,
+            text_model=own.text_model,
+            image_model=own.image_model,
+            embedding_model=own.embedding_model,
+            key_hint=own.api_key_hint,
+            key_unreadable=bool(own.api_key_encrypted) and not decrypt(own.api_key_encrypted),
+        )
+    platform = platform_config()
+    if platform.is_offline:
+        return ProviderInForce(source="offline")
+    return ProviderInForce(
+        source="platform",
+        base_url=platform.base_url,
+        text_model=platform.text_model,
+        image_model=platform.image_model,
+        embedding_model=platform.embedding_model,
+    )
+
+
+def ai_config_for_test(
+    *,
+    base_url: str,
+    api_key: str | None,
+    text_model: str,
+    image_model: str = "",
+    embedding_model: str = "",
+) -> AIConfig:
+    """A configuration from typed values, to test before saving; `api_key` None = the stored
+    key (so a person never has to type it again to test)."""
+    if api_key is None:
+        own = ai_settings_get()
+        api_key = decrypt(own.api_key_encrypted) if own else ""
+    return AIConfig(
+        source="workspace",
+        base_url=base_url_check(base_url),
+        api_key=api_key.strip(),
+        text_model=text_model.strip(),
+        image_model=image_model.strip(),
+        embedding_model=embedding_model.strip(),
+    )
+
+
+def ai_config_saved() -> AIConfig:
+    """The configuration saved for the workspace (its own provider even when switched off,
+    since that is what a person wants to test), else the platform default, else offline."""
+    own = ai_settings_get()
+    if own is None:
+        return platform_config()
+    return AIConfig(
+        source="workspace",
+        base_url=own.base_url,
+        api_key=decrypt(own.api_key_encrypted),
+        text_model=own.text_model,
+        image_model=own.image_model,
+        embedding_model=own.embedding_model,
+    )
+
+
+@dataclass(frozen=True)
+class ConnectionResult:
+    ok: bool
+    message: str
+    source: str
+    base_url: str
+    text_model: str
+
+
+def ai_connection_test(*, config: AIConfig) -> ConnectionResult:
+    """Ask the provider a tiny question: success in its words, or its error in plain words.
+
+    The key is scrubbed from whatever the provider said, in case its error echoes it.
+    """
+    try:
+        ok, message = True, providers.provider_for(config).test_connection()
+    except AIError as exc:
+        ok, message = False, exc.message
+    for secret in {config.api_key, settings.AI_API_KEY} - {""}:
+        if len(secret) >= 4:
+            message = message.replace(secret, hint(secret))
+    return ConnectionResult(
+        ok=ok,
+        message=message,
+        source=config.source,
+        base_url=config.base_url,
+        text_model=config.text_model,
+    )

@@ -1,0 +1,147 @@
+"""name_clusters and generate_ideas offline: names, descriptions, titles and outlines."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from igny8.ai.offline.outlines import BUILDERS, LENGTH, topic_of
+from igny8.ai.offline.text import (
+    clean_phrase,
+    lower_name,
+    rng_for,
+    shorten,
+    site_audience,
+    site_sector,
+    title_case,
+)
+
+STRUCTURE_ORDER = ["guide", "how_to", "listicle", "comparison", "article", "faq", "review"]
+
+DESCRIPTIONS = [
+    "Searches from {audience} about {topic}{sector_in}, including {examples}.",
+    "Everything {audience} look up on {topic}{sector_in}: {examples} and related questions.",
+    "Keywords on {topic}{sector_in}, such as {examples}, for content aimed at {audience}.",
+    "How {audience} search for {topic}{sector_in}, from {examples}.",
+    "A topic group on {topic}{sector_in}, built around {examples}, written for {audience}.",
+]
+
+
+def _tokens(text: str) -> set[str]:
+    return {t for t in re.findall(r"[^\W_]+", text.lower()) if len(t) > 2}
+
+
+def representative(keywords: list[dict]) -> str:
+    """The cluster's most representative high-volume keyword.
+
+    Among keywords with at least half the top volume, the one sharing the most words with the
+    rest of the cluster; ties go to the shorter, then the alphabetically first.
+    """
+    top = max((k.get("volume") or 0) for k in keywords)
+    candidates = [k for k in keywords if (k.get("volume") or 0) * 2 >= top]
+    token_sets = {k["text"]: _tokens(k["text"]) for k in keywords}
+
+    def overlap(text: str) -> int:
+        mine = token_sets[text]
+        return sum(len(mine & other) for key, other in token_sets.items() if key != text)
+
+    best = min(candidates, key=lambda k: (-overlap(k["text"]), len(k["text"]), k["text"]))
+    return best["text"]
+
+
+def _join(items: list[str]) -> str:
+    quoted = [f"“{item}”" for item in items]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def name_clusters(data: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+    rng = rng_for("name_clusters", data, context)
+    sector = lower_name((data.get("sector") or "").strip() or site_sector(context))
+    audience = site_audience(context)
+    if audience == "readers":
+        audience = f"people interested in {sector}" if sector else "searchers"
+    used_names: set[str] = set()
+    out = []
+    for cluster in data["clusters"]:
+        keywords = cluster["keywords"]
+        head = representative(keywords)
+        name = shorten(title_case(head) or head.strip(), 120)
+        if len(name) < 2:  # a one-letter keyword is not a name on its own
+            name = f"{name} Topics"
+        if name.lower() in used_names:  # two clusters led by the same phrase: say how they differ
+            others = [k["text"] for k in keywords if k["text"] != head]
+            extra = title_case(others[0]) if others else str(cluster["id"])
+            name = shorten(f"{name} ({extra})", 120)
+        used_names.add(name.lower())
+        by_volume = sorted(keywords, key=lambda k: (-(k.get("volume") or 0), k["text"]))
+        examples = [clean_phrase(k["text"]).lower() for k in by_volume[:3]]
+        description = rng.choice(DESCRIPTIONS).format(
+            audience=audience,
+            topic=clean_phrase(head).lower() or head,
+            sector_in=f" in {sector}" if sector else "",
+            examples=_join(examples),
+        )
+        out.append({"id": cluster["id"], "name": name, "description": shorten(description, 600)})
+    return {"clusters": out}
+
+
+def generate_ideas(data: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+    rng = rng_for("generate_ideas", data, context)
+    cluster = data["cluster"]
+    keywords = list(dict.fromkeys(k.strip() for k in cluster["keywords"] if k.strip()))
+    keywords = keywords or [cluster["name"]]
+    audience = title_case(context.get("audience") or "")
+    base_words = int(context.get("default_word_count") or 1200)
+    content_type = data.get("content_type") or "post"
+    rotation = STRUCTURE_ORDER[rng.randrange(len(STRUCTURE_ORDER)) :] + STRUCTURE_ORDER
+    titles_seen: set[str] = set()
+    ideas = []
+    for index in range(data["count"]):
+        structure = data.get("structure") or rotation[index % len(STRUCTURE_ORDER)]
+        primary = keywords[index % len(keywords)]
+        others = [k for k in keywords if k != primary]
+        secondary = (
+            (others[index % len(others) :] + others[: index % len(others)])[:4] if (others) else []
+        )
+        related = [name for k in secondary if (name := topic_of(k, [], "").name)]
+        topic = topic_of(primary, related, audience)
+        titles, outline = BUILDERS[structure](rng, topic)
+        title = _fresh_title(titles, topic, index, titles_seen)
+        words = max(
+            {"listicle": 150 * len(outline)}.get(structure, 0),
+            base_words * LENGTH[structure],
+        )
+        ideas.append(
+            {
+                "title": title,
+                "content_type": content_type,
+                "structure": structure,
+                "outline": outline,
+                "primary_keyword": primary,
+                "secondary_keywords": secondary,
+                "estimated_words": min(6000, max(300, int(math.ceil(words / 100) * 100))),
+            }
+        )
+    return {"ideas": ideas}
+
+
+def _fresh_title(templates: list[str], topic, index: int, seen: set[str]) -> str:
+    """The first unused title, starting at a different template for each idea."""
+    values = {
+        "name": topic.name,
+        "for_whom": topic.for_whom,
+        "other": topic.other,
+        "phrase": topic.phrase,
+    }
+    candidates = [t.format(**values) for t in templates[index % len(templates) :] + templates]
+    for candidate in candidates:
+        title = shorten(candidate, 160)
+        if title.lower() not in seen:
+            break
+    else:
+        title = shorten(f"{candidates[0]} (Part {index + 1})", 160)
+    if len(title) < 10:
+        title = f"{title}: A Practical Guide"
+    seen.add(title.lower())
+    return title

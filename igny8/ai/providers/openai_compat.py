@@ -1,0 +1,468 @@
+"""Any endpoint that speaks the OpenAI API: OpenAI, Azure OpenAI, Ollama, vLLM, llama.cpp server,
+OpenRouter, LM Studio, ...
+
+`base_url` is the API root the paths `/chat/completions`, `/images/generations` and
+`/embeddings` hang from, usually ending in `/v1`:
+
+- OpenAI: `https://api.openai.com/v1`; OpenRouter: `https://openrouter.ai/api/v1`
+- Ollama: `http://localhost:11434/v1`; vLLM / llama.cpp server: `http://host:8000/v1`
+- Azure OpenAI, v1 API: `https://<resource>.openai.azure.com/openai/v1`
+- Azure OpenAI, per-deployment API: the deployment path with its version as a query string,
+  `https://<resource>.openai.azure.com/openai/deployments/<deployment>?api-version=2024-10-21`
+  (the query string is sent with every call, and for `*.azure.com` hosts the key also goes in
+  the `api-key` header Azure reads).
+
+The `openai` client retries 429, 5xx, timeouts and dropped connections by itself, at most
+`AI_MAX_RETRIES` times, with exponential backoff (0.5 s doubling, at most 8 s) or the delay the
+server asks for in `retry-after(-ms)`. Every failure reaches the caller as an AIError in plain
+words; the API key never appears in a message or a log line.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import logging
+import re
+import time
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+import httpx
+import openai
+from django.conf import settings
+from PIL import Image, UnidentifiedImageError
+
+from igny8.ai.config import AIConfig
+from igny8.ai.errors import (
+    AIError,
+    InvalidOutput,
+    ProviderAuthError,
+    ProviderModelNotFound,
+    ProviderUnavailable,
+)
+from igny8.ai.types import ImageRequest, ProviderResult, TextRequest
+
+logger = logging.getLogger("igny8.ai")
+# "Test connection": a person is waiting on the page, so a short deadline and no retries.
+TEST_TIMEOUT_SECONDS = 15.0
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+MAX_PROVIDER_MESSAGE = 300
+_REFUSING = re.compile(
+    r"unsupported|not supported|does not support|unknown|unrecognized|not allowed|"
+    r"invalid (?:value|parameter|type)|extra (?:inputs|fields)|must contain"
+)
+_NO_CREDIT = {"insufficient_quota", "billing_hard_limit_reached", "quota_exceeded"}
+_FORMATS = {"PNG": "png", "WEBP": "webp", "JPEG": "jpeg", "GIF": "gif"}
+
+T = TypeVar("T")
+
+
+class OpenAICompatibleProvider:
+    name = "openai"
+
+    def __init__(self, config: AIConfig) -> None:
+        self.config = config
+        base_url, query = _split_query(config.base_url.strip() or DEFAULT_BASE_URL)
+        self.base_url = base_url
+        self.host = urlsplit(base_url).netloc or base_url
+        self.timeout = float(settings.AI_TIMEOUT_SECONDS)
+        self.max_retries = int(settings.AI_MAX_RETRIES)
+        headers = {}
+        if config.api_key and (urlsplit(base_url).hostname or "").endswith(".azure.com"):
+            headers["api-key"] = config.api_key
+        self.client = openai.OpenAI(
+            base_url=base_url,
+            api_key=config.api_key or "not-needed",
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            default_headers=headers or None,
+            default_query=query or None,
+        )
+        self.label = f"OpenAI-compatible: {self.host} ({config.text_model or 'no text model'})"
+
+    # --- the Provider protocol ----------------------------------------------------------------
+
+    def complete_json(self, request: TextRequest) -> ProviderResult:
+        model = request.model or self.config.text_model
+        if not model:
+            raise AIError(
+                "No text model is configured for this provider; set one on the AI settings page."
+            )
+        params: dict[str, Any] = {
+            "response_format": {"type": "json_object"},
+            "temperature": request.temperature,
+        }
+        if request.max_tokens:
+            params["max_tokens"] = request.max_tokens
+        messages = [{"role": m.role, "content": m.content} for m in request.messages]
+        started = time.monotonic()
+        response = self._call(
+            model,
+            lambda p: self.client.chat.completions.create(model=model, messages=messages, **p),
+            params,
+        )
+        return self._chat_result(response, model, request.function, started)
+
+    def generate_image(self, request: ImageRequest) -> ProviderResult:
+        model = request.model or self.config.image_model
+        if not model:
+            raise AIError(
+                "No image model is configured for this provider; set one on the AI settings page."
+            )
+        wanted = request.format if request.format in ("png", "webp") else "png"
+        params: dict[str, Any] = {}
+        # gpt-image-* always answer base64 and refuse the parameter; others default to a URL.
+        if not model.startswith("gpt-image"):
+            params["response_format"] = "b64_json"
+        started = time.monotonic()
+        response = self._call(
+            model,
+            lambda p: self.client.images.generate(
+                model=model, prompt=request.prompt, size=request.size, n=1, **p
+            ),
+            params,
+        )
+        data = getattr(response, "data", None)
+        if not data:
+            raise InvalidOutput(f"{self.host} answered without an image. Try again.")
+        b64, url = getattr(data[0], "b64_json", None), getattr(data[0], "url", None)
+        if b64:
+            raw = _b64decode(b64, self.host)
+        elif url:
+            raw = self._download(url)
+        else:
+            raise InvalidOutput(f"{self.host} answered without an image. Try again.")
+        image, image_format = _as_format(raw, wanted, self.host)
+        usage = getattr(response, "usage", None)
+        logger.info(
+            "ai image via %s model=%s size=%s format=%s in %.2fs",
+            self.host,
+            model,
+            request.size,
+            image_format,
+            time.monotonic() - started,
+        )
+        return ProviderResult(
+            provider=self.name,
+            model=model,
+            image=image,
+            image_format=image_format,
+            tokens_in=_int(getattr(usage, "input_tokens", 0)),
+            tokens_out=_int(getattr(usage, "output_tokens", 0)),
+        )
+
+    def embed(self, texts: list[str]) -> ProviderResult:
+        model = self.config.embedding_model
+        if not model:
+            raise AIError(
+                "No embedding model is configured for this provider; "
+                "set one on the AI settings page."
+            )
+        if not texts:
+            return ProviderResult(provider=self.name, model=model)
+        # "float" explicitly: the client would ask for base64, which many servers do not know.
+        response = self._call(
+            model,
+            lambda p: self.client.embeddings.create(
+                model=model, input=texts, encoding_format="float"
+            ),
+            {},
+        )
+        data = getattr(response, "data", None) or []
+        try:
+            vectors = [
+                [float(x) for x in item.embedding]
+                for item in sorted(data, key=lambda d: getattr(d, "index", 0))
+            ]
+        except (AttributeError, TypeError, ValueError):
+            raise InvalidOutput(f"{self.host} sent embeddings we could not read.") from None
+        if len(vectors) != len(texts):
+            raise InvalidOutput(
+                f"{self.host} returned {len(vectors)} embeddings for {len(texts)} texts."
+            )
+        usage = getattr(response, "usage", None)
+        return ProviderResult(
+            provider=self.name,
+            model=getattr(response, "model", None) or model,
+            embeddings=vectors,
+            tokens_in=_int(getattr(usage, "prompt_tokens", 0)),
+        )
+
+    def test_connection(self) -> str:
+        model = self.config.text_model
+        if not model:
+            raise AIError(
+                "No text model is configured for this provider; set one on the AI settings page."
+            )
+        messages = [{"role": "user", "content": "Reply with the word ok."}]
+        quick = self.client.with_options(
+            timeout=min(TEST_TIMEOUT_SECONDS, self.timeout), max_retries=0
+        )
+        started = time.monotonic()
+        self._call(
+            model,
+            lambda p: quick.chat.completions.create(model=model, messages=messages, **p),
+            {"max_tokens": 5, "temperature": 0},
+        )
+        elapsed = time.monotonic() - started
+        return f"Connected to {self.host}: model {model} answered in {elapsed:.2f} s."
+
+    # --- calling ------------------------------------------------------------------------------
+
+    def _call(self, model: str, send: Callable[[dict[str, Any]], T], params: dict[str, Any]) -> T:
+        """`send(params)`, with optional parameters the server refuses dropped or renamed
+        (at most once each), and every openai error turned into an AIError in plain words."""
+        params = dict(params)
+        adjusted: set[str] = set()
+        while True:
+            try:
+                return send(params)
+            except openai.BadRequestError as err:
+                refused = _refused_param(err, params, adjusted)
+                if refused is None:
+                    self._fail(err, model)
+                adjusted.add(refused)
+                value = params.pop(refused)
+                if refused == "max_tokens":  # newer OpenAI models want the new name
+                    params["max_completion_tokens"] = value
+                logger.info(
+                    "ai %s refused %s for model %s; retrying without it",
+                    self.host,
+                    refused,
+                    model,
+                )
+            except openai.OpenAIError as err:
+                self._fail(err, model)
+
+    def _fail(self, err: openai.OpenAIError, model: str) -> NoReturn:
+        host = self.host
+        status = getattr(err, "status_code", None)
+        detail = self._scrub(_provider_message(err))
+        logger.warning(
+            "ai call to %s failed: model=%s status=%s error=%s: %s",
+            host,
+            model,
+            status,
+            type(err).__name__,
+            detail,
+        )
+        retries = self.max_retries
+        retried = f" after {retries} {'retry' if retries == 1 else 'retries'}" if retries else ""
+        if isinstance(err, openai.AuthenticationError | openai.PermissionDeniedError):
+            raise ProviderAuthError(
+                f"The provider refused the API key ({status}). "
+                "Check the key on the AI settings page."
+            ) from None
+        if isinstance(err, openai.NotFoundError):
+            if "model" in detail.lower():
+                raise ProviderModelNotFound(
+                    f"The provider does not know the model “{model}” (404). Check the model name."
+                ) from None
+            raise AIError(
+                f"{host} has no such API endpoint (404). Check the base URL "
+                f"(“{self.base_url}”); it usually ends in /v1."
+            ) from None
+        if isinstance(err, openai.RateLimitError) and getattr(err, "code", "") in _NO_CREDIT:
+            raise ProviderUnavailable(
+                "The provider account has run out of credit or quota (429). Add credit with the "
+                "provider, or use another key on the AI settings page."
+            ) from None
+        if isinstance(err, openai.RateLimitError):
+            raise ProviderUnavailable(
+                f"{host} is rate limiting requests (429){retried}. Try again later."
+                + (f" The provider said: {detail}" if detail else "")
+            ) from None
+        if isinstance(err, openai.APITimeoutError):
+            raise ProviderUnavailable(
+                f"{host} did not answer within {self.timeout:g} s{retried}. Try again later, "
+                "or choose a faster model."
+            ) from None
+        if isinstance(err, openai.APIConnectionError):
+            cause = self._scrub(str(err.__cause__ or err))[:MAX_PROVIDER_MESSAGE]
+            raise ProviderUnavailable(
+                f"Could not reach {host}{retried}: {cause}. "
+                "Check the base URL and that the server is running."
+            ) from None
+        if isinstance(err, openai.InternalServerError):
+            raise ProviderUnavailable(
+                f"{host} had a server error ({status}){retried}. Try again later."
+            ) from None
+        if isinstance(err, openai.BadRequestError | openai.UnprocessableEntityError):
+            raise AIError(
+                f"{host} rejected the request ({status}): {detail or 'no reason given'}"
+            ) from None
+        if isinstance(err, openai.APIStatusError):
+            raise AIError(
+                f"{host} answered with an error ({status}): {detail or 'no reason given'}"
+            ) from None
+        raise AIError(
+            f"{host} sent an answer we could not read: {detail or type(err).__name__}"
+        ) from None
+
+    def _scrub(self, text: str) -> str:
+        key = self.config.api_key
+        if key and len(key) >= 4:
+            text = text.replace(key, "***")
+        return text
+
+    def _chat_result(
+        self, response: Any, model: str, function: str, started: float
+    ) -> ProviderResult:
+        if not getattr(response, "choices", None):
+            raise InvalidOutput(f"{self.host} answered without a message. Try again.")
+        choice = response.choices[0]
+        message = getattr(choice, "message", None)
+        content = getattr(message, "content", None) or ""
+        refusal = getattr(message, "refusal", None)
+        if not content and refusal:
+            raise InvalidOutput(f"The model declined to answer: {refusal[:MAX_PROVIDER_MESSAGE]}")
+        answered_by = getattr(response, "model", None) or model
+        usage = getattr(response, "usage", None)
+        tokens_in = _int(getattr(usage, "prompt_tokens", 0))
+        tokens_out = _int(getattr(usage, "completion_tokens", 0))
+        if getattr(choice, "finish_reason", None) == "length":
+            logger.warning(
+                "ai %s via %s: answer cut off at max tokens (%d out)",
+                function,
+                self.host,
+                tokens_out,
+            )
+        logger.info(
+            "ai %s via %s model=%s tokens=%d+%d in %.2fs",
+            function,
+            self.host,
+            answered_by,
+            tokens_in,
+            tokens_out,
+            time.monotonic() - started,
+        )
+        return ProviderResult(
+            provider=self.name,
+            model=answered_by,
+            text=content,
+            tokens_in=tokens_in,
+            tokens_out=tokens_out,
+        )
+
+    def _download(self, url: str) -> bytes:
+        if url.startswith("data:"):
+            _, _, data = url.partition(",")
+            return _b64decode(data, self.host)
+        where = urlsplit(url).netloc or self.host
+        try:
+            with httpx.stream("GET", url, timeout=self.timeout, follow_redirects=True) as response:
+                response.raise_for_status()
+                declared = int(response.headers.get("content-length") or 0)
+                if declared > MAX_IMAGE_BYTES:
+                    raise _too_big(where)
+                chunks, size = [], 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > MAX_IMAGE_BYTES:
+                        raise _too_big(where)
+                    chunks.append(chunk)
+                return b"".join(chunks)
+        except httpx.TimeoutException:
+            raise ProviderUnavailable(
+                f"The generated image at {where} did not download within {self.timeout:g} s."
+            ) from None
+        except httpx.HTTPStatusError as err:
+            raise ProviderUnavailable(
+                f"Could not download the generated image from {where} ({err.response.status_code})."
+            ) from None
+        except httpx.HTTPError as err:
+            raise ProviderUnavailable(
+                f"Could not download the generated image from {where}: {self._scrub(str(err))}"
+            ) from None
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _split_query(url: str) -> tuple[str, dict[str, str]]:
+    """`https://h/p?api-version=x` → (`https://h/p`, {"api-version": "x"})."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    return urlunsplit(parts._replace(query="", fragment="")).rstrip("/"), query
+
+
+def _provider_message(err: openai.OpenAIError) -> str:
+    """The provider's own words, trimmed; the body shapes differ between servers."""
+    body = getattr(err, "body", None)
+    if isinstance(body, dict):
+        text = body.get("message") or body.get("error") or body.get("detail") or ""
+        if isinstance(text, dict):
+            text = text.get("message") or ""
+    elif isinstance(body, str):
+        text = body
+    else:
+        text = getattr(err, "message", "") or str(err)
+    text = " ".join(str(text).split())
+    if len(text) > MAX_PROVIDER_MESSAGE:
+        text = text[: MAX_PROVIDER_MESSAGE - 1] + "…"
+    return text
+
+
+def _refused_param(
+    err: openai.BadRequestError, params: dict[str, Any], adjusted: set[str]
+) -> str | None:
+    """The optional parameter a 400 complains about, if we sent it and have not dropped it yet."""
+    named = (getattr(err, "param", None) or "").lower()
+    text = _provider_message(err).lower()
+    refusing = _REFUSING.search(text) is not None
+    for name in ("response_format", "max_tokens", "temperature"):
+        if (
+            name in params
+            and name not in adjusted
+            and (named == name or (refusing and name in text))
+        ):
+            return name
+    return None
+
+
+def _b64decode(data: str, host: str) -> bytes:
+    try:
+        return base64.b64decode(data, validate=False)
+    except (binascii.Error, ValueError):
+        raise InvalidOutput(f"{host} sent an image we could not decode. Try again.") from None
+
+
+def _as_format(raw: bytes, wanted: str, host: str) -> tuple[bytes, str]:
+    """The image in the wanted format (png or webp), converted with Pillow when needed."""
+    try:
+        image = Image.open(io.BytesIO(raw))
+        found = _FORMATS.get(image.format or "", "")
+        if found == wanted:
+            image.verify()
+            return raw, wanted
+        image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise InvalidOutput(f"{host} sent an image we could not read. Try again.") from None
+    if image.mode not in ("RGB", "RGBA"):
+        image = image.convert(
+            "RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB"
+        )
+    out = io.BytesIO()
+    if wanted == "webp":
+        image.save(out, format="WEBP", quality=85, method=4)
+    else:
+        image.save(out, format="PNG", optimize=True)
+    return out.getvalue(), wanted
+
+
+def _too_big(where: str) -> ProviderUnavailable:
+    return ProviderUnavailable(
+        f"The generated image at {where} is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB."
+    )
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0

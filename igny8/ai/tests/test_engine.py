@@ -1,0 +1,243 @@
+"""The engine around any provider: credits reserved, settled on what was produced, released
+exactly once on any failure; answers checked against the schema with one repair attempt;
+usage recorded; progress visible on the Job row."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pytest
+from django_tenants.utils import schema_context
+
+from apps.billing import credits
+from apps.billing.models import CreditLedger, LedgerKind, Reservation, ReservationStatus
+from apps.workspace.models import AIUsage, Job
+from igny8.ai import engine
+from igny8.ai.errors import InvalidInput, InvalidOutput, ProviderUnavailable
+from igny8.ai.types import ProviderResult
+from tests.factories import make_site
+
+pytestmark = pytest.mark.django_db
+
+IDEAS_INPUT = {
+    "cluster": {"name": "Drain cleaning", "keywords": ["how to unclog a drain", "drain snake"]},
+    "count": 2,
+    "structure": "how_to",
+    "content_type": "post",
+}
+
+
+def idea(n: int) -> dict:
+    return {
+        "title": f"How to unclog a drain without a plumber, part {n}",
+        "content_type": "post",
+        "structure": "how_to",
+        "outline": [{"heading": "Gather your tools", "level": 2, "points": []}],
+        "primary_keyword": "how to unclog a drain",
+        "secondary_keywords": ["drain snake"],
+        "estimated_words": 1200,
+    }
+
+
+@dataclass
+class ScriptedProvider:
+    """Answers from a script: each item is a text answer or an exception to raise."""
+
+    answers: list
+    name: str = "scripted"
+    label: str = "Scripted test provider"
+    calls: list = field(default_factory=list)
+
+    def complete_json(self, request):
+        self.calls.append(request)
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return ProviderResult(
+            provider=self.name, model="test-model", text=answer, tokens_in=100, tokens_out=50
+        )
+
+    def generate_image(self, request):
+        from io import BytesIO
+
+        from PIL import Image
+
+        self.calls.append(request)
+        width, height = (int(n) for n in request.size.split("x"))
+        out = BytesIO()
+        Image.new("RGB", (width, height), "#336699").save(out, format="PNG")
+        return ProviderResult(
+            provider=self.name, model="img", image=out.getvalue(), image_format="png"
+        )
+
+
+@pytest.fixture
+def site(alpha):
+    return make_site(alpha.account, "Engine Site")
+
+
+@pytest.fixture
+def provider(monkeypatch):
+    holder = {}
+
+    def use(*answers) -> ScriptedProvider:
+        holder["p"] = ScriptedProvider(list(answers))
+        monkeypatch.setattr(engine, "provider_for", lambda config: holder["p"])
+        return holder["p"]
+
+    return use
+
+
+def balance(account) -> int:
+    return credits.balance_for(account).total
+
+
+def run(alpha, site, key="run-1", **kwargs):
+    with schema_context(alpha.schema):
+        return engine.run("generate_ideas", site=site, input=IDEAS_INPUT, key=key, **kwargs)
+
+
+def test_estimate_is_what_a_fixed_unit_run_charges(alpha, site, provider):
+    provider(json.dumps({"ideas": [idea(1), idea(2)]}))
+    before = balance(alpha.account)
+    expected = engine.estimate("generate_ideas", IDEAS_INPUT)
+    result = run(alpha, site)
+    assert result.credits == expected == 4  # 2 ideas × 2 credits
+    assert balance(alpha.account) == before - expected
+    assert credits.reconcile(alpha.account).ok
+
+
+def test_fewer_results_than_asked_are_charged_as_produced(alpha, site, provider):
+    provider(json.dumps({"ideas": [idea(1)]}))
+    before = balance(alpha.account)
+    result = run(alpha, site)
+    assert result.credits == 2
+    assert balance(alpha.account) == before - 2
+
+
+def test_a_malformed_answer_is_repaired_once(alpha, site, provider):
+    scripted = provider("Sure! Here are ideas: not json", json.dumps({"ideas": [idea(1)]}))
+    result = run(alpha, site)
+    assert len(scripted.calls) == 2
+    repair = scripted.calls[1].messages
+    assert repair[-2].role == "assistant" and "not json" in repair[-2].content
+    assert "not valid JSON" in repair[-1].content
+    assert result.output["ideas"][0]["title"].startswith("How to unclog")
+    with schema_context(alpha.schema):
+        usage = AIUsage.objects.get()
+    assert (usage.status, usage.tokens_in, usage.tokens_out) == ("succeeded", 200, 100)
+
+
+def test_json_in_a_markdown_fence_is_accepted(alpha, site, provider):
+    provider("```json\n" + json.dumps({"ideas": [idea(1)]}) + "\n```")
+    assert run(alpha, site).output["ideas"][0]["structure"] == "how_to"
+
+
+def test_two_bad_answers_fail_cleanly_and_refund_everything(alpha, site, provider):
+    provider(json.dumps({"ideas": [{"title": "x"}]}), "still not json")
+    before = balance(alpha.account)
+    with pytest.raises(InvalidOutput) as caught:
+        run(alpha, site)
+    assert "Nothing was charged" in caught.value.message
+    assert balance(alpha.account) == before
+    reservation = Reservation.objects.get(key="run-1")
+    assert reservation.status == ReservationStatus.RELEASED
+    refunds = CreditLedger.objects.filter(reference="run-1", kind=LedgerKind.REFUND)
+    assert refunds.count() == 1
+    with schema_context(alpha.schema):
+        usage = AIUsage.objects.get()
+    assert usage.status == "failed" and "expected shape" in usage.error
+    assert credits.reconcile(alpha.account).ok
+
+
+def test_a_provider_failure_releases_the_reservation_once(alpha, site, provider):
+    provider(ProviderUnavailable("The provider did not answer within 60 s."))
+    before = balance(alpha.account)
+    with pytest.raises(ProviderUnavailable):
+        run(alpha, site)
+    assert balance(alpha.account) == before
+    # A second delivery of the same run cannot refund twice.
+    credits.release(reservation=Reservation.objects.get(key="run-1"))
+    assert balance(alpha.account) == before
+    assert CreditLedger.objects.filter(reference="run-1", kind=LedgerKind.REFUND).count() == 1
+
+
+def test_a_failing_save_charges_nothing_and_keeps_nothing(alpha, site, provider):
+    provider(json.dumps({"ideas": [idea(1)]}))
+    before = balance(alpha.account)
+
+    def save(output, result):
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        run(alpha, site, save=save)
+    assert balance(alpha.account) == before
+    with schema_context(alpha.schema):
+        assert AIUsage.objects.get().status == "failed"
+
+
+def test_bad_input_is_refused_before_any_credit_moves(alpha, site, provider):
+    scripted = provider()
+    before = balance(alpha.account)
+    with pytest.raises(InvalidInput) as caught, schema_context(alpha.schema):
+        engine.run("generate_ideas", site=site, input={**IDEAS_INPUT, "count": 50}, key="bad")
+    assert "count" in caught.value.message
+    assert scripted.calls == []
+    assert balance(alpha.account) == before
+    assert not Reservation.objects.filter(key="bad").exists()
+
+
+def test_a_finished_run_cannot_be_charged_again(alpha, site, provider):
+    provider(json.dumps({"ideas": [idea(1)]}), json.dumps({"ideas": [idea(1)]}))
+    run(alpha, site, key="once")
+    after_first = balance(alpha.account)
+    with pytest.raises(Exception, match="already finished"):
+        run(alpha, site, key="once")
+    assert balance(alpha.account) == after_first
+
+
+def test_as_a_job_progress_and_outcome_are_on_the_job_row(alpha, site, provider):
+    provider(json.dumps({"ideas": [idea(1), idea(2)]}))
+    with schema_context(alpha.schema):
+        job = engine.enqueue("generate_ideas", site=site, input=IDEAS_INPUT, user=alpha.owner)
+        job.refresh_from_db()
+        assert job.status == "succeeded"
+        assert job.kind == "ai"
+        assert job.result["credits"] == 4
+        assert "4 credits" in job.message
+        usage = AIUsage.objects.get()
+        assert usage.job_id == job.pk
+        assert usage.reservation_key == f"{alpha.schema}:job:{job.pk}"
+
+
+def test_a_failed_job_says_why_in_plain_words(alpha, site, provider):
+    provider(ProviderUnavailable("Could not reach api.example.com."))
+    with schema_context(alpha.schema):
+        job = engine.enqueue("generate_ideas", site=site, input=IDEAS_INPUT, user=alpha.owner)
+        job = Job.objects.get(pk=job.pk)
+    assert job.status == "failed"
+    assert "Could not reach api.example.com." in job.error
+
+
+def test_an_image_comes_back_at_the_requested_size_and_format(alpha, site, provider):
+    from io import BytesIO
+
+    from PIL import Image
+
+    from igny8.ai.config import AIConfig
+
+    scripted = provider()
+    config = AIConfig(source="platform", base_url="http://x/v1", text_model="t", image_model="i")
+    with schema_context(alpha.schema):
+        result = engine.run(
+            "generate_image",
+            site=site,
+            input={"prompt": "A tidy workshop", "size": "1200x630", "format": "webp"},
+            key="img-1",
+            config=config,
+        )
+    assert scripted.calls[0].size == "1536x1024"  # the provider's closest shape
+    image = Image.open(BytesIO(result.output))
+    assert (image.size, image.format, result.image_format) == ((1200, 630), "WEBP", "webp")
+    assert result.credits == 5
