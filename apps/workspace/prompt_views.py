@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import Role
+from apps.billing.credits import cost_for
 from apps.workspace import ai_services
 from apps.workspace.context import current_site
 from apps.workspace.models import PromptOverride
@@ -101,6 +102,7 @@ def prompt_edit(request: HttpRequest, function: str) -> HttpResponse:
             "form": form,
             "source": source,
             "variables": prompts.variables_help(function),
+            "cost": cost_for(fn.operation),
             **_preview(request, function, shown),
         },
         status=status,

@@ -238,3 +238,9 @@ def test_reset_needs_a_post_and_asks_first(alpha, client_for):
     assert client.get("/settings/prompts/write_content/reset/").status_code == 405
     assert overrides(alpha.account) == {"write_content": GOOD}
     assert "hx-confirm=" in text(client.get("/settings/prompts/write_content/"))
+
+
+def test_the_editor_shows_what_a_run_costs(alpha, client_for):
+    page = client_for(alpha.owner, alpha.host).get("/settings/prompts/write_content/")
+    assert page.status_code == 200
+    assert "Each run costs 1 credit per 100 words (minimum 5)" in page.content.decode()
