@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("healthz", healthz),
     path("", include("apps.accounts.urls_tenant")),
+    path("planner/", include("apps.planner.urls")),
     path("", include("apps.workspace.urls")),
     path("billing/", include("apps.billing.urls")),
 ]
