@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from apps.planner import views_ideas as views
+
+urlpatterns = [
+    path("ideas/", views.idea_list, name="ideas"),
+    path("ideas/bulk/", views.ideas_bulk, name="ideas_bulk"),
+    path("ideas/<int:pk>/", views.idea_edit, name="idea"),
+]

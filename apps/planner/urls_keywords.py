@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+"""The keywords page, its bulk actions and CSV export, and the keyword trash."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from apps.planner import views_keywords as views
+
+urlpatterns = [
+    path("keywords/", views.keyword_list, name="keywords"),
+    path("keywords/bulk/", views.keyword_bulk, name="keywords_bulk"),
+    path("keywords/export/", views.keyword_export, name="keywords_export"),
+    path("keywords/trash/", views.keyword_trash, name="keywords_trash"),
+]

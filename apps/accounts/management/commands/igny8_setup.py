@@ -16,6 +16,7 @@ from django.db import connection
 DEMO_SLUG = "demo"
 DEMO_EMAIL = "owner@demo.example"
 ADMIN_EMAIL = "admin@igny8.example"
+LIBRARY_LEFT_TO_PICK = 4  # per sector of the demo site
 
 
 class Command(BaseCommand):
@@ -113,8 +114,131 @@ class Command(BaseCommand):
                 )
                 sector_ids = list(industry.sectors.values_list("pk", flat=True)[:2])
                 site_sectors_set(account=account, site=site, industry_sector_ids=sector_ids)
+            site = Site.objects.order_by("pk").first()
+            added = self._demo_keywords(account, site) if site else 0
+        if added:
+            self.stdout.write(f"Demo site: {added} keywords added to “{site.name}”.")
         self.stdout.write(
             self.style.SUCCESS("Demo ready.")
             + f" Workspace login: {DEMO_EMAIL} / {password}"
             + f" — platform admin: {ADMIN_EMAIL} / {admin_password}"
         )
+
+    def _demo_keywords(self, account, site) -> int:
+        """A few hundred keywords in the demo site, so a newcomer can filter, cluster and
+        generate ideas at once: the library keywords of its sectors (all but a few, left to
+        pick), plus long-tail variants of each (the library holds about 20 per sector). Only
+        into a site with no keywords yet (live or trashed), so running setup again adds
+        nothing back."""
+        from apps.catalog.models import SeedKeyword
+        from apps.planner.models import Keyword, KeywordSource
+        from apps.planner.services.keywords_add import keywords_add
+
+        if Keyword.objects.filter(site=site).exists():
+            return 0
+        added = 0
+        for sector in site.sectors.filter(is_active=True).order_by("pk"):
+            # The smallest few stay in the library, for a newcomer to pick from it.
+            seeds = list(
+                SeedKeyword.objects.filter(
+                    sector_id=sector.industry_sector_id, is_active=True
+                ).order_by("-volume", "keyword")
+            )[:-LIBRARY_LEFT_TO_PICK]
+            library = [
+                {
+                    "text": s.keyword,
+                    "volume": s.volume,
+                    "difficulty": s.difficulty,
+                    "intent": s.intent,
+                    "line": n,
+                }
+                for n, s in enumerate(seeds, start=1)
+            ]
+            variants = [
+                {**row, "line": n}
+                for n, row in enumerate((v for s in seeds for v in _long_tail(s)), start=1)
+            ]
+            for rows, source in ((library, KeywordSource.LIBRARY), (variants, KeywordSource.CSV)):
+                report = keywords_add(
+                    account=account, site=site, sector=sector, rows=rows, source=source
+                )
+                added += report.added
+        return added
+
+
+# Long-tail modifiers, by the shape of the head term: how keyword tools expand one.
+_HOW_TO = (
+    "step by step",
+    "for beginners",
+    "video",
+    "without a professional",
+    "tips",
+    "tools",
+    "safely",
+)
+_QUESTION = (
+    "causes",
+    "what to do",
+    "reddit",
+    "explained",
+    "how to fix",
+    "warning signs",
+    "is it dangerous",
+)
+_VERSUS = (
+    "pros and cons",
+    "cost comparison",
+    "which is better",
+    "reddit",
+    "for a small house",
+    "chart",
+)
+_BEST = (
+    "reviews",
+    "for the money",
+    "brands",
+    "consumer reports",
+    "for a small house",
+    "buying guide",
+)
+_NEAR_ME = ("open now", "24 hours", "reviews", "cheap", "same day", "emergency", "licensed")
+_COST = ("calculator", "estimate", "average", "near me", "breakdown", "how much", "factors")
+_BUY = ("cost", "near me", "prices", "quote", "same day", "companies", "financing")
+_COMPARE = ("reviews", "pros and cons", "worth it", "comparison", "brands", "problems", "ratings")
+_BRAND = ("login", "official site", "phone number", "reviews", "near me", "hours")
+
+
+def _modifiers(keyword: str, intent: str) -> tuple[str, ...]:
+    if keyword.startswith("how to "):
+        return _HOW_TO
+    if " vs " in keyword:
+        return _VERSUS
+    if keyword.startswith("best "):
+        return _BEST
+    if "near me" in keyword:
+        return _NEAR_ME
+    if "cost" in keyword or "price" in keyword:
+        return _COST
+    return {
+        "informational": _QUESTION,
+        "transactional": _BUY,
+        "commercial": _COMPARE,
+        "navigational": _BRAND,
+    }.get(intent, ())
+
+
+def _long_tail(seed) -> list[dict]:
+    """Deterministic variants of a library keyword, with smaller volumes and difficulty."""
+    rows = []
+    for n, modifier in enumerate(_modifiers(seed.keyword, seed.intent)):
+        if modifier in seed.keyword:
+            continue
+        rows.append(
+            {
+                "text": f"{seed.keyword} {modifier}",
+                "volume": max(10, seed.volume // (4 + 3 * n) // 10 * 10),
+                "difficulty": max(1, seed.difficulty - 6 - 3 * n),
+                "intent": seed.intent,
+            }
+        )
+    return rows

@@ -1,0 +1,133 @@
+"""Idea pages: the list (filters, bulk disable/enable/trash) and editing one idea."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.accounts.models import Role
+from apps.planner import selectors_clusters as selectors
+from apps.planner.forms_clusters import CONTENT_TYPE_CHOICES, STRUCTURE_CHOICES, IdeaForm
+from apps.planner.models import IdeaStatus
+from apps.planner.services import ideas as services
+from apps.planner.views_clusters import job_from_query
+from apps.workspace.context import current_site
+from igny8.http import redirect, render_error, render_page
+from igny8.roles import member_has_role, require_role
+
+PAGE_SIZE = 50
+BULK_ACTIONS = {"disable", "enable", "delete"}
+
+
+def idea_list(request: HttpRequest) -> HttpResponse:
+    site = current_site(request)
+    context: dict = {"site": site, "can_edit": member_has_role(request, Role.EDITOR)}
+    if site is None:
+        return render_page(request, "planner/ideas.html", context)
+    clusters = list(selectors.site_clusters(site))
+    filters = selectors.IdeaFilters.from_query(request.GET, cluster_ids={c.pk for c in clusters})
+    page = Paginator(selectors.idea_list(site=site, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context.update(
+        clusters=clusters,
+        statuses=IdeaStatus.choices,
+        structures=STRUCTURE_CHOICES,
+        content_types=CONTENT_TYPE_CHOICES,
+        filters=filters,
+        query=urlencode(filters.as_query()),
+        page=page,
+        job=job_from_query(request),
+    )
+    wants_rows = bool(request.htmx) and request.htmx.target == "idea-rows"
+    partial = "rows" if wants_rows and not request.htmx.history_restore_request else None
+    response = render_page(request, "planner/ideas.html", context, partial=partial)
+    if partial:
+        params = filters.as_query()
+        if page.number > 1:
+            params["page"] = str(page.number)
+        response["HX-Push-Url"] = reverse("planner:ideas") + (
+            f"?{urlencode(params)}" if params else ""
+        )
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+@require_POST
+@require_role(Role.EDITOR)
+def ideas_bulk(request: HttpRequest) -> HttpResponse:
+    site = current_site(request)
+    if site is None:
+        raise Http404("No site is shared with you.")
+    action = request.POST.get("action", "")
+    ids = [pk for pk in request.POST.getlist("ids") if pk]
+    if action not in BULK_ACTIONS:
+        return render_error(
+            request, status=400, code="bad_action", message="Choose what to do with the ideas."
+        )
+    if not ids:
+        return render_error(
+            request,
+            status=400,
+            code="nothing_selected",
+            message="Tick the ideas first, then choose what to do with them.",
+            action_url=reverse("planner:ideas"),
+            action_label="Back to ideas",
+        )
+    ideas = selectors.ideas_by_ids(site=site, ids=ids)
+    if action == "delete":
+        n = services.ideas_trash(ideas=ideas)
+        text = f"Moved {n} idea{'s' * (n != 1)} to the trash."
+    else:
+        n = services.ideas_set_disabled(ideas=ideas, disabled=action == "disable")
+        text = f"{'Disabled' if action == 'disable' else 'Enabled'} {n} idea{'s' * (n != 1)}."
+    messages.success(request, text)
+    back = request.POST.get("query", "")
+    return redirect(request, reverse("planner:ideas") + (f"?{back}" if back else ""))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = selectors.idea_for_member(request, pk)
+    can_edit = member_has_role(request, Role.EDITOR)
+    if request.method == "POST" and not can_edit:
+        return render_error(
+            request,
+            status=403,
+            code="forbidden_role",
+            message="Only an editor, admin or owner can change ideas. "
+            "Ask an owner of this workspace if you need access.",
+        )
+    initial = {
+        "title": idea.title,
+        "structure": idea.structure,
+        "content_type": idea.content_type,
+        "outline": services.outline_to_text(idea.outline),
+        "primary_keyword": idea.primary_keyword,
+        "secondary_keywords": "\n".join(idea.secondary_keywords or []),
+        "estimated_words": idea.estimated_words,
+    }
+    form = IdeaForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.idea_update(idea=idea, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Idea “{idea.title}” saved.")
+            return redirect(request, reverse("planner:idea", args=[idea.pk]))
+    status = 400 if request.method == "POST" else 200
+    return render_page(
+        request,
+        "planner/idea_edit.html",
+        {"idea": idea, "form": form, "can_edit": can_edit},
+        status=status,
+    )
