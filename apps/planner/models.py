@@ -82,7 +82,10 @@ class Cluster(models.Model):
 
 
 class Keyword(models.Model):
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="keywords")
+    # No single-column index on site or cluster: the composite indexes below lead with them.
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="keywords", db_index=False
+    )
     sector = models.ForeignKey(Sector, on_delete=models.CASCADE, related_name="keywords")
     text = models.CharField(max_length=MAX_KEYWORD_LENGTH)
     normalized = models.CharField(max_length=MAX_KEYWORD_LENGTH)
@@ -95,7 +98,12 @@ class Keyword(models.Model):
     )
     disabled = models.BooleanField(default=False)
     cluster = models.ForeignKey(
-        Cluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="keywords"
+        Cluster,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="keywords",
+        db_index=False,
     )
     source = models.CharField(
         max_length=10, choices=KeywordSource.choices, default=KeywordSource.MANUAL
@@ -121,6 +129,10 @@ class Keyword(models.Model):
             models.Index(fields=["site", "status"], name="keyword_site_status"),
             models.Index(fields=["cluster"], name="keyword_cluster"),
             models.Index(fields=["site", "text"], name="keyword_site_text"),
+            # Counts the live keywords of a site from the index alone (the list's total).
+            models.Index(
+                fields=["site"], condition=models.Q(deleted_at=None), name="keyword_live_site"
+            ),
         ]
 
     def __str__(self) -> str:
