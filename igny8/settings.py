@@ -77,6 +77,7 @@ TENANT_APPS = [
     "django.contrib.contenttypes",
     "apps.workspace",
     "apps.planner",
+    "apps.writer",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", healthz),
     path("", include("apps.accounts.urls_tenant")),
     path("planner/", include("apps.planner.urls")),
+    path("writer/", include("apps.writer.urls")),
     path("", include("apps.workspace.urls")),
     path("billing/", include("apps.billing.urls")),
 ]

@@ -83,6 +83,22 @@ class Site(models.Model):
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #4f46e5.")],
         help_text="Used on generated title-card images.",
     )
+    # Writer settings.
+    editors_can_approve = models.BooleanField(
+        default=False,
+        help_text="Let editors approve content. Owners and admins always can.",
+    )
+    links_per_content = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(0), MaxValueValidator(20)],
+        help_text="At most this many internal-link suggestions per article (0–20).",
+    )
+    duplicate_threshold = models.PositiveSmallIntegerField(
+        default=85,
+        validators=[MinValueValidator(50), MaxValueValidator(100)],
+        help_text="Hold a task whose title and outline are at least this similar (%) to an "
+        "existing article (50–100; 100 turns the guard off).",
+    )
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,3 @@
+"""Writer routes: content."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Writer routes: images."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Writer routes: links."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Writer routes: tasks."""
+
+urlpatterns: list = []
