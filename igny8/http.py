@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import render
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -22,13 +23,17 @@ def render_page(
     return render(request, name, context or {}, status=status)
 
 
+class SeeOther(HttpResponseRedirectBase):
+    """303: after a POST, GET the page (a test client's `follow=True` understands it)."""
+
+    status_code = 303
+
+
 def redirect(request: HttpRequest, url: str) -> HttpResponse:
     """A redirect that works for plain requests and HTMX requests alike."""
     if getattr(request, "htmx", False):
         return HttpResponseClientRedirect(url)
-    response = HttpResponse(status=303)
-    response["Location"] = url
-    return response
+    return SeeOther(url)
 
 
 def envelope(
