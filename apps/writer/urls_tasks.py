@@ -1,3 +1,13 @@
-"""Writer routes: tasks."""
+"""Writer routes: tasks (the list polls itself for progress; see views_tasks.task_list)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from apps.writer import views_tasks as views
+
+urlpatterns = [
+    path("tasks/", views.task_list, name="tasks"),
+    path("tasks/new/", views.task_new, name="task_new"),
+    path("tasks/write/", views.tasks_write, name="tasks_write"),
+    path("tasks/bulk/", views.tasks_bulk, name="tasks_bulk"),
+    path("tasks/<int:pk>/", views.task_edit, name="task"),
+]

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
             model_name="site",
             name="duplicate_threshold",
             field=models.PositiveSmallIntegerField(
-                default=85,
+                default=80,
                 help_text="Hold a task whose title and outline are at least this similar (%) to an existing article (50–100; 100 turns the guard off).",
                 validators=[
                     django.core.validators.MinValueValidator(50),

@@ -1,0 +1,25 @@
+"""Background jobs of the writer: thin entry points into the services."""
+
+from __future__ import annotations
+
+from apps.workspace.models import Job
+from apps.writer.models import Task, TaskStatus
+from apps.writer.services.writing import task_write
+from igny8 import jobs
+
+
+class WriteFailed(Exception):
+    """The task could not be written; its reason is on the task (and in the job's error)."""
+
+
+@jobs.job(kind="write", time_limit=900)
+def write_task(record: Job, task_id: int) -> dict:
+    task = Task.objects.filter(pk=task_id).first()
+    if task is None:
+        return {"message": "The task no longer exists; nothing written."}
+    outcome = task_write(task, record)
+    if outcome.status == TaskStatus.FAILED:
+        # The job ends "failed" too, so that whoever follows jobs sees it; the task keeps the
+        # reason in plain words for the tasks page.
+        raise WriteFailed(outcome.message)
+    return outcome.as_result()

@@ -1,0 +1,256 @@
+"""Task pages: the list (filters, bulk write / retry / trash / restore, live progress), a new
+task by hand, one task (edit, or read for viewers) and the cost confirmation before writing."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.accounts.models import Role
+from apps.billing.errors import InsufficientCredits
+from apps.billing.selectors import credit_summary
+from apps.workspace.context import current_site
+from apps.workspace.models import Site
+from apps.writer import selectors_tasks as selectors
+from apps.writer.forms_tasks import TaskForm
+from apps.writer.models import TaskStatus
+from apps.writer.selectors import can_edit, task_for_member
+from apps.writer.services import tasks as services
+from apps.writer.services import writing
+from igny8.http import redirect, render_error, render_page
+from igny8.roles import require_role
+
+PAGE_SIZE = 50
+BULK_ACTIONS = {"retry", "delete", "restore"}
+ROWS = "task-rows"
+
+
+def _site_or_404(request: HttpRequest) -> Site:
+    site = current_site(request)
+    if site is None:
+        raise Http404("No site is shared with you.")
+    return site
+
+
+def _refuse_viewer(request: HttpRequest) -> HttpResponse:
+    return render_error(
+        request,
+        status=403,
+        code="forbidden_role",
+        message="Only an editor, admin or owner can change tasks. "
+        "Ask an owner of this workspace if you need access.",
+    )
+
+
+# --- the list ----------------------------------------------------------------------------------
+
+
+def task_list(request: HttpRequest) -> HttpResponse:
+    site = current_site(request)
+    context: dict = {"site": site, "can_edit": can_edit(request)}
+    if site is None:
+        return render_page(request, "writer/tasks.html", context)
+    sectors = list(site.sectors.order_by("name"))
+    clusters = list(selectors.site_clusters(site))
+    filters = selectors.TaskFilters.from_query(
+        request.GET, sector_ids={s.pk for s in sectors}, cluster_ids={c.pk for c in clusters}
+    )
+    page = Paginator(selectors.task_list(site=site, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    counts = selectors.status_counts(site)
+    query = filters.as_query()
+    poll_query = {**query, **({"page": str(page.number)} if page.number > 1 else {})}
+    context.update(
+        sectors=sectors,
+        clusters=clusters,
+        statuses=TaskStatus.choices,
+        filters=filters,
+        query=urlencode(query),
+        poll_query=urlencode(poll_query),
+        page=page,
+        counts=counts,
+        total=sum(counts.values()),
+        trashed=selectors.trashed_count(site),
+        polling=selectors.any_writing(list(page.object_list)),
+    )
+    htmx = request.htmx
+    wants_rows = bool(htmx) and htmx.target == ROWS and not htmx.history_restore_request
+    response = render_page(
+        request, "writer/tasks.html", context, partial="rows" if wants_rows else None
+    )
+    # A filter change moves the address; the 2-second refresh of the same list must not.
+    if wants_rows and htmx.trigger != ROWS:
+        response["HX-Push-Url"] = reverse("writer:tasks") + (
+            f"?{urlencode(poll_query)}" if poll_query else ""
+        )
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+def _back(request: HttpRequest) -> str:
+    back = request.POST.get("query", "")
+    return reverse("writer:tasks") + (f"?{back}" if back else "")
+
+
+@require_POST
+@require_role(Role.EDITOR)
+def tasks_bulk(request: HttpRequest) -> HttpResponse:
+    """Retry failed, move to the trash, or restore from it, for the ticked tasks."""
+    site = _site_or_404(request)
+    action = request.POST.get("action", "")
+    ids = [pk for pk in request.POST.getlist("ids") if pk]
+    if action not in BULK_ACTIONS:
+        return render_error(
+            request, status=400, code="bad_action", message="Choose what to do with the tasks."
+        )
+    if not ids:
+        return render_error(
+            request,
+            status=400,
+            code="nothing_selected",
+            message="Tick the tasks first, then choose what to do with them.",
+            action_url=_back(request),
+            action_label="Back to tasks",
+        )
+    tasks = selectors.tasks_by_ids(site=site, ids=ids, trashed=action == "restore")
+    if action == "retry":
+        text = services.tasks_retry(site=site, tasks=tasks).message("Queued again")
+    elif action == "delete":
+        text = services.tasks_trash(site=site, tasks=tasks).message("Moved to the trash")
+    else:
+        text = services.tasks_restore(site=site, tasks=tasks).message("Restored")
+    messages.success(request, text)
+    return redirect(request, _back(request))
+
+
+# --- writing: the cost first, then the jobs ----------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@require_role(Role.EDITOR)
+def tasks_write(request: HttpRequest) -> HttpResponse:
+    """The cost of writing the ticked tasks; confirmed (a POST with `confirmed`), one job each.
+
+    The list's "Write selected" posts here without `confirmed`, so it only shows the cost.
+    `anyway` writes tasks the near-duplicate guard held."""
+    site = _site_or_404(request)
+    data = request.POST if request.method == "POST" else request.GET
+    ids = [pk for pk in data.getlist("ids") if pk]
+    anyway = data.get("anyway") == "1"
+    back = data.get("query", "")
+    if not ids:
+        return render_error(
+            request,
+            status=400,
+            code="nothing_selected",
+            message="Tick the tasks to write first, then choose “Write selected”.",
+            action_url=reverse("writer:tasks"),
+            action_label="Back to tasks",
+        )
+    tasks = selectors.tasks_by_ids(site=site, ids=ids)
+    problem, status = "", 200
+    if request.method == "POST" and data.get("confirmed") == "1":
+        try:
+            start = writing.tasks_write_enqueue(
+                site=site, tasks=tasks, user=request.user, allow_duplicate=anyway
+            )
+        except InsufficientCredits as exc:
+            problem, status = exc.message, 402
+        else:
+            if start.jobs:
+                messages.success(request, start.message())
+            else:
+                messages.warning(request, start.message())
+            return redirect(request, reverse("writer:tasks") + (f"?{back}" if back else ""))
+    rows = [(t, writing.task_problem(t), writing.task_estimate(t)) for t in tasks]
+    ready = [(t, cost) for t, why, cost in rows if not why]
+    estimate = sum(cost for _, cost in ready)
+    context = {
+        "rows": rows,
+        "ready": len(ready),
+        "rewrites": sum(1 for t, _ in ready if getattr(t, "content", None) is not None),
+        "held": sum(1 for t, _ in ready if t.duplicate_of_id),
+        "skipped": [why for _, why, _ in rows if why],
+        "estimate": estimate,
+        "credits": credit_summary(account=request.account),
+        "anyway": anyway,
+        "query": back,
+        "problem": problem,
+    }
+    return render_page(request, "writer/tasks_confirm.html", context, status=status)
+
+
+# --- one task ----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@require_role(Role.EDITOR)
+def task_new(request: HttpRequest) -> HttpResponse:
+    site = _site_or_404(request)
+    form = TaskForm(request.POST if request.method == "POST" else None, site=site)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.task_create(site=site, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            messages.success(request, f"Task “{task.title}” added. Write it from the list.")
+            return redirect(request, reverse("writer:tasks"))
+    status = 400 if request.method == "POST" else 200
+    return render_page(
+        request,
+        "writer/task_form.html",
+        {"form": form, "task": None, "site": site, "can_edit": True},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    task = task_for_member(request, pk)
+    editor = can_edit(request)
+    if request.method == "POST" and not editor:
+        return _refuse_viewer(request)
+    writing_now = services.task_is_writing(task)
+    form = TaskForm(
+        request.POST if request.method == "POST" else None,
+        site=task.site,
+        initial=TaskForm.initial_for(task),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_update(task=task, **form.cleaned_data)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for name, errors in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(request, f"Task “{task.title}” saved.")
+            return redirect(request, reverse("writer:task", args=[task.pk]))
+    status = 400 if request.method == "POST" else 200
+    content = getattr(task, "content", None)  # the reverse one-to-one raises when none
+    return render_page(
+        request,
+        "writer/task_form.html",
+        {
+            "form": form,
+            "task": task,
+            "site": task.site,
+            "can_edit": editor,
+            "writing_now": writing_now,
+            "content": content,
+            "estimate": writing.task_estimate(task),
+        },
+        status=status,
+    )
