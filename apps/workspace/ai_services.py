@@ -17,6 +17,9 @@ CONTENT_FIELDS = (
     "images_per_article",
     "image_style",
     "brand_color",
+    "editors_can_approve",
+    "links_per_content",
+    "duplicate_threshold",
 )
 
 
@@ -61,7 +64,8 @@ def prompt_override_reset(*, function: str) -> bool:
 
 @transaction.atomic
 def site_content_update(*, site: Site, **fields: object) -> Site:
-    """Change a site's content settings (brand voice, audience, lengths, images, colour).
+    """Change a site's content settings (brand voice, audience, lengths, images, colour, and
+    the writer's: who approves, links per article, near-duplicate threshold).
 
     Every value is checked against the model's rules first; on ValidationError nothing is
     saved and `site` is left as it was. Returns the saved site.

@@ -95,3 +95,35 @@ class SiteContentForm(forms.Form):
             "max_length": "Use a colour like #4f46e5.",
         },
     )
+    editors_can_approve = forms.BooleanField(
+        label="Editors can approve articles",
+        required=False,
+        help_text="Owners and admins always can. Off: editors write and submit for review only.",
+    )
+    links_per_content = forms.IntegerField(
+        label="Internal links per article",
+        min_value=0,
+        max_value=20,
+        help_text="At most this many internal-link suggestions per article, 0 to 20.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": "Enter how many link suggestions an article may get, 0 to 20.",
+            "invalid": "Enter a whole number of links, 0 to 20.",
+            "min_value": "Enter 0 or more links.",
+            "max_value": "At most 20 link suggestions per article.",
+        },
+    )
+    duplicate_threshold = forms.IntegerField(
+        label="Near-duplicate threshold (%)",
+        min_value=50,
+        max_value=100,
+        help_text="A task at least this similar to an existing article is held before writing "
+        "(50 to 100; 100 turns the guard off).",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": "Enter a similarity threshold from 50 to 100 (%).",
+            "invalid": "Enter a whole number from 50 to 100.",
+            "min_value": "Use at least 50%%: lower would hold articles that merely share a topic.",
+            "max_value": "Use at most 100%% (100 turns the guard off).",
+        },
+    )

@@ -24,6 +24,8 @@ FIELDS = (
     "images_per_article",
     "image_style",
     "brand_color",
+    "links_per_content",
+    "duplicate_threshold",
 )
 GOOD = {
     "brand_voice": "Warm, practical, no jargon",
@@ -33,6 +35,8 @@ GOOD = {
     "images_per_article": "4",
     "image_style": "Soft watercolour",
     "brand_color": "#0E7490",
+    "links_per_content": "7",
+    "duplicate_threshold": "90",
 }
 
 
@@ -64,6 +68,8 @@ def test_owner_saves_settings_and_prompts_carry_them(alpha, client_for):
         "default_word_count": 1800,
         "images_per_article": 4,
         "brand_color": "#0e7490",
+        "links_per_content": 7,
+        "duplicate_threshold": 90,
     }
     assert "Content settings for “Fern Blog” saved." in html.unescape(text(client.get("/sites/")))
     with schema_context(alpha.schema):

@@ -162,3 +162,11 @@ def version_restore(
         source=VersionSource.RESTORED,
         note=f"Restored version {version.number}",
     )
+
+
+def content_rescore(*, content: Content) -> int:
+    """Recompute the stored on-page score after something outside the text changed (images,
+    the site's address). Keeps no version: the text did not change."""
+    content.score = scoring.score(scoring.score_input_for(content)).total
+    Content.objects.filter(pk=content.pk).update(score=content.score)
+    return content.score
