@@ -162,6 +162,9 @@ else:
     from igny8 import embedded_db
 
     DATABASES = {"default": embedded_db.ensure_running(DATA_DIR / "pg")}
+if os.environ.get("IGNY8_TEST_DB"):
+    # Several test runs side by side (one per checkout or helper) each need their own.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["IGNY8_TEST_DB"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- auth (django-allauth) -----------------------------------------------------------------
@@ -245,6 +248,19 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Uploaded and generated files (article images) are never served under MEDIA_URL: no URL
+# route or WhiteNoise root points at MEDIA_ROOT, and the app streams each file only to members
+# who may see it (/writer/images/<id>/file/). With MEDIA_STORAGE=s3 they live in a private
+# S3-compatible bucket instead (pip install "igny8[s3]").
+if os.environ.get("MEDIA_STORAGE", "").lower() == "s3":
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None  # e.g. MinIO, R2
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or None
+    AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY") or None
+    AWS_DEFAULT_ACL = None  # objects stay private: the bucket's policy decides, never public
+    AWS_QUERYSTRING_AUTH = True  # any URL the storage hands out is signed and expires
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
