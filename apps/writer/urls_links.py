@@ -1,3 +1,24 @@
-"""Writer routes: links."""
+"""Writer routes: the optimizer and internal links of an article."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from apps.writer import views_links, views_optimize
+
+urlpatterns = [
+    path(
+        "content/<int:pk>/optimize/",
+        views_optimize.content_optimize,
+        name="content_optimize",
+    ),
+    path("content/<int:pk>/links/", views_links.content_links, name="content_links"),
+    path(
+        "content/<int:pk>/links/<int:link_id>/accept/",
+        views_links.link_accept,
+        name="link_accept",
+    ),
+    path(
+        "content/<int:pk>/links/<int:link_id>/dismiss/",
+        views_links.link_dismiss,
+        name="link_dismiss",
+    ),
+]
