@@ -4,12 +4,13 @@ TF-IDF otherwise) over a short text per article. Used by the near-duplicate guar
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from apps.planner.clustering import embed
+from apps.planner.clustering import default_engine, embed
 from apps.writer.html import text_of
 
 # MiniLM reads 256 word pieces at most; what an article is about is in its title, headings
@@ -27,9 +28,37 @@ def article_text(title: str, body_html: str = "", outline: Sequence[dict] | None
     return "\n".join(p for p in parts if p)[:MAX_CHARS]
 
 
+# Vectors of texts seen before, per process: the guard and the linker compare each new
+# article with every article of the site, whose titles and openings rarely change. Bounded
+# (first in, first out): 384 float32s a text, so 20,000 texts are about 30 MB.
+_CACHE: dict[tuple[str, str], np.ndarray] = {}
+_CACHE_SIZE = 20_000
+_lock = threading.Lock()
+
+
 def vectors(texts: list[str]) -> np.ndarray:
     """L2-normalised rows, one per text (cosine similarity is a dot product)."""
-    return embed(texts)
+    engine = default_engine()
+    with _lock:
+        missing = sorted({t for t in texts if (engine, t) not in _CACHE})
+    if missing:
+        rows = embed(missing, engine)
+        with _lock:
+            for text, vector in zip(missing, rows, strict=True):
+                if len(_CACHE) >= _CACHE_SIZE:
+                    _CACHE.pop(next(iter(_CACHE)))
+                _CACHE[(engine, text)] = vector
+            found = {t: _CACHE.get((engine, t)) for t in texts}
+        # A text evicted between the two steps (a tiny cache, many threads) is embedded again.
+        lost = [t for t, v in found.items() if v is None]
+        if lost:
+            found.update(zip(lost, embed(lost, engine), strict=True))
+    else:
+        with _lock:
+            found = {t: _CACHE[(engine, t)] for t in texts}
+    if not texts:
+        return embed([], engine)
+    return np.stack([found[t] for t in texts])
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,11 @@ an article's opening). Meaning cannot tell "the same topic from another angle" f
 article again"; wording can. With these weights, sibling ideas stay at or under 77 % and
 near-equal titles (case, punctuation, a year, "a"/"the", singular/plural, one or two words
 swapped) start at 83 %, so the default threshold is 80 %, in the middle of the gap.
+
+Wording also makes titles built on one pattern look alike ("Tire shop near me: a complete
+guide", "Bike shop near me: …", 85 %). So a close title is held only when the two primary
+keywords name the same subject too (`same_subject`): two articles on one keyword compete in
+search, which is what the guard exists to prevent.
 """
 
 from __future__ import annotations
@@ -27,6 +32,11 @@ from apps.writer import similarity
 from apps.writer.models import Content, Task
 
 _NOT_WORD = re.compile(r"[^\w\s]+")
+# Cosine of the keywords' embeddings at and above which they name one subject (MiniLM:
+# "running shoes"/"running shoe" 0.95, "how to prune roses"/"pruning roses" 0.86, "home
+# composting"/"… 2025" 0.83; "best running shoes"/"best trail shoes" 0.78, "tire shop near
+# me"/"bike shop near me" 0.76, "home"/"car insurance quotes" 0.72).
+KEYWORD_GATE = 0.8
 
 
 def _normalised(title: str) -> str:
@@ -79,12 +89,28 @@ def near_duplicate(*, site: Site, task: Task) -> Duplicate | None:
         Content.objects.alive()
         .filter(site=site)
         .exclude(task_id=task.pk)
-        .only("pk", "title")
+        .only("pk", "title", "primary_keyword")
         .order_by("pk")
     )
     if not candidates:
         return None
     scores = title_similarities(task.title, [c.title for c in candidates])
-    best = max(range(len(candidates)), key=scores.__getitem__)
-    found = Duplicate(content=candidates[best], similarity=scores[best])
-    return found if found.similarity * 100 >= threshold else None
+    close = sorted(
+        (i for i, s in enumerate(scores) if s * 100 >= threshold), key=lambda i: -scores[i]
+    )
+    for i in close:
+        if same_subject(task.primary_keyword, candidates[i].primary_keyword):
+            return Duplicate(content=candidates[i], similarity=scores[i])
+    return None
+
+
+def same_subject(a: str, b: str) -> bool:
+    """Do two primary keywords name the same subject? Titles built on one pattern ("Tire shop
+    near me: a complete guide", "Bike shop near me: …") read alike while their keywords do
+    not; two articles on one keyword are what the guard is for. Without both keywords the
+    titles alone decide."""
+    a, b = _normalised(a), _normalised(b)
+    if not a or not b or a == b:
+        return True
+    rows = similarity.vectors([a, b])
+    return float(rows[0] @ rows[1]) >= KEYWORD_GATE

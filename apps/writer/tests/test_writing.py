@@ -344,6 +344,28 @@ def test_a_different_article_is_not_held(alpha, site):
     assert write(alpha, task).status == TaskStatus.COMPLETED
 
 
+def test_titles_on_one_pattern_with_different_keywords_are_not_held(alpha, site):
+    with schema_context(alpha.schema):
+        content_create(
+            site=site,
+            sector=site.sectors.first(),
+            fields={
+                "title": "Bike shop near me: a complete guide",
+                "html": "<p>Bikes.</p>",
+                "primary_keyword": "bike shop near me",
+            },
+        )
+    other = make_task(
+        alpha, site, "Tire shop near me: a complete guide", primary_keyword="tire shop near me"
+    )
+    assert write(alpha, other).status == TaskStatus.COMPLETED
+    same = make_task(
+        alpha, site, "Bike shops near me: a complete guide", primary_keyword="bike shops near me"
+    )
+    held = write(alpha, same)
+    assert held.status == TaskStatus.FAILED and "Near duplicate of" in held.message
+
+
 def test_a_threshold_of_100_turns_the_guard_off(alpha, site):
     existing_article(alpha, site, "How to Prune Roses in Spring")
     with schema_context(alpha.schema):
