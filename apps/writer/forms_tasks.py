@@ -86,8 +86,10 @@ class TaskForm(forms.Form):
     )
     brief = forms.CharField(
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Notes for the people working on this article.",
+        help_text="Notes for the writer: angle, facts to include, what to avoid. The AI follows "
+        "them (the offline writer cannot).",
     )
     prompt_override = forms.CharField(
         label="Prompt for this task",

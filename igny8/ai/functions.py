@@ -212,6 +212,7 @@ register(
                 "structure": {"type": "string", "enum": STRUCTURES},
                 "content_type": {"type": "string", "enum": CONTENT_TYPES},
                 "include_faq": {"type": "boolean"},
+                "brief": {"type": "string", "maxLength": 2000},
             },
         },
         output_schema={

@@ -64,7 +64,7 @@ def wants_faq(task: Task) -> bool:
 
 def write_input(task: Task) -> dict[str, Any]:
     """The write_content input for a task (validated against the function's schema by the
-    engine): the title, outline, keywords, length, structure and content type."""
+    engine): the title, outline, keywords, length, structure, content type and the brief."""
     data: dict[str, Any] = {
         "title": task.title,
         "outline": [
@@ -86,6 +86,8 @@ def write_input(task: Task) -> dict[str, Any]:
     }
     if task.structure in functions.STRUCTURES:
         data["structure"] = task.structure
+    if task.brief.strip():
+        data["brief"] = task.brief.strip()[:2000]
     return data
 
 

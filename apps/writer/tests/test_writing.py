@@ -433,6 +433,17 @@ def test_the_sites_voice_audience_words_and_structure_reach_the_prompt(alpha, si
     assert "End with an FAQ section" in user
 
 
+def test_the_tasks_brief_reaches_the_prompt_and_no_brief_adds_nothing(alpha, site, capture):
+    briefed = make_task(alpha, site, brief="BRIEF-MARKER mention the frost dates for zone 6")
+    plain = make_task(alpha, site, "Rose pruning tools compared", primary_keyword="rose tools")
+    write(alpha, briefed)
+    write(alpha, plain)
+    with_brief, without = (r.messages[-1].content for r in capture.requests)
+    assert "Notes from the editor for this article" in with_brief
+    assert "BRIEF-MARKER mention the frost dates for zone 6" in with_brief
+    assert "Notes from the editor" not in without and "BRIEF-MARKER" not in without
+
+
 def test_a_listicle_gets_no_faq_and_the_tasks_own_prompt_is_used(alpha, site, capture):
     override = "You write for TASK-PROMPT-MARKER.\n---\nWrite {{ input.title }} in JSON."
     task = make_task(alpha, site, structure="listicle", prompt_override=override)

@@ -102,9 +102,11 @@ CASES: dict[str, dict[str, Any]] = {
             "structure": "comparison",
             "content_type": "page",
             "include_faq": True,
+            "brief": "BRIEF-MARKER-7",
         },
         "markers": [
             "TITLE-MARKER-6",
+            "BRIEF-MARKER-7",
             "1537",
             prompts.STRUCTURE_GUIDES["comparison"],
             "HEADING-MARKER-A",
