@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import reverse
 
-from apps.planner.models import Keyword
+from apps.planner.models import Cluster, Idea, Keyword
 from apps.workspace.models import Site
 
 
@@ -19,6 +19,7 @@ class ChecklistItem:
     done: bool
     url: str
     action: str
+    editors: bool = False  # editors may take the action too (pipeline steps, not set-up)
 
 
 def checklist(request: HttpRequest, site: Site | None) -> list[ChecklistItem]:
@@ -52,4 +53,44 @@ def checklist(request: HttpRequest, site: Site | None) -> list[ChecklistItem]:
             action="Add keywords",
         ),
     ]
+    items += _pipeline_items(site)
     return items
+
+
+def _pipeline_items(site: Site | None) -> list[ChecklistItem]:
+    """The first trip through the pipeline: cluster, ideas, an article, an approval."""
+    from apps.writer.models import Content, EditorialStatus
+
+    has = {
+        "clusters": site is not None and Cluster.objects.alive().filter(site=site).exists(),
+        "ideas": site is not None and Idea.objects.alive().filter(site=site).exists(),
+        "article": site is not None and Content.objects.alive().filter(site=site).exists(),
+        "approved": site is not None
+        and Content.objects.alive().filter(site=site, status=EditorialStatus.APPROVED).exists(),
+    }
+    steps = [
+        ("clusters", "Group keywords into clusters",
+         "Free and offline: keywords that mean the same thing end up together.",
+         "planner:clusters", "Cluster keywords"),
+        ("ideas", "Generate article ideas",
+         "Titles and outlines built from each cluster's keywords; the cost is shown first.",
+         "planner:ideas", "See ideas"),
+        ("article", "Write your first article",
+         "Queue ideas to the writer, then write them: each becomes a draft you can edit.",
+         "writer:tasks", "Go to tasks"),
+        ("approved", "Review and approve it",
+         "Submit a draft for review; an owner or admin approves it, ready to publish.",
+         "writer:review", "Review queue"),
+    ]  # fmt: skip
+    return [
+        ChecklistItem(
+            key=key,
+            title=title,
+            hint=hint,
+            done=bool(has[key]),
+            url=reverse(name) if site is not None else "",
+            action=action,
+            editors=True,
+        )
+        for key, title, hint, name, action in steps
+    ]

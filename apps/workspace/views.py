@@ -17,6 +17,7 @@ from apps.workspace import services
 from apps.workspace.context import current_site, current_site_set
 from apps.workspace.forms import SectorsForm, SiteForm
 from apps.workspace.onboarding import checklist
+from apps.workspace.pipeline import site_pipeline
 from apps.workspace.selectors import job_for_member, site_for_member, sites_for_member
 from igny8.http import redirect, render_page, wants_json
 from igny8.roles import member_has_role, require_role
@@ -34,6 +35,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "welcome": request.GET.get("welcome") == "1",
             "site_count": len(request._visible_sites),
             "credits": credit_summary(account=request.account),
+            "pipeline": site_pipeline(site) if site is not None else [],
+            "can_edit": member_has_role(request, Role.EDITOR),
         },
     )
 
