@@ -233,3 +233,28 @@ def test_the_demo_site_gets_a_few_hundred_keywords_once(alpha, site):
     library = sum(len(seeds_of(s)) - LIBRARY_LEFT_TO_PICK for s in sectors)
     assert by_source["library"] == library
     assert all(k.volume > 0 for k in saved)
+
+
+def test_the_demo_site_gets_one_trip_through_the_writer_once(alpha, site):
+    from django_tenants.utils import schema_context
+
+    from apps.accounts.management.commands.igny8_setup import Command
+    from apps.planner.models import Cluster
+    from apps.writer.models import Content, ContentVersion, Task
+
+    with schema_context(alpha.schema):
+        Command()._demo_keywords(alpha.account, site)
+        said = Command()._demo_writing(site, alpha.owner)
+        again = Command()._demo_writing(site, alpha.owner)
+        (cluster,) = Cluster.objects.filter(site=site)
+        ideas = list(cluster.ideas.order_by("pk"))
+        (content,) = Content.objects.filter(site=site)
+        statuses = sorted(i.status for i in ideas)
+        tasks = Task.objects.filter(site=site).count()
+        versions = ContentVersion.objects.filter(content=content).count()
+        mapped = cluster.keywords.filter(status="mapped").count()
+    assert "one written as the draft" in said and again == ""
+    assert cluster.keyword_count == mapped >= 2
+    assert statuses == ["completed", "new"] and tasks == 1
+    assert content.status == "draft" and content.word_count > 300 and versions == 1
+    assert content.score is not None

@@ -116,12 +116,63 @@ class Command(BaseCommand):
                 site_sectors_set(account=account, site=site, industry_sector_ids=sector_ids)
             site = Site.objects.order_by("pk").first()
             added = self._demo_keywords(account, site) if site else 0
+            written = self._demo_writing(site, owner) if site else ""
         if added:
             self.stdout.write(f"Demo site: {added} keywords added to “{site.name}”.")
+        if written:
+            self.stdout.write(f"Demo site: {written}")
         self.stdout.write(
             self.style.SUCCESS("Demo ready.")
             + f" Workspace login: {DEMO_EMAIL} / {password}"
             + f" — platform admin: {ADMIN_EMAIL} / {admin_password}"
+        )
+
+    def _demo_writing(self, site, owner) -> str:
+        """One trip through the pipeline, so the writer has something to open: a cluster of
+        the site's top keyword and its variants, two ideas, and the first written offline
+        (a draft with its version and score). Paid from the demo's credits like any run.
+        Only into a site whose writer is untouched, so running setup again adds nothing."""
+        from apps.planner.clustering import clean_name
+        from apps.planner.models import Cluster, Keyword, KeywordSource, KeywordStatus
+        from apps.planner.services.clusters import clusters_recount
+        from apps.planner.services.ideas import ideas_generate
+        from apps.writer.models import Content, Task
+        from apps.writer.services.tasks import tasks_from_ideas
+        from apps.writer.services.writing import task_write
+
+        if Task.objects.filter(site=site).exists() or Content.objects.filter(site=site).exists():
+            return ""
+        if Cluster.objects.filter(site=site).exists():
+            return ""
+        sector = site.sectors.filter(is_active=True).order_by("pk").first()
+        keywords = Keyword.objects.alive().filter(site=site, sector=sector, cluster__isnull=True)
+        head = keywords.filter(source=KeywordSource.LIBRARY).order_by("-volume", "pk").first()
+        if head is None:
+            return ""
+        members = list(
+            keywords.filter(normalized__contains=head.normalized)
+            .order_by("-volume", "pk")
+            .values_list("pk", flat=True)[:8]
+        )
+        cluster = Cluster.objects.create(
+            site=site,
+            sector=sector,
+            name=clean_name(head.text)[:120],
+            description=f"Searches around “{head.text}”.",
+        )
+        Keyword.objects.filter(pk__in=members).update(cluster=cluster, status=KeywordStatus.MAPPED)
+        clusters_recount(cluster_ids=[cluster.pk])
+        ideas_generate(site=site, cluster_ids=[cluster.pk], per_cluster=2, structure=None)
+        ideas = list(cluster.ideas.order_by("pk"))
+        outcome = tasks_from_ideas(site=site, ideas=ideas[:1], user=owner)
+        for task in outcome.queued:
+            task_write(task)
+        written = Content.objects.filter(site=site).first()
+        if written is None:
+            return f"cluster “{cluster.name}” with {len(ideas)} ideas."
+        return (
+            f"cluster “{cluster.name}” with {len(ideas)} ideas; one written as the draft "
+            f"“{written.title}”."
         )
 
     def _demo_keywords(self, account, site) -> int:
