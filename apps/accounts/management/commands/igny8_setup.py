@@ -146,7 +146,10 @@ class Command(BaseCommand):
             return ""
         sector = site.sectors.filter(is_active=True).order_by("pk").first()
         keywords = Keyword.objects.alive().filter(site=site, sector=sector, cluster__isnull=True)
-        head = keywords.filter(source=KeywordSource.LIBRARY).order_by("-volume", "pk").first()
+        library = keywords.filter(source=KeywordSource.LIBRARY).order_by("-volume", "pk")
+        # A question-like head makes the plainest first article ("how to install a ceiling
+        # fan" rather than "electrician near me").
+        head = library.filter(intent="informational").first() or library.first()
         if head is None:
             return ""
         members = list(
