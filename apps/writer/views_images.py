@@ -85,8 +85,11 @@ def _panel(
     return response
 
 
-def _done(request: HttpRequest, content: Content, text: str) -> HttpResponse:
-    messages.success(request, text)
+def _done(
+    request: HttpRequest, content: Content, text: str, *, started: bool = False
+) -> HttpResponse:
+    # A job that has only started is news ("Info"), not a success ("Done").
+    (messages.info if started else messages.success)(request, text)
     if request.htmx:
         return _panel(request, content)
     if _page_mode(request):
@@ -136,7 +139,7 @@ def _panel_action(request: HttpRequest, content: Content) -> HttpResponse:
     try:
         if action == "prompts":
             services.image_prompts_enqueue(content=content, user=request.user)
-            text = "Writing image prompts. Generate the images when they are ready."
+            text = "Writing image prompts: they appear here in a moment, then generate the images."
         else:
             retry = action == "retry"
             n = len(services.images_waiting([content], failed_only=retry))
@@ -148,7 +151,7 @@ def _panel_action(request: HttpRequest, content: Content) -> HttpResponse:
         return _panel(request, content, status=402, problem=exc.message)
     except ValidationError as exc:
         return _panel(request, content, status=400, problem=" ".join(exc.messages))
-    return _done(request, content, text)
+    return _done(request, content, text, started=True)
 
 
 # --- one image -------------------------------------------------------------------------------

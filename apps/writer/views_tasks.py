@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST
@@ -95,6 +95,16 @@ def task_list(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _after_write(query: str) -> str:
+    """Back to the list the person came from, without its status filter: the tasks just
+    started are no longer `queued` or `failed`, and they should see them being written."""
+    params = QueryDict(query, mutable=True)
+    params.pop("status", None)
+    params.pop("page", None)
+    rest = params.urlencode()
+    return reverse("writer:tasks") + (f"?{rest}" if rest else "")
+
+
 def _back(request: HttpRequest) -> str:
     back = request.POST.get("query", "")
     return reverse("writer:tasks") + (f"?{back}" if back else "")
@@ -166,10 +176,10 @@ def tasks_write(request: HttpRequest) -> HttpResponse:
             problem, status = exc.message, 402
         else:
             if start.jobs:
-                messages.success(request, start.message())
+                messages.info(request, start.message())
             else:
                 messages.warning(request, start.message())
-            return redirect(request, reverse("writer:tasks") + (f"?{back}" if back else ""))
+            return redirect(request, _after_write(back))
     rows = [(t, writing.task_problem(t), writing.task_estimate(t)) for t in tasks]
     ready = [(t, cost) for t, why, cost in rows if not why]
     estimate = sum(cost for _, cost in ready)

@@ -111,6 +111,15 @@ def test_the_cost_is_shown_before_anything_is_written(alpha, site, client_for):
         assert not Job.objects.filter(kind="write").exists()
 
 
+def test_after_starting_the_list_comes_back_without_its_status_filter(alpha, site, client_for):
+    task = make_task(alpha, site)
+    client = client_on(client_for, alpha.editor, alpha, site)
+    query = f"status=queued&sector={task.sector_id}&page=2"
+    response = client.post(WRITE, {"ids": [task.pk], "confirmed": "1", "query": query})
+    assert response.status_code == 303
+    assert response["Location"] == f"{TASKS}?sector={task.sector_id}"
+
+
 def test_writing_makes_a_draft_with_version_1_and_completes_task_and_idea(alpha, site, client_for):
     cluster = add_cluster(alpha, site, "Rose pruning", ROSES, ideas=["How to prune roses well"])
     with schema_context(alpha.schema):
