@@ -25,5 +25,6 @@ urlpatterns = [
     path("content/<int:pk>/reject/", views_review.content_reject, name="content_reject"),
     path("content/<int:pk>/delete/", views_trash.content_delete, name="content_delete"),
     path("review/", views_review.review_queue, name="review"),
+    path("review/approve/", views_review.review_approve, name="review_approve"),
     path("trash/", views_trash.trash, name="trash"),
 ]

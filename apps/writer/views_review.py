@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.accounts.models import Role
@@ -110,3 +111,39 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         next=request.get_full_path(),
     )
     return render_page(request, "writer/review.html", context)
+
+
+@require_POST
+def review_approve(request: HttpRequest) -> HttpResponse:
+    """Approve the ticked articles of the review queue at once; any that cannot be approved
+    (changed meanwhile, not in review) are named with the reason, the others go through."""
+    site = current_site(request)
+    back = reverse("writer:review")
+    if site is None:
+        return redirect(request, back)
+    actor = sel.actor_for(request, site)
+    if not actor.can_approve:
+        return refused(
+            request,
+            PermissionDenied(
+                "Only an owner or admin can approve articles on this site (editors too when "
+                "the site's content settings allow it)."
+            ),
+        )
+    ids = {int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()}
+    if not ids:
+        messages.error(request, "Tick the articles to approve first.")
+        return redirect(request, back)
+    approved, problems = 0, []
+    for content in Content.objects.alive().filter(site=site, pk__in=ids).order_by("pk"):
+        try:
+            services.content_approve(content=content, actor=actor)
+        except ValidationError as exc:
+            problems.append(f"{_title(content)}: {exc.messages[0]}")
+        else:
+            approved += 1
+    if approved:
+        messages.success(request, f"Approved {approved} article{'s' * (approved != 1)}.")
+    for problem in problems[:10]:
+        messages.warning(request, f"Not approved: {problem}")
+    return redirect(request, back)

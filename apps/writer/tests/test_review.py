@@ -276,3 +276,64 @@ def test_owner_turns_on_editor_approval_in_content_settings(alpha, site, client_
     too_high = client.post(f"/sites/{site.pk}/content/", {**data, "duplicate_threshold": "101"})
     assert "Use at most 100% (100 turns the guard off)." in page_text(too_high)
     assert fresh(alpha, site).links_per_content == 3
+
+
+# --- approving ticked articles from the queue --------------------------------------------------
+
+APPROVE_TICKED = f"{REVIEW}approve/"
+
+
+def test_owner_approves_the_ticked_articles_and_hears_about_the_rest(alpha, site, client_for):
+    first = make_content(alpha, site, title="First in review", status="review")
+    second = make_content(alpha, site, title="Second in review", status="review")
+    draft = make_content(alpha, site, title="Still a draft")
+    untouched = make_content(alpha, site, title="Not ticked", status="review")
+    client = client_on(client_for, alpha.owner, alpha, site)
+    queue = client.get(REVIEW)
+    assert 'form="bulk-approve"' in body(queue) and "Approve ticked" in page_text(queue)
+    response = client.post(APPROVE_TICKED, {"ids": [first.pk, second.pk, draft.pk]}, follow=True)
+    text = messages_text(response)
+    assert "Approved 2 articles." in text
+    assert "Not approved: “Still a draft”: Only an article in review can be approved" in text
+    assert [fresh(alpha, c).status for c in (first, second, draft, untouched)] == [
+        "approved",
+        "approved",
+        "draft",
+        "review",
+    ]
+    assert fresh(alpha, first).approved_by_id == alpha.owner.pk
+
+
+def test_nothing_ticked_is_explained(alpha, site, client_for):
+    make_content(alpha, site, status="review")
+    client = client_on(client_for, alpha.owner, alpha, site)
+    response = client.post(APPROVE_TICKED, {}, follow=True)
+    assert "Tick the articles to approve first." in messages_text(response)
+
+
+def test_editors_and_viewers_cannot_approve_ticked(alpha, site, viewer, client_for):
+    content = make_content(alpha, site, status="review")
+    for user in (alpha.editor, viewer):
+        client = client_on(client_for, user, alpha, site)
+        assert 'form="bulk-approve"' not in body(client.get(REVIEW))
+        assert client.post(APPROVE_TICKED, {"ids": [content.pk]}).status_code == 403
+    assert fresh(alpha, content).status == "review"
+    allow_editors(alpha, site)
+    editor = client_on(client_for, alpha.editor, alpha, site)
+    editor.post(APPROVE_TICKED, {"ids": [content.pk]})
+    assert fresh(alpha, content).status == "approved"
+
+
+def test_outsiders_and_other_sites_are_left_alone(alpha, beta, site, outsider, client_for):
+    from tests.factories import make_site
+
+    content = make_content(alpha, site, status="review")
+    assert (
+        client_for(outsider, alpha.host).post(APPROVE_TICKED, {"ids": [content.pk]}).status_code
+        == 403
+    )
+    other = make_site(alpha.account, "Other Review Site", sectors=1)
+    elsewhere = make_content(alpha, other, title="Elsewhere", status="review")
+    client_on(client_for, alpha.owner, alpha, site).post(APPROVE_TICKED, {"ids": [elsewhere.pk]})
+    assert fresh(alpha, elsewhere).status == "review"
+    assert fresh(alpha, content).status == "review"
