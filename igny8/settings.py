@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import sys
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("IGNY8_DATA_DIR", BASE_DIR / ".data"))
@@ -153,6 +155,18 @@ AI_TIMEOUT_SECONDS = float(os.environ.get("AI_TIMEOUT_SECONDS", "60"))
 AI_MAX_RETRIES = int(os.environ.get("AI_MAX_RETRIES", "3"))
 # Encrypts provider keys at rest; defaults to a key derived from SECRET_KEY.
 IGNY8_ENCRYPTION_KEY = os.environ.get("IGNY8_ENCRYPTION_KEY", "")
+# The egress guard (igny8/egress.py): may a workspace aim our servers at private or local
+# addresses (a self-hosted Ollama on the same network)? Open under DEBUG, closed in production;
+# or open only some networks, e.g. "10.0.5.0/24,192.168.1.20/32".
+IGNY8_EGRESS_ALLOW_PRIVATE = env_bool("IGNY8_EGRESS_ALLOW_PRIVATE", DEBUG)
+IGNY8_EGRESS_ALLOWED_NETWORKS = env_list("IGNY8_EGRESS_ALLOWED_NETWORKS", [])
+for _network in IGNY8_EGRESS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"IGNY8_EGRESS_ALLOWED_NETWORKS: “{_network}” is not a network such as 10.0.5.0/24."
+        ) from None
 
 # --- database ----------------------------------------------------------------------------
 if os.environ.get("DATABASE_URL"):

@@ -4,7 +4,6 @@ hint ("…abcd") leaves this module."""
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -18,20 +17,9 @@ from igny8.ai import providers
 from igny8.ai.config import AIConfig, platform_config
 from igny8.ai.crypto import decrypt, encrypt, hint
 from igny8.ai.errors import AIError
+from igny8.egress import EgressError, is_private_host, tenant_policy, url_check
 
 URL_HELP = "Enter the provider's API address, for example https://api.openai.com/v1."
-
-
-def _is_local_host(host: str) -> bool:
-    """A host on this machine or a private network, where plain http is normal (Ollama, vLLM,
-    llama.cpp server). Public hosts must use https: the API key travels in every request."""
-    host = host.lower().rstrip(".")
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        # localhost, a docker-compose service name, a LAN name
-        return "." not in host or host.endswith((".localhost", ".local", ".internal", ".lan"))
-    return address.is_private or address.is_loopback or address.is_link_local
 
 
 def base_url_check(url: str) -> str:
@@ -53,7 +41,11 @@ def base_url_check(url: str) -> str:
             "machine or network). " + URL_HELP,
             code="invalid",
         )
-    if parts.scheme == "http" and not _is_local_host(host):
+    try:
+        url_check(url, tenant_policy())
+    except EgressError as exc:
+        raise ValidationError(exc.message, code="private") from None
+    if parts.scheme == "http" and not is_private_host(host):
         raise ValidationError(
             f"Use https:// for {host}: the API key would travel unencrypted over plain http. "
             "Plain http is only for servers on your own machine or network, such as "
@@ -63,6 +55,14 @@ def base_url_check(url: str) -> str:
     if len(url) > 300:
         raise ValidationError("The address is too long (300 characters at most).", code="long")
     return url.rstrip("/")
+
+
+def _key_bound_words(saved_url: str, new_url: str) -> str:
+    return (
+        f"The stored key is only sent to the address it was saved with ({saved_url}). "
+        f"Type the key again to use it with {new_url}, or tick “Remove the stored key” if "
+        "that server needs none."
+    )
 
 
 def ai_settings_get() -> AIProviderSettings | None:
@@ -99,6 +99,8 @@ def ai_settings_save(
         raise ValidationError(errors)
 
     row = AIProviderSettings.objects.select_for_update().first() or AIProviderSettings()
+    if api_key is None and row.api_key_encrypted and row.base_url != base_url:
+        raise ValidationError({"api_key": [_key_bound_words(row.base_url, base_url)]})
     row.base_url = base_url
     row.text_model = text_model
     row.image_model = (image_model or "").strip()
@@ -168,13 +170,19 @@ def ai_config_for_test(
     embedding_model: str = "",
 ) -> AIConfig:
     """A configuration from typed values, to test before saving; `api_key` None = the stored
-    key (so a person never has to type it again to test)."""
+    key (so a person never has to type it again to test), which is only ever sent to the
+    address it was saved with: for another address, ValidationError on `api_key`."""
+    base_url = base_url_check(base_url)
     if api_key is None:
         own = ai_settings_get()
-        api_key = decrypt(own.api_key_encrypted) if own else ""
+        api_key = ""
+        if own is not None and own.api_key_encrypted:
+            if own.base_url != base_url:
+                raise ValidationError({"api_key": [_key_bound_words(own.base_url, base_url)]})
+            api_key = decrypt(own.api_key_encrypted)
     return AIConfig(
         source="workspace",
-        base_url=base_url_check(base_url),
+        base_url=base_url,
         api_key=api_key.strip(),
         text_model=text_model.strip(),
         image_model=image_model.strip(),

@@ -155,14 +155,19 @@ def ai_test_connection(request: HttpRequest) -> HttpResponse:
         result = ai_connection_test(config=ai_config_saved())
     elif form.is_valid():
         data = form.cleaned_data
-        config = ai_config_for_test(
-            base_url=data["base_url"],
-            api_key=form.api_key_change,
-            text_model=data["text_model"],
-            image_model=data["image_model"],
-            embedding_model=data["embedding_model"],
-        )
-        result = ai_connection_test(config=config)
+        try:
+            config = ai_config_for_test(
+                base_url=data["base_url"],
+                api_key=form.api_key_change,
+                text_model=data["text_model"],
+                image_model=data["image_model"],
+                embedding_model=data["embedding_model"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            result = ai_connection_test(config=config)
     if request.htmx:
         # Only the result box is swapped, so the typed key stays in its field. Always 200:
         # htmx does not swap 4xx answers, and the form's problems are shown in the box.

@@ -303,7 +303,7 @@ def test_a_new_key_replaces_the_stored_one(alpha, client_for):
     assert row.api_key_hint == "…wxyz"
 
 
-def test_a_local_server_needs_no_key(alpha, client_for):
+def test_a_local_server_needs_no_key(alpha, client_for, private_egress):
     response = client_for(alpha.owner, alpha.host).post(
         PAGE,
         form_data(base_url="http://localhost:11434/v1", api_key="", text_model="llama3.1"),
@@ -330,7 +330,9 @@ def test_a_local_server_needs_no_key(alpha, client_for):
         ),
     ],
 )
-def test_self_hosted_and_azure_addresses_are_accepted(typed, saved, alpha, client_for):
+def test_self_hosted_and_azure_addresses_are_accepted(
+    typed, saved, alpha, client_for, private_egress
+):
     response = client_for(alpha.owner, alpha.host).post(PAGE, form_data(base_url=typed, api_key=""))
     assert response.status_code == 303
     assert stored(alpha).base_url == saved
@@ -414,7 +416,9 @@ def test_without_a_platform_default_removing_leads_to_the_offline_writer(alpha, 
 # Test connection -------------------------------------------------------------------------
 
 
-def test_test_connection_tries_the_typed_values_without_saving(alpha, client_for, fake_provider):
+def test_test_connection_tries_the_typed_values_without_saving(
+    alpha, client_for, fake_provider, private_egress
+):
     tested = fake_provider()
     response = client_for(alpha.owner, alpha.host).post(
         TEST,
@@ -574,7 +578,7 @@ class FakeOpenAI:
 
 
 @pytest.fixture
-def fake_openai(settings) -> Iterator:
+def fake_openai(settings, private_egress) -> Iterator:
     settings.AI_MAX_RETRIES = 0
     settings.AI_TIMEOUT_SECONDS = 5
     servers: list[FakeOpenAI] = []

@@ -145,7 +145,7 @@ def test_an_unwanted_position_with_a_picture_is_kept(alpha, site):
 
 
 @pytest.fixture
-def fake(alpha):
+def fake(alpha, private_egress):
     """Alpha's images come from a local server that answers like the OpenAI API."""
     with FakeOpenAI() as server:
         yield server

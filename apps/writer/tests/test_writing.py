@@ -254,7 +254,7 @@ def test_running_out_in_the_job_fails_the_task_and_charges_nothing(alpha, site):
 
 
 @pytest.fixture
-def fake_provider(alpha, settings):
+def fake_provider(alpha, settings, private_egress):
     """Alpha's AI settings point at a local server that answers like the OpenAI API."""
     settings.AI_TIMEOUT_SECONDS = 1
     settings.AI_MAX_RETRIES = 0

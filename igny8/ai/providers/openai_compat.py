@@ -44,6 +44,16 @@ from igny8.ai.errors import (
     ProviderUnavailable,
 )
 from igny8.ai.types import ImageRequest, ProviderResult, TextRequest
+from igny8.egress import (
+    OPERATOR,
+    EgressError,
+    EgressPolicy,
+    GuardedTransport,
+    peer_words,
+    tenant_policy,
+    url_check,
+)
+from igny8.egress import client as egress_client
 
 logger = logging.getLogger("igny8.ai")
 # "Test connection": a person is waiting on the page, so a short deadline and no retries.
@@ -51,6 +61,8 @@ TEST_TIMEOUT_SECONDS = 15.0
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
+# A chat or embeddings answer larger than this is not an answer we asked for.
+MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 MAX_PROVIDER_MESSAGE = 300
 _REFUSING = re.compile(
     r"unsupported|not supported|does not support|unknown|unrecognized|not allowed|"
@@ -60,6 +72,55 @@ _NO_CREDIT = {"insufficient_quota", "billing_hard_limit_reached", "quota_exceede
 _FORMATS = {"PNG": "png", "WEBP": "webp", "JPEG": "jpeg", "GIF": "gif"}
 
 T = TypeVar("T")
+
+
+class _Refused(openai.OpenAIError):
+    """The egress guard's refusal, as an error the openai client passes on at once (it retries
+    anything else it does not know)."""
+
+    def __init__(self, error: EgressError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+class _GuardedOpenAITransport(httpx.BaseTransport):
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            response = self.inner.handle_request(request)
+        except EgressError as exc:
+            raise _Refused(exc) from None
+        return httpx.Response(
+            status_code=response.status_code,
+            headers=response.headers,
+            stream=_RefusingStream(response.stream),
+            extensions=response.extensions,
+        )
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class _RefusingStream(httpx.SyncByteStream):
+    def __init__(self, stream) -> None:
+        self.stream = stream
+
+    def __iter__(self):
+        try:
+            yield from self.stream
+        except EgressError as exc:
+            raise _Refused(exc) from None
+
+    def close(self) -> None:
+        self.stream.close()
+
+
+def policy_for(config: AIConfig) -> EgressPolicy:
+    """The operator's own provider (from the environment) goes anywhere; a workspace's goes
+    through the egress guard."""
+    return OPERATOR if config.source == "platform" else tenant_policy()
 
 
 class OpenAICompatibleProvider:
@@ -72,6 +133,15 @@ class OpenAICompatibleProvider:
         self.host = urlsplit(base_url).netloc or base_url
         self.timeout = float(settings.AI_TIMEOUT_SECONDS)
         self.max_retries = int(settings.AI_MAX_RETRIES)
+        self.policy = policy_for(config)
+        # The http client the openai library uses: no redirects, every connection checked
+        # by the egress guard, answers bounded.
+        bounded = self.policy.bounded(MAX_RESPONSE_BYTES)
+        self.http = egress_client(
+            bounded,
+            timeout=self.timeout,
+            transport=_GuardedOpenAITransport(GuardedTransport(bounded)),
+        )
         headers = {}
         if config.api_key and (urlsplit(base_url).hostname or "").endswith(".azure.com"):
             headers["api-key"] = config.api_key
@@ -82,6 +152,7 @@ class OpenAICompatibleProvider:
             max_retries=self.max_retries,
             default_headers=headers or None,
             default_query=query or None,
+            http_client=self.http,
         )
         self.label = f"OpenAI-compatible: {self.host} ({config.text_model or 'no text model'})"
 
@@ -219,6 +290,10 @@ class OpenAICompatibleProvider:
         (at most once each), and every openai error turned into an AIError in plain words."""
         params = dict(params)
         adjusted: set[str] = set()
+        try:
+            url_check(self.base_url, self.policy)
+        except EgressError as exc:
+            raise AIError(exc.message) from None
         while True:
             try:
                 return send(params)
@@ -253,6 +328,15 @@ class OpenAICompatibleProvider:
         )
         retries = self.max_retries
         retried = f" after {retries} {'retry' if retries == 1 else 'retries'}" if retries else ""
+        refused = _refusal(err)
+        if refused is not None:
+            raise AIError(refused.message) from None
+        if isinstance(err, openai.APIStatusError) and 300 <= (status or 0) < 400:
+            raise AIError(
+                f"{host} answered with a redirect ({status}) instead of an answer. IGNY8 does "
+                "not follow redirects: use the final address as the base URL "
+                "(often https:// instead of http://, or with /v1 at the end)."
+            ) from None
         if isinstance(err, openai.AuthenticationError | openai.PermissionDeniedError):
             raise ProviderAuthError(
                 f"The provider refused the API key ({status}). "
@@ -353,20 +437,25 @@ class OpenAICompatibleProvider:
         if url.startswith("data:"):
             _, _, data = url.partition(",")
             return _b64decode(data, self.host)
-        where = urlsplit(url).netloc or self.host
+        where = urlsplit(url).hostname or self.host
+        policy = self.policy.bounded(MAX_IMAGE_BYTES)
         try:
-            with httpx.stream("GET", url, timeout=self.timeout, follow_redirects=True) as response:
+            url_check(url, policy)
+            with (
+                egress_client(policy, timeout=self.timeout) as http,
+                http.stream("GET", url) as response,
+            ):
+                if response.is_redirect:
+                    raise ProviderUnavailable(
+                        f"The generated image at {where} moved elsewhere ({response.status_code}); "
+                        "IGNY8 does not follow redirects."
+                    )
                 response.raise_for_status()
-                declared = int(response.headers.get("content-length") or 0)
-                if declared > MAX_IMAGE_BYTES:
-                    raise _too_big(where)
-                chunks, size = [], 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > MAX_IMAGE_BYTES:
-                        raise _too_big(where)
-                    chunks.append(chunk)
-                return b"".join(chunks)
+                return response.read()
+        except EgressError as exc:
+            raise ProviderUnavailable(
+                f"Could not download the generated image: {exc.message}"
+            ) from None
         except httpx.TimeoutException:
             raise ProviderUnavailable(
                 f"The generated image at {where} did not download within {self.timeout:g} s."
@@ -392,20 +481,31 @@ def _split_query(url: str) -> tuple[str, dict[str, str]]:
 
 
 def _provider_message(err: openai.OpenAIError) -> str:
-    """The provider's own words, trimmed; the body shapes differ between servers."""
+    """The provider's own words, trimmed, from a structured (JSON) error only: whatever else a
+    peer sent (an HTML page, a text body) is never shown, since the address may be anyone's."""
     body = getattr(err, "body", None)
+    text: object = ""
     if isinstance(body, dict):
         text = body.get("message") or body.get("error") or body.get("detail") or ""
         if isinstance(text, dict):
             text = text.get("message") or ""
-    elif isinstance(body, str):
-        text = body
-    else:
-        text = getattr(err, "message", "") or str(err)
-    text = " ".join(str(text).split())
-    if len(text) > MAX_PROVIDER_MESSAGE:
-        text = text[: MAX_PROVIDER_MESSAGE - 1] + "…"
-    return text
+        if not isinstance(text, str):
+            text = ""
+    return peer_words(text, MAX_PROVIDER_MESSAGE)
+
+
+def _refusal(err: BaseException) -> EgressError | None:
+    """The egress guard's refusal behind an openai error, if that is what it is."""
+    seen: BaseException | None = err
+    for _ in range(5):
+        if seen is None:
+            return None
+        if isinstance(seen, _Refused):
+            return seen.error
+        if isinstance(seen, EgressError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _refused_param(
@@ -453,12 +553,6 @@ def _as_format(raw: bytes, wanted: str, host: str) -> tuple[bytes, str]:
     else:
         image.save(out, format="PNG", optimize=True)
     return out.getvalue(), wanted
-
-
-def _too_big(where: str) -> ProviderUnavailable:
-    return ProviderUnavailable(
-        f"The generated image at {where} is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB."
-    )
 
 
 def _int(value: Any) -> int:

@@ -58,7 +58,7 @@ def fast_ai(settings):
 
 
 @pytest.fixture
-def fake():
+def fake(private_egress):
     with FakeOpenAI() as server:
         yield server
 

@@ -53,7 +53,7 @@ def fast_ai(settings):
 
 
 @pytest.fixture
-def fake():
+def fake(private_egress):
     with FakeOpenAI() as server:
         yield server
 
@@ -547,7 +547,7 @@ def test_an_oversized_download_is_refused(fake, make_provider, monkeypatch):
     monkeypatch.setattr(openai_compat, "MAX_IMAGE_BYTES", 1000)
     fake.script("images", [fake.image_url_reply(png(64, 64) + b"\0" * 5000)])
 
-    with pytest.raises(ProviderUnavailable, match="is larger than"):
+    with pytest.raises(ProviderUnavailable, match="sent more than 1,000 bytes"):
         make_provider().generate_image(ImageRequest(prompt="A drain", size="64x64"))
 
 

@@ -1,0 +1,380 @@
+"""The egress guard: every outbound call the platform makes on a tenant's behalf (its AI
+provider, its WordPress site, an image URL an answer points at) goes through here.
+
+A workspace owner can type any address into a settings form, so without a guard our servers
+would call whatever they are told to: the cloud metadata service (169.254.169.254), a database
+admin page on the private network, the app's own loopback ports. The rules:
+
+- http and https only; the host must resolve, and **every** address it resolves to must be a
+  public one. Loopback, private (RFC 1918, ULA), link-local, shared (100.64/10), multicast,
+  reserved and unspecified addresses are refused, also when written as a decimal number
+  (`2130706433`), in octal/hex, or wrapped in IPv6 (`::ffff:127.0.0.1`, 6to4, NAT64).
+- The address that was checked is the address that is connected to (the check runs inside the
+  connection, not before it), so a DNS answer that changes between check and connect
+  (rebinding) gains nothing. TLS still verifies the certificate against the host name.
+- No redirects: a 3xx is handed back as it is; the caller says "use the final address".
+- Responses are bounded (`max_bytes`); a larger body stops the read.
+- Callers never show a peer's body as it came; at most a trimmed message from a structured
+  error (see `peer_words`).
+
+The operator can open private addresses (a self-hosted Ollama or vLLM on the same network is
+a real use): `IGNY8_EGRESS_ALLOW_PRIVATE` (default: on under DEBUG, off in production), or only
+some networks with `IGNY8_EGRESS_ALLOWED_NETWORKS` (CIDRs). The platform's own provider, set in
+the environment by the operator, is not a tenant's aim and is not restricted (`OPERATOR`).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+import ssl
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import certifi
+import httpcore
+import httpx
+from django.conf import settings
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+# Names that only mean something on the machine or network they are typed on.
+_LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa", ".intranet")
+_NUMERIC_HOST = re.compile(r"^(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|[0-9]+)){0,3}$", re.I)
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+class EgressError(Exception):
+    """An outbound call refused or cut short by the guard. `message` is in plain words for
+    the person who typed the address; it never carries what a peer sent."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class EgressRefused(EgressError):
+    """The address may not be called (scheme, private address, unresolvable host)."""
+
+
+class ResponseTooLarge(EgressError):
+    """The peer sent more than the caller's bound."""
+
+
+@dataclass(frozen=True)
+class EgressPolicy:
+    allow_private: bool = False
+    allowed_networks: tuple[IPNetwork, ...] = ()
+    # The operator's own endpoints (set in the environment): not a tenant's aim.
+    unrestricted: bool = False
+    max_bytes: int = DEFAULT_MAX_BYTES
+    schemes: tuple[str, ...] = field(default=("http", "https"))
+
+    def permits(self, address: IPAddress) -> bool:
+        if self.unrestricted or self.allow_private:
+            return True
+        if any(address in network for network in self.allowed_networks):
+            return True
+        return is_public(address)
+
+    def bounded(self, max_bytes: int) -> EgressPolicy:
+        return EgressPolicy(
+            allow_private=self.allow_private,
+            allowed_networks=self.allowed_networks,
+            unrestricted=self.unrestricted,
+            max_bytes=max_bytes,
+            schemes=self.schemes,
+        )
+
+
+OPERATOR = EgressPolicy(unrestricted=True)
+
+
+def tenant_policy(*, max_bytes: int = DEFAULT_MAX_BYTES) -> EgressPolicy:
+    """The policy for addresses a workspace chose, from the operator's settings."""
+    networks = []
+    for item in getattr(settings, "IGNY8_EGRESS_ALLOWED_NETWORKS", []) or []:
+        networks.append(ipaddress.ip_network(str(item).strip(), strict=False))
+    return EgressPolicy(
+        allow_private=bool(getattr(settings, "IGNY8_EGRESS_ALLOW_PRIVATE", False)),
+        allowed_networks=tuple(networks),
+        max_bytes=max_bytes,
+    )
+
+
+# --- addresses -----------------------------------------------------------------------------
+
+
+def _unwrap(address: IPAddress) -> IPAddress:
+    """The IPv4 address inside an IPv6 wrapper (mapped, 6to4, NAT64), else the address."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return address.ipv4_mapped
+        if address.sixtofour is not None:
+            return address.sixtofour
+        if address in _NAT64:
+            return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address
+
+
+def is_public(address: IPAddress) -> bool:
+    """True for an address on the public internet; False for loopback, private, link-local,
+    shared, multicast, reserved, unspecified and documentation ranges."""
+    address = _unwrap(address)
+    return bool(
+        address.is_global
+        and not address.is_multicast
+        and not address.is_reserved
+        and not address.is_unspecified
+        and not address.is_loopback
+        and not address.is_link_local
+    )
+
+
+def literal_address(host: str) -> IPAddress | None:
+    """The address a host spells directly, in any form a resolver accepts: dotted, decimal
+    (`2130706433`), octal or hex parts, IPv6 with or without brackets or zone. None for names."""
+    host = host.strip("[]").split("%", 1)[0]
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    if _NUMERIC_HOST.match(host):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
+
+
+def is_local_name(host: str) -> bool:
+    """A name that only resolves on the machine or network it is used on (localhost, a
+    single-label name such as a docker-compose service, *.internal, *.local, ...)."""
+    host = host.lower().rstrip(".")
+    return "." not in host or host == "localhost" or host.endswith(_LOCAL_SUFFIXES)
+
+
+def is_private_host(host: str) -> bool:
+    """Whether a typed host points at this machine or a private network, without DNS."""
+    address = literal_address(host)
+    if address is not None:
+        return not is_public(address)
+    return is_local_name(host)
+
+
+def _refused_address_words(host: str, address: IPAddress) -> str:
+    where = host if str(address) == host else f"{host} ({address})"
+    return (
+        f"{where} is a private or local address, which this installation does not call on a "
+        "workspace's behalf. Use the service's public https address, or ask whoever runs this "
+        "installation to allow private addresses."
+    )
+
+
+def url_check(url: str, policy: EgressPolicy) -> None:
+    """Refuse, without DNS, what can be refused from the text alone: the scheme, user info in
+    the URL, and a literal private address or local name when private addresses are closed.
+    Raises EgressRefused in plain words. Call-time resolution (`resolve`) does the rest."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        _ = parts.port
+    except ValueError:
+        raise EgressRefused(f"“{url[:100]}” is not a web address we can call.") from None
+    if parts.scheme not in policy.schemes or not host:
+        raise EgressRefused("Only http:// and https:// addresses can be called.")
+    if parts.username or parts.password:
+        raise EgressRefused("Leave the user name and password out of the address.")
+    if policy.unrestricted or policy.allow_private:
+        return
+    address = literal_address(host)
+    if address is not None:
+        if not policy.permits(address):
+            raise EgressRefused(_refused_address_words(host, address))
+    elif is_local_name(host) and not policy.allowed_networks:
+        # With no private network opened, a local name can only lead somewhere refused.
+        raise EgressRefused(
+            f"{host} is a local name, which this installation does not call on a workspace's "
+            "behalf. Use the service's public https address, or ask whoever runs this "
+            "installation to allow private addresses."
+        )
+
+
+def resolve(host: str, port: int, policy: EgressPolicy) -> list[str]:
+    """The addresses to connect to, every one of them permitted; EgressRefused otherwise.
+
+    A name with several answers is refused if any answer is refused: connecting to "the public
+    one" would let a name alternate between a public and a private answer.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, OSError):
+        raise EgressRefused(
+            f"Could not find {host}: no such host. Check the address for typos."
+        ) from None
+    addresses: list[str] = []
+    for _family, _type, _proto, _name, sockaddr in infos:
+        text = str(sockaddr[0]).split("%", 1)[0]
+        address = ipaddress.ip_address(text)
+        if not policy.permits(address):
+            raise EgressRefused(_refused_address_words(host, address))
+        if text not in addresses:
+            addresses.append(text)
+    if not addresses:
+        raise EgressRefused(f"Could not find {host}: no address. Check the address.")
+    return addresses
+
+
+# --- the connection ------------------------------------------------------------------------
+
+
+class _GuardedBackend(httpcore.NetworkBackend):
+    """Resolves, checks and connects in one step: the address checked is the one used."""
+
+    def __init__(self, policy: EgressPolicy) -> None:
+        self.policy = policy
+        self.inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        if self.policy.unrestricted:
+            return self.inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        last: Exception | None = None
+        for address in resolve(host, port, self.policy):
+            try:
+                return self.inner.connect_tcp(address, port, timeout, local_address, socket_options)
+            except httpcore.ConnectError as exc:
+                last = exc
+        assert last is not None
+        raise last
+
+    def connect_unix_socket(self, *args, **kwargs) -> httpcore.NetworkStream:
+        raise EgressRefused("Only http:// and https:// addresses can be called.")
+
+    def sleep(self, seconds: float) -> None:
+        self.inner.sleep(seconds)
+
+
+class _BoundedStream(httpx.SyncByteStream):
+    def __init__(self, stream: httpx.SyncByteStream, max_bytes: int, host: str) -> None:
+        self.stream = stream
+        self.max_bytes = max_bytes
+        self.host = host
+
+    def __iter__(self) -> Iterator[bytes]:
+        size = 0
+        for chunk in self.stream:
+            size += len(chunk)
+            if size > self.max_bytes:
+                self.stream.close()
+                raise too_large(self.host, self.max_bytes)
+            yield chunk
+
+    def close(self) -> None:
+        self.stream.close()
+
+
+def too_large(host: str, max_bytes: int) -> ResponseTooLarge:
+    limit = (
+        f"{max_bytes // (1024 * 1024)} MB" if max_bytes >= 1024 * 1024 else f"{max_bytes:,} bytes"
+    )
+    return ResponseTooLarge(f"{host} sent more than {limit}; the answer was not read.")
+
+
+class GuardedTransport(httpx.HTTPTransport):
+    """An httpx transport that applies a policy to every connection and bounds every body."""
+
+    def __init__(self, policy: EgressPolicy, *, verify: ssl.SSLContext | bool = True) -> None:
+        # trust_env=False: an HTTP(S)_PROXY from the environment would connect for us,
+        # to an address we never checked.
+        super().__init__(trust_env=False)
+        if verify is True:
+            verify = ssl.create_default_context(cafile=certifi.where())
+        self.policy = policy
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=verify if isinstance(verify, ssl.SSLContext) else _no_verify(),
+            max_connections=10,
+            max_keepalive_connections=5,
+            keepalive_expiry=5.0,
+            network_backend=_GuardedBackend(policy),
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.scheme not in self.policy.schemes:
+            raise EgressRefused("Only http:// and https:// addresses can be called.")
+        response = super().handle_request(request)
+        host = request.url.host
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.policy.max_bytes:
+            response.close()
+            raise too_large(host, self.policy.max_bytes)
+        assert isinstance(response.stream, httpx.SyncByteStream)
+        return httpx.Response(
+            status_code=response.status_code,
+            headers=response.headers,
+            stream=_BoundedStream(response.stream, self.policy.max_bytes, host),
+            extensions=response.extensions,
+        )
+
+
+def _no_verify() -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+class _Client(httpx.Client):
+    """Closes its connections when dropped, as the openai library's own client does: a
+    provider object is made per run and nobody closes it explicitly."""
+
+    def __del__(self) -> None:
+        try:
+            if not self.is_closed:
+                self.close()
+        except Exception:  # interpreter shutdown
+            pass
+
+
+def client(
+    policy: EgressPolicy,
+    *,
+    timeout: float,
+    headers: dict[str, str] | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> httpx.Client:
+    """An httpx client under the policy: no redirects, no proxy from the environment."""
+    return _Client(
+        transport=transport or GuardedTransport(policy),
+        timeout=timeout,
+        follow_redirects=False,
+        headers=headers,
+        trust_env=False,
+    )
+
+
+# --- what a peer said ------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def peer_words(text: object, limit: int = 300) -> str:
+    """A peer's own error message made safe to show: one line, no control or direction
+    characters, no markup, trimmed. Only for messages taken out of a structured (JSON) error;
+    an HTML or text body is never shown at all."""
+    words = _CONTROL.sub("", " ".join(str(text or "").split()))
+    if "<" in words and re.search(r"<\s*[a-z!/]", words, re.I):
+        return ""  # markup: a page, not a message
+    if len(words) > limit:
+        words = words[: limit - 1] + "…"
+    return words
