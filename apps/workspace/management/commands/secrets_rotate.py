@@ -8,7 +8,6 @@ never changed: their owners enter them again under Settings → AI provider.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context, schema_exists
 
@@ -24,7 +23,8 @@ class Command(BaseCommand):
     help = "Re-encrypt every workspace's stored secrets (AI provider keys) under the newest key."
 
     def handle(self, *args, **options) -> None:
-        workspaces = Account.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME)
+        # System accounts (public, the template) hold no workspace's secrets.
+        workspaces = Account.objects.filter(is_system=False)
         checked = rotated = current = unreadable = 0
         for account in workspaces.order_by("slug").iterator():
             if not schema_exists(account.schema_name):
