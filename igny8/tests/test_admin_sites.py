@@ -5,6 +5,7 @@ without a server error, and people who are not staff are sent to the admin login
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.utils import quote
 from django.db import DatabaseError, transaction
@@ -94,8 +95,6 @@ def test_every_admin_page_answers_staff_without_a_server_error(
 
 
 def test_the_public_admin_holds_public_tables_and_the_workspace_admin_its_own():
-    from django.conf import settings
-
     public = {m._meta.app_config.name for m in admin_site_of("igny8.urls_public")._registry}
     workspace = {m._meta.app_config.name for m in admin_site_of("igny8.urls_tenant")._registry}
 
