@@ -153,8 +153,12 @@ AI_IMAGE_MODEL = os.environ.get("AI_IMAGE_MODEL", "")
 AI_EMBEDDING_MODEL = os.environ.get("AI_EMBEDDING_MODEL", "")
 AI_TIMEOUT_SECONDS = float(os.environ.get("AI_TIMEOUT_SECONDS", "60"))
 AI_MAX_RETRIES = int(os.environ.get("AI_MAX_RETRIES", "3"))
-# Encrypts provider keys at rest; defaults to a key derived from SECRET_KEY.
+# Master keys for provider keys at rest, comma-separated, newest first (igny8.ai.crypto derives
+# one key per workspace from each); unset: SECRET_KEY. Rotation: README, "AI providers".
 IGNY8_ENCRYPTION_KEY = os.environ.get("IGNY8_ENCRYPTION_KEY", "")
+# Still read secrets stored under the single key all workspaces shared before per-workspace
+# keys; switch off once `manage.py secrets_rotate` has rewritten them.
+IGNY8_ENCRYPTION_LEGACY = env_bool("IGNY8_ENCRYPTION_LEGACY", True)
 # The egress guard (igny8/egress.py): may a workspace aim our servers at private or local
 # addresses (a self-hosted Ollama on the same network)? Open under DEBUG, closed in production;
 # or open only some networks, e.g. "10.0.5.0/24,192.168.1.20/32".

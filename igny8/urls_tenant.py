@@ -1,12 +1,13 @@
 """A workspace host: dashboard, sites, team, jobs; later planner, writer, billing, API."""
 
-from django.contrib import admin
 from django.urls import include, path
 
 from apps.workspace.views import healthz
+from igny8.admin import workspace_admin
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    # The workspace's own tables only; accounts and billing are on the platform admin.
+    path("admin/", workspace_admin.urls),
     path("accounts/", include("allauth.urls")),
     path("healthz", healthz),
     path("", include("apps.accounts.urls_tenant")),

@@ -1,35 +1,9 @@
+"""A workspace's tables in its own admin (`igny8.admin.workspace_admin`, on its host only)."""
+
 from django.contrib import admin
-from django.db import connection
-from django_tenants.utils import get_public_schema_name
 
 from apps.workspace.models import Job, Sector, Site, SiteAccess
-
-
-class WorkspaceOnlyAdmin(admin.ModelAdmin):
-    """Workspace tables exist only in workspace schemas: shown in a workspace's own admin.
-
-    On the public host every permission is refused, not only viewing: the admin opens a
-    change list for anyone who may change, and the table is not there to query.
-    """
-
-    @staticmethod
-    def _in_workspace() -> bool:
-        return connection.schema_name != get_public_schema_name()
-
-    def has_module_permission(self, request) -> bool:
-        return self._in_workspace() and super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self._in_workspace() and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request) -> bool:
-        return self._in_workspace() and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return self._in_workspace() and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return self._in_workspace() and super().has_delete_permission(request, obj)
+from igny8.admin import workspace_admin
 
 
 class SectorInline(admin.TabularInline):
@@ -39,22 +13,22 @@ class SectorInline(admin.TabularInline):
     raw_id_fields = ["industry_sector"]
 
 
-@admin.register(Site)
-class SiteAdmin(WorkspaceOnlyAdmin):
+@admin.register(Site, site=workspace_admin)
+class SiteAdmin(admin.ModelAdmin):
     list_display = ["name", "url", "language", "is_active", "created"]
     search_fields = ["name", "url"]
     raw_id_fields = ["industry"]
     inlines = [SectorInline]
 
 
-@admin.register(SiteAccess)
-class SiteAccessAdmin(WorkspaceOnlyAdmin):
+@admin.register(SiteAccess, site=workspace_admin)
+class SiteAccessAdmin(admin.ModelAdmin):
     list_display = ["site", "user_id", "created"]
     raw_id_fields = ["user"]
 
 
-@admin.register(Job)
-class JobAdmin(WorkspaceOnlyAdmin):
+@admin.register(Job, site=workspace_admin)
+class JobAdmin(admin.ModelAdmin):
     list_display = ["id", "kind", "label", "status", "progress", "created", "finished"]
     list_filter = ["status", "kind"]
     readonly_fields = [f.name for f in Job._meta.fields]

@@ -15,7 +15,7 @@ from apps.accounts.models import User
 from apps.workspace.models import AIProviderSettings
 from igny8.ai import providers
 from igny8.ai.config import AIConfig, platform_config
-from igny8.ai.crypto import decrypt, encrypt, hint
+from igny8.ai.crypto import decrypt, encrypt, hint, reencrypt
 from igny8.ai.errors import AIError
 from igny8.egress import EgressError, is_private_host, tenant_policy, url_check
 
@@ -122,6 +122,35 @@ def ai_settings_save(
 def ai_settings_clear() -> None:
     """Remove the workspace's own provider: the platform default (or the offline writer) applies."""
     AIProviderSettings.objects.all().delete()
+
+
+@dataclass(frozen=True)
+class SecretsRotation:
+    """What re-encrypting one workspace's stored secrets did."""
+
+    rotated: int = 0  # read under an older key (or the old shared key), now under the newest
+    current: int = 0  # already under the newest key: left as they were
+    unreadable: int = 0  # no configured key reads them: left as they were, to be entered again
+
+
+@transaction.atomic
+def ai_secrets_rotate() -> SecretsRotation:
+    """Re-encrypt the current workspace's stored provider key under the newest master key
+    (igny8.ai.crypto). Idempotent: a second run finds every key current and changes nothing.
+    The key, its hint and the row's "updated" time stay as they were."""
+    rotated, current, unreadable = [], 0, 0
+    rows = AIProviderSettings.objects.select_for_update().exclude(api_key_encrypted="")
+    for row in rows:
+        token = reencrypt(row.api_key_encrypted)
+        if token is None:
+            unreadable += 1
+        elif token == row.api_key_encrypted:
+            current += 1
+        else:
+            row.api_key_encrypted = token
+            rotated.append(row)
+    AIProviderSettings.objects.bulk_update(rotated, ["api_key_encrypted"])
+    return SecretsRotation(rotated=len(rotated), current=current, unreadable=unreadable)
 
 
 @dataclass(frozen=True)

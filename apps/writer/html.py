@@ -2,6 +2,15 @@
 
 Every HTML body is cleaned on save, whoever wrote it (a person, the AI, a restore): scripts,
 event handlers, styles and unknown tags go; the structure an article needs stays.
+
+An article is shown inside the app's own pages (the editor's preview), so it must not be able
+to dress up as the app: no `class` (it would pick up the app's styles, `notice notice-bad`,
+and pass for the app's own messages), no `style` (a `position: fixed` overlay), and no `id`
+the app's CSS, JavaScript or HTMX targets use (`messages`, `ed-preview`, …). Ids stay only
+because in-page links need them (a table of contents: `<a href="#faq">` → `<h2 id="faq">`):
+each id gets the `igny8-` prefix, which nothing in the app uses, and `href="#x"` is rewritten to
+match, so such links still work in the preview and once published. The app's own writers
+(offline and prompted) put neither ids nor classes in articles.
 """
 
 from __future__ import annotations
@@ -68,17 +77,36 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"},
     "td": {"colspan", "rowspan"},
     "ol": {"start"},
-    "*": {"id", "class"},
+    "*": {"id"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# Every id in an article starts with this; the app's own ids and classes never do.
+ID_PREFIX = "igny8-"
+
+
+def _prefixed(name: str) -> str:
+    return name if name.startswith(ID_PREFIX) else ID_PREFIX + name
+
+
+def _attribute(tag: str, attribute: str, value: str) -> str | None:
+    """Ids moved into the article's own namespace, and in-page links with them."""
+    if attribute == "id":
+        value = value.strip()
+        return _prefixed(value) if value else None
+    if tag == "a" and attribute == "href" and value.startswith("#") and len(value) > 1:
+        return "#" + _prefixed(value[1:])
+    return value
 
 
 def sanitize(html: str) -> str:
-    """The HTML with only what an article needs; links get rel="noopener noreferrer"."""
+    """The HTML with only what an article needs; links get rel="noopener noreferrer"; no
+    classes or styles; ids (and the in-page links to them) prefixed with ID_PREFIX. Cleaning
+    clean HTML again changes nothing."""
     return nh3.clean(
         html or "",
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_attribute,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,

@@ -10,6 +10,7 @@ import re
 import pytest
 from django_tenants.utils import schema_context
 
+from apps.writer import html as article
 from apps.writer.models import Content, ContentVersion
 from apps.writer.tests.helpers_content import (
     BODY,
@@ -212,6 +213,48 @@ def test_saved_html_is_sanitised(alpha, site, client_for):
     assert preview.status_code == 200
     assert "<script" not in body(preview) and "onclick" not in body(preview)
     assert "<h2>Tools</h2>" in body(preview) and "(not saved yet)" in page_text(preview)
+
+
+def test_an_article_cannot_dress_up_as_the_apps_own_messages(alpha, site, client_for):
+    content = make_content(alpha, site)
+    client = client_on(client_for, alpha.editor, alpha, site)
+    fake = (
+        '<div class="notice notice-bad" id="messages">Your account is suspended</div>'
+        '<div style="position:fixed;inset:0" class="modal">Sign in again</div><p>Body.</p>'
+    )
+
+    preview = client.post(f"{editor(content)}preview/", {"html": fake}, **htmx())
+    client.post(f"{editor(content)}autosave/", form_data(content, base_version=1, html=fake))
+    page = client.get(editor(content))
+
+    saved = fresh(alpha, content).html
+    assert saved == (
+        '<div id="igny8-messages">Your account is suspended</div>'
+        "<div>Sign in again</div><p>Body.</p>"
+    )
+    for markup in (body(preview), saved):
+        assert "notice" not in markup and "modal" not in markup and "position" not in markup
+        assert 'id="messages"' not in markup
+    assert '<div id="igny8-messages">Your account is suspended</div>' in body(preview)
+    # The page's own flash messages area is still the only one.
+    assert body(page).count('id="messages"') == 1
+
+
+def test_in_page_links_still_reach_their_headings(alpha, site, client_for):
+    content = make_content(alpha, site)
+    client = client_on(client_for, alpha.editor, alpha, site)
+    toc = (
+        '<p><a href="#faq">Questions</a> <a href="https://example.com/guide#faq">Guide</a></p>'
+        '<h2 id="faq">Questions</h2><p>Answers.</p>'
+    )
+
+    client.post(f"{editor(content)}autosave/", form_data(content, base_version=1, html=toc))
+
+    saved = fresh(alpha, content).html
+    assert '<a href="#igny8-faq" rel="noopener noreferrer">Questions</a>' in saved
+    assert '<h2 id="igny8-faq">Questions</h2>' in saved
+    assert 'href="https://example.com/guide#faq"' in saved
+    assert article.sanitize(saved) == saved  # saved again (every save cleans): no double prefix
 
 
 def test_bad_input_is_explained_and_what_was_typed_is_kept(alpha, site, client_for):

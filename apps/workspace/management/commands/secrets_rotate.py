@@ -1,0 +1,47 @@
+"""Re-encrypt every workspace's stored secrets under the newest master key.
+
+Run after putting a new key first in IGNY8_ENCRYPTION_KEY (and once after upgrading to
+per-workspace keys); then the older keys can be removed. Safe to run again: what is already
+under the newest key is left alone. Secrets no configured key can read are counted and named,
+never changed: their owners enter them again under Settings → AI provider.
+"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django_tenants.utils import schema_context, schema_exists
+
+from apps.accounts.models import Account
+from apps.workspace.ai_settings_services import ai_secrets_rotate
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt every workspace's stored secrets (AI provider keys) under the newest key."
+
+    def handle(self, *args, **options) -> None:
+        # System accounts (public, the template) hold no workspace's secrets.
+        workspaces = Account.objects.filter(is_system=False)
+        checked = rotated = current = unreadable = 0
+        for account in workspaces.order_by("slug").iterator():
+            if not schema_exists(account.schema_name):
+                continue
+            with schema_context(account.schema_name):
+                result = ai_secrets_rotate()
+            checked += 1
+            rotated += result.rotated
+            current += result.current
+            unreadable += result.unreadable
+            if result.unreadable:
+                self.stderr.write(
+                    f"{account.slug} ({account.name}): "
+                    f"{_plural(result.unreadable, 'secret')} no configured key can read; "
+                    "enter them again under Settings → AI provider."
+                )
+        self.stdout.write(
+            f"Checked {_plural(checked, 'workspace')}: {rotated:,} re-encrypted under the newest "
+            f"key, {current:,} already current, {unreadable:,} unreadable."
+        )
