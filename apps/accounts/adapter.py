@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
+from django.conf import settings
 from django.http import HttpRequest, HttpResponseRedirect
 
 from apps.accounts import provisioning
@@ -52,6 +53,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_logout_redirect_url(self, request: HttpRequest) -> str:
         return provisioning.public_url(request, "/accounts/login/")
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials) -> str:
+        # allauth counts failed logins per "site domain + address", and without
+        # django.contrib.sites the site is the request's host: every workspace host (and
+        # anyone can make one) would get five fresh tries. One count per address, whichever
+        # host is asked. (The cache key function keeps the schema out as well: igny8/cache.py.)
+        login = credentials.get("email", credentials.get("username", "")).lower()
+        return f"{settings.IGNY8_BASE_DOMAIN}:{login}"
 
 
 def _invitation_path(request: HttpRequest) -> str:
