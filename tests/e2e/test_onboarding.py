@@ -54,6 +54,7 @@ def test_sign_up_set_up_and_invite_a_teammate_who_sees_only_granted_sites(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_label("Workspace name").fill(workspace_name)
     expect(page.get_by_label("Workspace address")).to_have_value(slug)
+    expect(page.locator("#slug-status")).to_have_text(f"“{slug}” is available.")
     page.get_by_role("button", name="Sign Up").click()
 
     # The new workspace's host, with the onboarding checklist.
