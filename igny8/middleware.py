@@ -96,10 +96,11 @@ class MembershipMiddleware:
             return _redirect("/accounts/login/?" + urlencode({"next": request.get_full_path()}))
         request.membership = membership_for(user=user, account=request.account)
         if request.membership is None and not user.is_staff:
+            # No `account` in the context: a non-member learns nothing about the workspace.
             return render(
                 request,
                 "errors/403_not_member.html",
-                {"account": request.account, "public_url": public_url(request)},
+                {"public_url": public_url(request)},
                 status=403,
             )
         return self.get_response(request)

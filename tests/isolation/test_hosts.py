@@ -11,10 +11,29 @@ def test_owner_sees_own_dashboard(alpha, client_for):
     assert "Alpha Inc." in response.content.decode()
 
 
-def test_member_of_other_workspace_gets_403(alpha, outsider, client_for):
+def test_member_of_other_workspace_gets_403_that_tells_nothing_about_the_workspace(
+    alpha, outsider, client_for
+):
     response = client_for(outsider, alpha.host).get("/")
+
     assert response.status_code == 403
-    assert "not a member of Alpha Inc." in response.content.decode()
+    html = response.content.decode()
+    assert "You are not a member of this workspace" in html
+    assert "ask one of its owners to invite you" in html
+    assert "/workspaces/" in html  # the way back to their own workspaces
+    # Not its name (page, title), its plan, its people or its sites.
+    for secret in ("Alpha Inc.", "alpha", "Scale", alpha.owner.email, alpha.editor.email):
+        assert secret not in html.replace(alpha.host, ""), secret
+
+
+@pytest.mark.parametrize("who", ["owner", "editor"])
+def test_members_see_the_workspace_name(alpha, client_for, who):
+    user = {"owner": alpha.owner, "editor": alpha.editor}[who]
+
+    response = client_for(user, alpha.host).get("/")
+
+    assert response.status_code == 200
+    assert "Alpha Inc." in response.content.decode()
 
 
 def test_anonymous_is_sent_to_login_keeping_next(alpha, client_for):
