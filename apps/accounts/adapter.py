@@ -1,13 +1,16 @@
-"""allauth hooks: where people land after login/signup, and signup creating a workspace."""
+"""allauth hooks: where people land after login/signup (and which `next` they may follow),
+signup creating a workspace, failed logins counted per address."""
 
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseRedirect
 
 from apps.accounts import provisioning
+from apps.accounts.redirects import redirect_allowed
 from apps.accounts.selectors import invitation_open_by_token, memberships_of
 
 
@@ -50,6 +53,11 @@ class AccountAdapter(DefaultAccountAdapter):
         if len(memberships) == 1:
             return provisioning.workspace_url(memberships[0].account, request)
         return "/workspaces/"
+
+    def is_safe_url(self, url: str | None) -> bool:
+        # allauth's own check accepts every subdomain of ALLOWED_HOSTS, workspaces of strangers
+        # (anyone can make one) included.
+        return redirect_allowed(allauth_context.request, url)
 
     def get_logout_redirect_url(self, request: HttpRequest) -> str:
         return provisioning.public_url(request, "/accounts/login/")
