@@ -73,6 +73,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
 def _invitation_path(request: HttpRequest) -> str:
     """The accept page of the invitation this person is in the middle of, if still open."""
+    # The session keeps the token from the link: the database has only its digest.
     token = request.session.get("invitation_token")
     invitation = invitation_open_by_token(token=token)
-    return f"/invite/{invitation.token}/" if invitation is not None else ""
+    return f"/invite/{token}/" if invitation is not None else ""

@@ -6,14 +6,13 @@ from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
 
 from apps.accounts import provisioning, services
 from apps.accounts.forms import ProfileForm, WorkspaceCreateForm
-from apps.accounts.models import Invitation
-from apps.accounts.selectors import memberships_of
+from apps.accounts.selectors import invitation_by_token, memberships_of
 from igny8.http import redirect, render_page
 from igny8.ratelimit import rate_limit_hit
 
@@ -76,9 +75,9 @@ def slug_suggestion(request: HttpRequest) -> JsonResponse:
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = get_object_or_404(
-        Invitation.objects.select_related("account", "invited_by"), token=token
-    )
+    invitation = invitation_by_token(token=token)
+    if invitation is None:
+        raise Http404("No such invitation.")
     user = request.user if request.user.is_authenticated else None
     if user is not None and invitation.accepted_by_id == user.pk:
         # Following the link again after accepting: just go to the workspace.
