@@ -6,6 +6,7 @@ cache key function keeps out of the workspace schema: a limit counts the same on
 
 from __future__ import annotations
 
+import ipaddress
 import time
 
 from allauth.account.adapter import get_adapter
@@ -16,8 +17,19 @@ from igny8.cache import RATE_LIMIT_PREFIX
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's IP address as allauth sees it (so its proxy settings apply here too)."""
-    return get_adapter(request).get_client_ip(request)
+    """The client's IP address as allauth sees it (so its proxy settings apply here too).
+
+    IPv6 addresses count per /64, as allauth's do: one connection usually holds a whole /64,
+    so counting single addresses would be no limit at all.
+    """
+    ip = get_adapter(request).get_client_ip(request)
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        return str(ipaddress.IPv6Network(f"{address}/64", strict=False).network_address)
+    return ip
 
 
 def rate_limit_hit(request: HttpRequest, *, action: str, amount: int, seconds: int) -> bool:

@@ -196,6 +196,9 @@ ACCOUNT_SESSION_REMEMBER = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("IGNY8_PROTOCOL", "http")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[IGNY8] "
 # allauth's rate limits stay on (login failures, signup, password reset); tests get a fresh cache.
+# Behind proxies, how many of them to trust in X-Forwarded-For: otherwise every client is the
+# proxy's address and shares one allowance of the per-address limits.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("IGNY8_TRUSTED_PROXY_COUNT", "0"))
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 

@@ -275,3 +275,18 @@ def test_new_workspace_needs_a_signed_in_user(workspaces, client_for):
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=/workspaces/new/")
     assert not Account.objects.filter(slug="second-shop").exists()
+
+
+def test_slug_suggestion_limit_counts_an_ipv6_network_as_one_client(workspaces, client_for):
+    from apps.accounts.views import SLUG_CHECKS_PER_MINUTE
+
+    client = client_for(None)
+    for n in range(SLUG_CHECKS_PER_MINUTE):
+        client.get("/workspaces/suggest-slug/", {"name": "Acme"}, REMOTE_ADDR=f"2001:db8::{n + 1}")
+
+    # Another address of the same /64 (one connection usually holds all of them).
+    refused = client.get("/workspaces/suggest-slug/", {"name": "Acme"}, REMOTE_ADDR="2001:db8::ff")
+    other = client.get("/workspaces/suggest-slug/", {"name": "Acme"}, REMOTE_ADDR="2001:db9::1")
+
+    assert refused.status_code == 429
+    assert other.status_code == 200
