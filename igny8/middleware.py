@@ -10,8 +10,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import DisallowedHost
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils.module_loading import import_string
 from django_tenants.middleware.main import TenantMainMiddleware
@@ -44,9 +45,22 @@ class RequestIdMiddleware:
 
 
 class WorkspaceMiddleware(TenantMainMiddleware):
-    """django-tenants' host lookup, with a friendly page for unknown workspaces."""
+    """django-tenants' host lookup, with a friendly page for unknown workspaces.
+
+    Only the canonical hosts (the Domain rows, exactly as stored) serve anything: a leading
+    "www." is sent to the host without it, permanently, and any other spelling is unknown.
+    """
+
+    @staticmethod
+    def hostname_from_request(request: HttpRequest) -> str:
+        # Exactly the host asked for: django-tenants drops a leading "www.", which made
+        # www.<slug>.<base domain> a second host serving the workspace (and its cookies).
+        return request.get_host().split(":")[0]
 
     def process_request(self, request: HttpRequest):
+        www = self._www_redirect(request)
+        if www is not None:
+            return www
         response = super().process_request(request)
         request.account = getattr(request, "tenant", None)
         request.is_workspace = bool(
@@ -54,6 +68,26 @@ class WorkspaceMiddleware(TenantMainMiddleware):
         )
         schema_var.set(connection.schema_name)
         return response
+
+    def _www_redirect(self, request: HttpRequest) -> HttpResponse | None:
+        """www.<known host>/… → <known host>/… (301); None for every other host."""
+        try:
+            hostname = self.hostname_from_request(request)
+        except DisallowedHost:
+            return None  # django-tenants answers it
+        if not hostname.startswith("www."):
+            return None
+        from apps.accounts.models import Domain
+
+        connection.set_schema_to_public()
+        canonical = hostname.removeprefix("www.")
+        if not Domain.objects.filter(domain=canonical).exists():
+            return None  # an unknown host: the friendly 404
+        host = request.get_host()
+        port = ":" + host.rsplit(":", 1)[1] if ":" in host else ""
+        return HttpResponsePermanentRedirect(
+            f"{request.scheme}://{canonical}{port}{request.get_full_path()}"
+        )
 
     def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
         from apps.accounts.provisioning import public_url
@@ -96,10 +130,11 @@ class MembershipMiddleware:
             return _redirect("/accounts/login/?" + urlencode({"next": request.get_full_path()}))
         request.membership = membership_for(user=user, account=request.account)
         if request.membership is None and not user.is_staff:
+            # No `account` in the context: a non-member learns nothing about the workspace.
             return render(
                 request,
                 "errors/403_not_member.html",
-                {"account": request.account, "public_url": public_url(request)},
+                {"public_url": public_url(request)},
                 status=403,
             )
         return self.get_response(request)

@@ -214,6 +214,9 @@ ACCOUNT_SESSION_REMEMBER = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("IGNY8_PROTOCOL", "http")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[IGNY8] "
 # allauth's rate limits stay on (login failures, signup, password reset); tests get a fresh cache.
+# Behind proxies, how many of them to trust in X-Forwarded-For: otherwise every client is the
+# proxy's address and shares one allowance of the per-address limits.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("IGNY8_TRUSTED_PROXY_COUNT", "0"))
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 
@@ -224,14 +227,15 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 
-# The cache backs allauth's rate limits, so it must be shared by every web process: the
-# database by default (no extra service), keys prefixed by workspace schema.
+# The cache backs the rate limits (allauth's and ours), so it must be shared by every web
+# process: the database by default (no extra service). Keys are prefixed by workspace schema,
+# except rate-limit keys, which count the same on every host (igny8/cache.py).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "igny8_cache",
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "KEY_FUNCTION": "igny8.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "igny8.cache.reverse_key",
     }
 }
 if TESTING:

@@ -87,4 +87,3 @@ class InvitationAdmin(admin.ModelAdmin):
     ]
     list_filter = ["role"]
     search_fields = ["email", "account__name"]
-    readonly_fields = ["token"]

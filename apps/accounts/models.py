@@ -5,6 +5,7 @@ These live in the public schema: a user belongs to many workspaces through Membe
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import timedelta
 
@@ -141,7 +142,19 @@ class Membership(models.Model):
 
 
 def _new_token() -> str:
+    # Also named by migration 0001 (the old default of the plain token column).
     return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    """What is stored of an invitation token: its SHA-256 (the token is 32 random bytes, so
+    a plain hash is enough; no salt or slow hash needed)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _unknown_token_digest() -> str:
+    # The digest of a token nobody has: the link works once the email job mints a real one.
+    return token_digest(_new_token())
 
 
 def _default_expiry():
@@ -156,7 +169,11 @@ class Invitation(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
     # Sites live in the workspace schema, so the grant travels as ids until it is accepted.
     site_ids = models.JSONField(default=list, blank=True)
-    token = models.CharField(max_length=64, unique=True, default=_new_token)
+    # Only a digest: the token itself is in the emailed link and nowhere else, so reading the
+    # database (a backup, a log of queries) is no way into a workspace.
+    token_hash = models.CharField(
+        max_length=64, unique=True, default=_unknown_token_digest, editable=False
+    )
     invited_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -55,22 +55,28 @@ def slug_validate(slug: str) -> str:
     return slug
 
 
-def slug_suggest(name: str) -> str:
-    """A free, valid slug derived from a workspace name ("Acme Co." → "acme-co")."""
-    base = slugify(name or "")[:24].strip("-") or "workspace"
+def slug_from_name(name: str) -> str:
+    """The address a workspace name suggests ("Acme Co." → "acme-co"), free or not.
+
+    Depends on the name only, never on which workspaces exist: the signup form shows it to
+    anyone, so it must not hint at taken addresses (slug_available says yes or no, no more).
+    """
+    base = re.sub(r"[^a-z0-9]+", "-", slugify(name or "")).strip("-")
+    if not base:
+        return ""
     if not base[0].isalpha():
-        base = f"ws-{base}"[:24]
-    if len(base) < 3:
-        base = f"{base}-ws"
-    candidate, n = base, 1
-    while True:
-        try:
-            return slug_validate(candidate)
-        except ValidationError:
-            n += 1
-            candidate = f"{base}-{n}"
-            if n > 500:
-                raise
+        base = f"ws-{base}"
+    base = base[:30].strip("-")
+    return base if len(base) >= 3 else f"{base}-ws"
+
+
+def slug_available(slug: str) -> bool:
+    """Whether `slug` can be a new workspace's address (valid, not reserved, not taken)."""
+    try:
+        slug_validate(slug)
+    except ValidationError:
+        return False
+    return True
 
 
 def schema_for_slug(slug: str) -> str:

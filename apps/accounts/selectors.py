@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import QuerySet
 
-from apps.accounts.models import Account, Invitation, Membership, User
+from apps.accounts.models import Account, Invitation, Membership, User, token_digest
 
 
 def membership_for(*, user: User, account: Account) -> Membership | None:
@@ -35,11 +35,20 @@ def open_invitations(*, account: Account) -> QuerySet[Invitation]:
     ).select_related("invited_by")
 
 
-def invitation_open_by_token(*, token: str | None) -> Invitation | None:
-    """The invitation behind a token (an accept link, the session), if it can still be used."""
+def invitation_by_token(*, token: str | None) -> Invitation | None:
+    """The invitation behind a token from an accept link (only digests are stored)."""
     if not token:
         return None
-    invitation = Invitation.objects.select_related("account").filter(token=token).first()
+    return (
+        Invitation.objects.select_related("account", "invited_by")
+        .filter(token_hash=token_digest(token))
+        .first()
+    )
+
+
+def invitation_open_by_token(*, token: str | None) -> Invitation | None:
+    """The invitation behind a token (an accept link, the session), if it can still be used."""
+    invitation = invitation_by_token(token=token)
     return invitation if invitation is not None and invitation.is_open else None
 
 

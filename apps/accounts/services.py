@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from apps.accounts.models import Account, Invitation, Membership, Role, User
+from apps.accounts.models import Account, Invitation, Membership, Role, User, token_digest
 
 log = logging.getLogger(__name__)
 
@@ -71,13 +72,28 @@ def invitation_create(
 
 
 def invitation_resend(*, invitation: Invitation, by: User) -> Invitation:
-    """Send the invitation again with a fresh expiry date."""
+    """Send the invitation again with a fresh expiry date and a new link.
+
+    Only a digest of the token is stored, so the old link cannot be sent again: the new email
+    carries a new token and the link in the earlier email stops working.
+    """
     if invitation.accepted_at or invitation.revoked_at:
         raise TeamError("This invitation is no longer open; send a new one.")
     invitation.expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
     invitation.save(update_fields=["expires_at"])
     _send(invitation, by)
     return invitation
+
+
+def invitation_token_new(*, invitation: Invitation) -> str:
+    """Give the invitation a new token and return it, to be put in the emailed link.
+
+    Only its digest is saved; any earlier link of this invitation stops working.
+    """
+    token = secrets.token_urlsafe(32)  # 256 random bits
+    invitation.token_hash = token_digest(token)
+    Invitation.objects.filter(pk=invitation.pk).update(token_hash=invitation.token_hash)
+    return token
 
 
 def invitation_revoke(*, invitation: Invitation) -> Invitation:

@@ -110,7 +110,8 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         lambda: services.invitation_resend(invitation=invitation, by=request.user),
-        f"Invitation to {invitation.email} sent again.",
+        f"Invitation to {invitation.email} sent again with a new link; "
+        "the link in the earlier email no longer works.",
     )
 
 

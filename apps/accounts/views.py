@@ -6,15 +6,15 @@ from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
 
 from apps.accounts import provisioning, services
 from apps.accounts.forms import ProfileForm, WorkspaceCreateForm
-from apps.accounts.models import Invitation
-from apps.accounts.selectors import memberships_of
+from apps.accounts.selectors import invitation_by_token, memberships_of
 from igny8.http import redirect, render_page
+from igny8.ratelimit import rate_limit_hit
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -48,16 +48,36 @@ def workspace_new(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/workspace_new.html", {"form": form}, status=status)
 
 
+# Anonymous and cheap to call, so limited: which addresses are taken is no list to read.
+SLUG_CHECKS_PER_MINUTE = 30
+
+
 def slug_suggestion(request: HttpRequest) -> JsonResponse:
-    """Suggest a free subdomain for a workspace name (signup form, as you type)."""
-    name = request.GET.get("name", "")[:100]
-    return JsonResponse({"slug": provisioning.slug_suggest(name) if name.strip() else ""})
+    """The signup form, as you type: the address a name suggests (`?name=`) or the one typed
+    (`?slug=`), and whether it is available. Yes or no; never which workspace has it."""
+    if not rate_limit_hit(request, action="slug_check", amount=SLUG_CHECKS_PER_MINUTE, seconds=60):
+        response = JsonResponse(
+            {
+                "error": "Too many address checks from your connection. Wait a minute, then "
+                "try again; you can also just submit the form."
+            },
+            status=429,
+        )
+        response["Retry-After"] = "60"
+        return response
+    if "slug" in request.GET:
+        slug = request.GET["slug"].strip()[:30]
+    else:
+        slug = provisioning.slug_from_name(request.GET.get("name", "")[:100])
+    return JsonResponse(
+        {"slug": slug, "available": bool(slug) and provisioning.slug_available(slug)}
+    )
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = get_object_or_404(
-        Invitation.objects.select_related("account", "invited_by"), token=token
-    )
+    invitation = invitation_by_token(token=token)
+    if invitation is None:
+        raise Http404("No such invitation.")
     user = request.user if request.user.is_authenticated else None
     if user is not None and invitation.accepted_by_id == user.pk:
         # Following the link again after accepting: just go to the workspace.

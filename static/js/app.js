@@ -13,21 +13,36 @@ document.addEventListener("change", (e) => {
   const form = e.target.closest("form[data-autosubmit]");
   if (form) form.requestSubmit();
 });
-// Suggest a workspace address from its name until the person types one themselves.
+// Suggest a workspace address from its name until the person types one themselves, and say
+// whether the address is available (the server answers yes or no, nothing more).
 document.addEventListener("DOMContentLoaded", () => {
   const name = document.querySelector("input[name=workspace_name]");
   const slug = document.querySelector("input[name=workspace_slug]");
   if (!name || !slug || slug.type === "hidden") return;
+  const status = document.createElement("div");
+  status.className = "help";
+  status.id = "slug-status";
+  status.setAttribute("aria-live", "polite");
+  slug.insertAdjacentElement("afterend", status);
+  const described = slug.getAttribute("aria-describedby");
+  slug.setAttribute("aria-describedby", described ? `slug-status ${described}` : "slug-status");
   let touched = slug.value !== "";
-  slug.addEventListener("input", () => { touched = true; });
   let timer;
-  name.addEventListener("input", () => {
-    if (touched) return;
+  const check = (params) => {
     clearTimeout(timer);
     timer = setTimeout(async () => {
-      const r = await fetch("/workspaces/suggest-slug/?name=" + encodeURIComponent(name.value));
-      if (r.ok && !touched) slug.value = (await r.json()).slug;
-    }, 250);
-  });
+      const r = await fetch("/workspaces/suggest-slug/?" + new URLSearchParams(params));
+      if (r.status === 429) { status.textContent = (await r.json()).error; return; }
+      if (!r.ok) return;
+      const answer = await r.json();
+      if (params.name !== undefined) { if (touched) return; slug.value = answer.slug; }
+      if (answer.slug !== slug.value.trim()) return;  // typed on since: a newer answer comes
+      status.textContent = !answer.slug ? "" : answer.available
+        ? `“${answer.slug}” is available.`
+        : `“${answer.slug}” is not available. Add a word (your city, your team) or choose another.`;
+    }, 300);
+  };
+  slug.addEventListener("input", () => { touched = true; check({ slug: slug.value.trim() }); });
+  name.addEventListener("input", () => { if (!touched) check({ name: name.value }); });
   setTimeout(() => document.querySelectorAll(".flash-success").forEach((f) => f.remove()), 8000);
 });

@@ -54,6 +54,7 @@ def test_sign_up_set_up_and_invite_a_teammate_who_sees_only_granted_sites(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_label("Workspace name").fill(workspace_name)
     expect(page.get_by_label("Workspace address")).to_have_value(slug)
+    expect(page.locator("#slug-status")).to_have_text(f"“{slug}” is available.")
     page.get_by_role("button", name="Sign Up").click()
 
     # The new workspace's host, with the onboarding checklist.
@@ -183,6 +184,9 @@ def test_unknown_workspace_is_a_friendly_404_and_another_workspace_is_a_403(
 
     response = page.goto(hosts.workspace(theirs))
     assert response is not None and response.status == 403
-    expect(page.get_by_role("heading", name="You are not a member of Theirs Ltd")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="You are not a member of this workspace")
+    ).to_be_visible()
+    expect(page.get_by_text("Theirs Ltd")).to_have_count(0)
     expect(page.get_by_text(f"You are signed in as {me.email}")).to_be_visible()
     expect(page.get_by_role("link", name="Your workspaces")).to_be_visible()

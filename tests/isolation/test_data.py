@@ -54,6 +54,17 @@ def test_queries_in_bs_schema_cannot_see_as_rows(alpha, beta):
         assert cursor.fetchone()[0] == 0, "workspace tables never live in the public schema"
 
 
+def test_cached_workspace_data_stays_in_its_schema_but_rate_limits_are_shared(alpha, beta):
+    from django.core.cache import cache
+
+    with schema_context(alpha.schema):
+        cache.set("links:vectors:1", "alpha's vectors")
+        cache.set("allauth:rl:allauth.account:login:30/60/ip:ip:10.0.0.1", [1.0])
+    with schema_context(beta.schema):
+        assert cache.get("links:vectors:1") is None
+        assert cache.get("allauth:rl:allauth.account:login:30/60/ip:ip:10.0.0.1") == [1.0]
+
+
 def test_a_site_id_of_b_is_404_on_as_host(alpha, beta, client_for):
     beta_site = make_site(beta.account, "Beta Kitchen", sectors=1)
     assert no_site_with_pk(alpha.account, beta_site.pk)

@@ -11,7 +11,8 @@ from django.core import mail
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from apps.accounts.models import Account, Invitation, Membership, Role, User
+from apps.accounts.models import Account, Invitation, Membership, Role, User, token_digest
+from apps.accounts.services import invitation_token_new
 from apps.workspace.models import Job, JobStatus, SiteAccess
 from tests.factories import PASSWORD, make_member, make_site, make_user
 
@@ -31,9 +32,13 @@ def _link_path(message) -> str:
 
 
 def _open_invitation(account: Account, **fields) -> Invitation:
+    """An invitation as its email left it: `.token` is the token of its link (only the
+    digest is in the database)."""
     fields.setdefault("email", INVITEE)
     fields.setdefault("role", Role.EDITOR)
-    return Invitation.objects.create(account=account, **fields)
+    invitation = Invitation.objects.create(account=account, **fields)
+    invitation.token = invitation_token_new(invitation=invitation)
+    return invitation
 
 
 # --- inviting -------------------------------------------------------------------------------
@@ -60,7 +65,8 @@ def test_owner_invites_an_editor_with_sites_and_the_email_goes_out_as_a_job(alph
     message = mail.outbox[0]
     assert message.to == [INVITEE]
     assert "Alpha Inc." in message.subject
-    assert _link_path(message) == f"/invite/{invitation.token}/"
+    token = _link_path(message).split("/")[2]
+    assert invitation.token_hash == token_digest(token)
 
 
 def test_pending_invitation_is_listed_on_the_team_page(alpha, client_for):
@@ -168,9 +174,12 @@ def test_anonymous_cannot_invite(alpha, client_for):
 # --- resend and revoke ----------------------------------------------------------------------
 
 
-def test_resend_sends_a_new_email_and_extends_the_expiry(alpha, client_for):
+def test_resend_sends_a_new_link_that_replaces_the_old_one_and_extends_the_expiry(
+    alpha, client_for
+):
     client = client_for(alpha.owner, alpha.host)
     _invite(client)
+    first_link = _link_path(mail.outbox[0])
     invitation = Invitation.objects.get(email=INVITEE)
     Invitation.objects.filter(pk=invitation.pk).update(
         expires_at=timezone.now() + timedelta(hours=1)
@@ -179,12 +188,17 @@ def test_resend_sends_a_new_email_and_extends_the_expiry(alpha, client_for):
     response = client.post(f"/team/invitations/{invitation.pk}/resend/")
 
     assert (
-        f"Invitation to {INVITEE} sent again." in client.get(response["Location"]).content.decode()
+        f"Invitation to {INVITEE} sent again with a new link; the link in the earlier email no "
+        "longer works." in client.get(response["Location"]).content.decode()
     )
     invitation.refresh_from_db()
     assert invitation.expires_at > timezone.now() + timedelta(days=6)
     assert len(mail.outbox) == 2
-    assert _link_path(mail.outbox[1]) == f"/invite/{invitation.token}/"
+    second_link = _link_path(mail.outbox[1])
+    assert second_link != first_link
+    # Only a digest is stored, so the old link cannot be sent again: the new one replaces it.
+    assert client_for(None).get(first_link).status_code == 404
+    assert "Join Alpha Inc." in client_for(None).get(second_link).content.decode()
     with schema_context(alpha.schema):
         assert Job.objects.filter(kind="invitation_email", status=JobStatus.SUCCEEDED).count() == 2
 
@@ -192,6 +206,7 @@ def test_resend_sends_a_new_email_and_extends_the_expiry(alpha, client_for):
 def test_revoke_closes_the_invitation_and_the_link_says_so(alpha, client_for):
     client = client_for(alpha.owner, alpha.host)
     _invite(client)
+    link = _link_path(mail.outbox[0])
     invitation = Invitation.objects.get(email=INVITEE)
 
     response = client.post(f"/team/invitations/{invitation.pk}/revoke/")
@@ -201,7 +216,7 @@ def test_revoke_closes_the_invitation_and_the_link_says_so(alpha, client_for):
     assert f'data-invitation="{INVITEE}"' not in team
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None and not invitation.is_open
-    accept = client_for(None).get(f"/invite/{invitation.token}/")
+    accept = client_for(None).get(link)
     assert accept.status_code == 400
     assert "This invitation was withdrawn. Ask the workspace owner for a new one." in (
         accept.content.decode()
@@ -424,3 +439,60 @@ def test_signing_in_after_the_invitation_was_withdrawn_goes_to_the_usual_place(
     signed_in = client.post("/accounts/login/", {"login": INVITEE, "password": PASSWORD})
 
     assert signed_in["Location"] == f"http://{beta.host}/"
+
+
+# --- tokens at rest -------------------------------------------------------------------------
+
+
+def test_the_database_keeps_only_a_digest_of_the_emailed_token(alpha, client_for):
+    from django_q.models import OrmQ, Task
+
+    _invite(client_for(alpha.owner, alpha.host))
+    token = _link_path(mail.outbox[0]).split("/")[2]
+
+    row = Invitation.objects.filter(email=INVITEE).values().get()
+    assert token not in {str(value) for value in row.values()}
+    assert row["token_hash"] == token_digest(token)
+    # Nor did the token travel through the job queue (its arguments are stored).
+    with schema_context(alpha.schema):
+        job = Job.objects.values().get(kind="invitation_email")
+    assert token not in str(job)
+    assert not any(token in str(task.args) for task in Task.objects.all())
+    assert not any(token in str(item.task) for item in OrmQ.objects.all())
+
+
+def test_a_token_that_is_only_the_digest_opens_nothing(alpha, client_for):
+    invitation = _open_invitation(alpha.account)
+
+    assert client_for(None).get(f"/invite/{invitation.token_hash}/").status_code == 404
+    assert client_for(None).get(f"/invite/{invitation.token}/").status_code == 200
+
+
+def test_invitations_emailed_before_hashing_keep_working(alpha, client_for):
+    """Migration 0002 hashes the plain tokens in place: links already sent still open."""
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    Invitation.objects.all().delete()
+    executor = MigrationExecutor(connection)
+    executor.migrate([("accounts", "0002_invitation_token_hash")])  # plain tokens again
+    old_apps = executor.loader.project_state(("accounts", "0002_invitation_token_hash")).apps
+    OldInvitation = old_apps.get_model("accounts", "Invitation")
+    OldInvitation.objects.create(
+        account_id=alpha.account.pk, email=INVITEE, role=Role.VIEWER, token="sent-before-hashing"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks before ALTER TABLE
+
+    migration = importlib.import_module("apps.accounts.migrations.0002_invitation_token_hash")
+    migration.hash_tokens(old_apps, None)
+    executor.loader.build_graph()
+    executor.migrate([("accounts", "0003_invitation_drop_plain_token")])
+
+    invitation = Invitation.objects.get(email=INVITEE)
+    assert invitation.token_hash == token_digest("sent-before-hashing")
+    page = client_for(None).get("/invite/sent-before-hashing/")
+    assert page.status_code == 200
+    assert "Join Alpha Inc." in page.content.decode()

@@ -9,6 +9,7 @@ from django.core import mail
 
 from apps.accounts.models import Membership, Role
 from tests.factories import PASSWORD, make_member, make_user
+from tests.fixtures import PUBLIC_HOST
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +96,33 @@ def test_repeated_failed_logins_are_rate_limited(alpha, client_for):
     assert "_auth_user_id" not in client.session
 
 
+def test_failed_logins_on_the_public_host_lock_sign_in_on_workspace_hosts_too(alpha, client_for):
+    public = client_for(None)
+    for _ in range(5):
+        assert (
+            "not correct" in _login(public, alpha.owner.email, "not-the-password").content.decode()
+        )
+
+    # Another host (anyone can make a workspace, so a new host) is no way round the limit.
+    workspace = client_for(None, alpha.host)
+    response = _login(workspace, alpha.owner.email, PASSWORD)
+
+    assert "Too many failed login attempts. Try again later." in response.content.decode()
+    assert "_auth_user_id" not in workspace.session
+
+
+def test_failed_logins_spread_over_workspace_hosts_lock_the_public_host(alpha, beta, client_for):
+    for host in (alpha.host, alpha.host, beta.host, beta.host, beta.host):
+        refused = _login(client_for(None, host), alpha.owner.email, "not-the-password")
+        assert "not correct" in refused.content.decode()
+
+    public = client_for(None)
+    response = _login(public, alpha.owner.email, PASSWORD)
+
+    assert "Too many failed login attempts. Try again later." in response.content.decode()
+    assert "_auth_user_id" not in public.session
+
+
 def test_logout_ends_the_session_and_returns_to_the_public_login(alpha, client_for):
     client = client_for(alpha.owner, alpha.host)
 
@@ -139,3 +167,15 @@ def test_password_reset_for_an_unknown_address_sends_no_reset_link(workspaces, c
 
     assert response.status_code == 302  # the same answer as for a known address
     assert all("/accounts/password/reset/key/" not in m.body for m in mail.outbox)
+
+
+def test_password_reset_mails_for_one_address_are_limited_across_hosts(alpha, beta, client_for):
+    user = make_member(alpha.account, Role.EDITOR, email="forgetful@example.com")
+    hosts = [PUBLIC_HOST, PUBLIC_HOST, alpha.host, alpha.host, beta.host, beta.host, PUBLIC_HOST]
+
+    for host in hosts:
+        client_for(None, host).post("/accounts/password/reset/", {"email": user.email})
+
+    # allauth's default: 5 reset mails per address a minute, whichever host was asked.
+    assert len(mail.outbox) == 5
+    assert all(m.to == [user.email] for m in mail.outbox)

@@ -182,16 +182,47 @@ def test_signup_is_refused_on_a_workspace_host(alpha, client_for):
 def test_slug_suggestion_from_a_workspace_name(workspaces, client_for):
     client = client_for(None)
 
-    assert client.get("/workspaces/suggest-slug/", {"name": "Acme Co."}).json() == {
-        "slug": "acme-co"
-    }
-    # Taken and reserved names get a free variant; empty names get nothing.
-    assert client.get("/workspaces/suggest-slug/", {"name": "Alpha"}).json() == {"slug": "alpha-2"}
-    assert client.get("/workspaces/suggest-slug/", {"name": "Admin"}).json() == {"slug": "admin-2"}
-    assert client.get("/workspaces/suggest-slug/", {"name": "  "}).json() == {"slug": ""}
-    assert client.get("/workspaces/suggest-slug/", {"name": "42 Labs"}).json() == {
-        "slug": "ws-42-labs"
-    }
+    def ask(**params: str) -> dict:
+        return client.get("/workspaces/suggest-slug/", params).json()
+
+    assert ask(name="Acme Co.") == {"slug": "acme-co", "available": True}
+    assert ask(name="42 Labs") == {"slug": "ws-42-labs", "available": True}
+    assert ask(name="  ") == {"slug": "", "available": False}
+    # The address typed by hand is checked as it is.
+    assert ask(slug="acme-marketing") == {"slug": "acme-marketing", "available": True}
+    assert ask(slug="Not A Slug") == {"slug": "Not A Slug", "available": False}
+
+
+def test_slug_suggestion_says_only_yes_or_no_about_taken_addresses(alpha, client_for):
+    client = client_for(None)
+
+    taken = client.get("/workspaces/suggest-slug/", {"name": "Alpha"})
+    typed = client.get("/workspaces/suggest-slug/", {"slug": "alpha"})
+    reserved = client.get("/workspaces/suggest-slug/", {"name": "Admin"})
+
+    # No free variant ("alpha-2", "alpha-3" would tell which ones are taken), no name.
+    assert taken.json() == {"slug": "alpha", "available": False}
+    assert typed.json() == {"slug": "alpha", "available": False}
+    assert reserved.json() == {"slug": "admin", "available": False}
+    assert "Alpha Inc." not in taken.content.decode()
+
+
+def test_slug_suggestion_is_rate_limited_per_client_address(workspaces, client_for):
+    from apps.accounts.views import SLUG_CHECKS_PER_MINUTE
+
+    client = client_for(None)
+    for _ in range(SLUG_CHECKS_PER_MINUTE):
+        assert client.get("/workspaces/suggest-slug/", {"name": "Acme"}).status_code == 200
+
+    refused = client.get("/workspaces/suggest-slug/", {"name": "Acme"})
+    other_address = client_for(None).get(
+        "/workspaces/suggest-slug/", {"name": "Acme"}, REMOTE_ADDR="192.0.2.7"
+    )
+
+    assert refused.status_code == 429
+    assert "Too many address checks" in refused.json()["error"]
+    assert refused["Retry-After"] == "60"
+    assert other_address.status_code == 200
 
 
 # --- another workspace for someone already signed in -----------------------------------------
@@ -244,3 +275,18 @@ def test_new_workspace_needs_a_signed_in_user(workspaces, client_for):
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=/workspaces/new/")
     assert not Account.objects.filter(slug="second-shop").exists()
+
+
+def test_slug_suggestion_limit_counts_an_ipv6_network_as_one_client(workspaces, client_for):
+    from apps.accounts.views import SLUG_CHECKS_PER_MINUTE
+
+    client = client_for(None)
+    for n in range(SLUG_CHECKS_PER_MINUTE):
+        client.get("/workspaces/suggest-slug/", {"name": "Acme"}, REMOTE_ADDR=f"2001:db8::{n + 1}")
+
+    # Another address of the same /64 (one connection usually holds all of them).
+    refused = client.get("/workspaces/suggest-slug/", {"name": "Acme"}, REMOTE_ADDR="2001:db8::ff")
+    other = client.get("/workspaces/suggest-slug/", {"name": "Acme"}, REMOTE_ADDR="2001:db9::1")
+
+    assert refused.status_code == 429
+    assert other.status_code == 200
