@@ -42,7 +42,7 @@ def keywords_import_file(
                 "Upload it again."
             ) from None
         source = csv_open(data)
-        total = source.approx_rows
+        total = source.rows
         report = keywords_add(
             account=account,
             site=site,
@@ -180,7 +180,7 @@ def keywords_import_upload(
 
     source = csv_open(data)
     label = f"Import of {name[:80]} into {sector.name}"
-    if source.approx_rows > INLINE_MAX_ROWS:
+    if source.rows > INLINE_MAX_ROWS:
         path = upload_save(schema=connection.schema_name, data=data)
         job = jobs.enqueue(keywords_import, str(path), sector.pk, label=label, user=user)
         return UploadOutcome(job=job)
