@@ -7,7 +7,6 @@ Stripe itself lives in apps.billing.stripe_service; these views only hand over t
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterator
 
 from django.core.paginator import Paginator
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 from apps.accounts.models import Role
 from apps.billing import charts, plans, selectors, stripe_service
 from apps.billing.models import CreditLedger, CreditPack, LedgerKind, Pool
+from igny8.csvfile import csv_response
 from igny8.errors import UserFacingError
 from igny8.http import redirect, render_error, render_page
 from igny8.roles import member_has_role, require_role
@@ -215,50 +215,32 @@ def usage(request: HttpRequest) -> HttpResponse:
     return response
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: str) -> str:
-    """Keep a spreadsheet from running text as a formula (=, +, -, @ at the start)."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
-
-
 def _ledger_csv(request: HttpRequest, entries) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def rows() -> Iterator[str]:
-        yield writer.writerow(
-            [
-                "created",
-                "pool",
-                "kind",
-                "operation",
-                "delta",
-                "balance_after",
-                "reference",
-                "actor",
-                "note",
-            ]
-        )
+    def rows() -> Iterator[list]:
+        yield [
+            "created",
+            "pool",
+            "kind",
+            "operation",
+            "delta",
+            "balance_after",
+            "reference",
+            "actor",
+            "note",
+        ]
         entry: CreditLedger
         for entry in entries.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    timezone.localtime(entry.created).isoformat(timespec="seconds"),
-                    entry.pool,
-                    entry.kind,
-                    entry.operation,
-                    entry.delta,
-                    entry.balance_after,
-                    _cell(entry.reference),
-                    entry.actor.email if entry.actor else "",
-                    _cell(entry.note),
-                ]
-            )
+            yield [
+                timezone.localtime(entry.created).isoformat(timespec="seconds"),
+                entry.pool,
+                entry.kind,
+                entry.operation,
+                entry.delta,
+                entry.balance_after,
+                entry.reference,
+                entry.actor.email if entry.actor else "",
+                entry.note,
+            ]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     filename = f"credits-{request.account.slug}-{timezone.localdate().isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_response(rows(), filename=filename)

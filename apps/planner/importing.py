@@ -8,7 +8,11 @@ Rules, in the words a person sees:
   keyword (or query, search term, phrase…), volume (search volume, avg. monthly searches…),
   difficulty (kd, keyword difficulty…), intent, cpc. Other columns are ignored.
 - UTF-8 with or without a byte-order mark; `,`, `;` or tab between cells (read from the header
-  line); quoting as Excel writes it.
+  line); quoting as Excel writes it; lines ending in LF, CRLF or CR alone (old Mac files), even
+  mixed, and line breaks inside quoted cells.
+- A file that cannot be read as a whole (binary, not UTF-8, a cell past csv's field limit,
+  usually a quote that is never closed) is refused with the reason and, where there is one,
+  the line; nothing is written. Rows that are bad on their own are reported one by one.
 - Numbers may carry thousands separators ("1,200", "1.200", "1 200"), a k/m suffix ("1.2k"),
   a per cent sign (difficulty) or a currency sign (cpc, where "0,45" means 0.45).
 - Intent: informational, commercial, transactional or navigational, in any case; also their
@@ -108,6 +112,16 @@ def size_check(size: int) -> None:
         )
 
 
+# "\r\n", "\r" or "\n": the line ends csv reads (and counts in `line_num`).
+_LINE_BREAK_BYTES = re.compile(rb"\r\n?|\n")
+_LINE = re.compile(r"[^\r\n]+")
+
+
+def _line_at(data: bytes, index: int) -> int:
+    """The line (from 1, as csv counts them) that holds the byte at `index`."""
+    return len(_LINE_BREAK_BYTES.findall(data, 0, index)) + 1
+
+
 def decode(data: bytes) -> str:
     """The file as text (UTF-8, byte-order mark dropped), or ImportFileError."""
     size_check(len(data))
@@ -117,12 +131,18 @@ def decode(data: bytes) -> str:
             "This looks like a binary file (a spreadsheet or an image?), not a CSV. "
             "In your spreadsheet choose File › Save as › CSV UTF-8, then import that file."
         )
+    # Further in, a NUL is a damaged file; PostgreSQL could not store it in a keyword either.
+    if (nul := data.find(b"\x00")) != -1:
+        raise ImportFileError(
+            f"Line {_line_at(data, nul):,} holds a NUL character, which a text file never has: "
+            "the file looks damaged. Export it again as “CSV UTF-8” and import the new file."
+        )
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
         raise ImportFileError(
-            "The file is not UTF-8 text. Save it as “CSV UTF-8” from your spreadsheet and "
-            "import it again."
+            f"The file is not UTF-8 text (line {_line_at(data, exc.start):,} has bytes that are "
+            "not). Save it as “CSV UTF-8” from your spreadsheet and import it again."
         ) from None
     if not text.strip():
         raise ImportFileError(
@@ -144,7 +164,14 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
+# No header name we know is near this long; a longer cell is not looked at (the unit pattern
+# below is quadratic in the number of unclosed brackets).
+_HEADER_CELL_MAX = 200
+
+
 def _header_key(cell: str) -> str:
+    if len(cell) > _HEADER_CELL_MAX:
+        return ""
     key = cell.strip().lstrip("\ufeff").casefold()
     key = re.sub(r"\(.*?\)|\[.*?\]", " ", key)  # units: "CPC (USD)", "Volume [US]"
     return re.sub(r"[^0-9a-z]+", " ", key).strip()
@@ -166,26 +193,64 @@ class CsvFile:
     delimiter: str
     header: list[str]
     columns: dict[str, int]
+    rows: int  # data rows, blank ones not counted: what `csv_rows` yields
 
-    @property
-    def approx_rows(self) -> int:
-        """Data rows, counted by line breaks (quoted cells with line breaks count extra)."""
-        text = self.text.strip("\r\n")
-        breaks = max(text.count("\n"), text.count("\r"))  # "\r" alone: old Mac files
-        return breaks if text else 0
+
+def _csv_error(exc: csv.Error, line: int) -> ImportFileError:
+    """csv's complaint in plain words, with the line the unreadable row starts on."""
+    if str(exc).startswith("field larger than field limit"):
+        return ImportFileError(
+            f"Line {line:,}: a cell is longer than {csv.field_size_limit():,} characters, "
+            'more than a CSV cell may hold. This usually means a quote mark (") opens a cell '
+            f"and is never closed. Check line {line:,}, fix it and import the file again."
+        )
+    return ImportFileError(
+        f"Line {line:,} cannot be read as CSV ({exc}). Fix that line and import the file again."
+    )
+
+
+def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(line the row starts on, its cells) for every row, blank ones included.
+
+    newline="" hands csv the line ends as the file has them, so a CR alone ends a line and a
+    line break inside a quoted cell stays in the cell (without it a CR-only file is one line
+    and csv refuses it). csv's errors become ImportFileError with the line.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    last_line = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _csv_error(exc, last_line + 1) from None
+        yield last_line + 1, cells
+        last_line = reader.line_num
+
+
+def _first_line(text: str) -> str:
+    """The first line with something on it (the header, unless it has quoted line breaks)."""
+    return next((m.group() for m in _LINE.finditer(text) if m.group().strip()), "")
 
 
 def csv_open(data: bytes) -> CsvFile:
-    """Check a CSV upload before anything is written: text, a header row, a keyword column."""
+    """Check a CSV upload before anything is written: text, a header row, a keyword column,
+    rows under it, and every row readable (one pass of csv over the file, well under a second
+    for 20 MB), so a file refused later is refused here, not halfway through a job."""
     text = decode(data)
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = sniff_delimiter(first_line)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    delimiter = sniff_delimiter(_first_line(text))
     header: list[str] = []
-    for header in reader:
-        if any(cell.strip() for cell in header):
-            break
-    columns = header_map(header)
+    columns: dict[str, int] = {}
+    rows = 0
+    for _line, cells in _records(text, delimiter):
+        if not header:
+            if any(cell.strip() for cell in cells):
+                header, columns = cells, header_map(cells)
+                if "keyword" not in columns:
+                    break  # refused below, however the rest reads
+        elif any(cells):
+            rows += 1
     if "keyword" not in columns:
         shown = [c.strip() for c in header if c.strip()][:12]
         listed = ", ".join(f"“{c[:40]}”" for c in shown) or "nothing"
@@ -193,23 +258,25 @@ def csv_open(data: bytes) -> CsvFile:
             f"No keyword column found. The header row has {listed}. The first row must name "
             "the columns: call the keyword column “keyword” (or “query”, “search term”)."
         )
-    return CsvFile(text=text, delimiter=delimiter, header=header, columns=columns)
+    if not rows:
+        raise ImportFileError(
+            "The file has a header row but no keywords under it. Add the keywords below the "
+            "header, one per row, and import the file again."
+        )
+    return CsvFile(text=text, delimiter=delimiter, header=header, columns=columns, rows=rows)
 
 
 def csv_rows(source: CsvFile) -> Iterator[dict[str, Any]]:
     """Data rows as dicts (line, text, volume, difficulty, intent, cpc, raw); blank lines skipped.
 
     `line` is the file line the row starts on (the header is line 1 when it is the first line).
+    Raises ImportFileError for a row csv cannot read (which `csv_open` has already refused).
     """
-    reader = csv.reader(io.StringIO(source.text), delimiter=source.delimiter)
     columns = source.columns
     k = columns["keyword"]
     v, d, i, c = (columns.get(f) for f in ("volume", "difficulty", "intent", "cpc"))
     in_header = True
-    last_line = 0
-    for cells in reader:
-        line = last_line + 1
-        last_line = reader.line_num
+    for line, cells in _records(source.text, source.delimiter):
         if in_header:
             in_header = not any(cell.strip() for cell in cells)
             continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from apps.accounts.models import Role
@@ -23,6 +23,7 @@ from apps.planner.services import imports as services
 from apps.planner.services.keywords_add import keywords_add
 from apps.workspace.context import current_site
 from apps.workspace.models import Job, JobStatus
+from igny8.csvfile import csv_response
 from igny8.http import render_error, render_page
 from igny8.roles import member_has_role, require_role
 
@@ -170,11 +171,12 @@ def import_status(request: HttpRequest, pk: int) -> HttpResponse:
 def import_rejected(request: HttpRequest, pk: int) -> HttpResponse:
     """The rows an import did not add, as CSV: line, keyword, reason, then the row's columns."""
     job = sel.import_for_member(request, pk)
-    response = StreamingHttpResponse(
-        services.rejected_csv(job.result), content_type="text/csv; charset=utf-8"
+    # The byte-order mark: people open this file in Excel to fix the rows and import again.
+    return csv_response(
+        services.rejected_rows(job.result),
+        filename=f"rejected-rows-{job.pk}.csv",
+        byte_order_mark=True,
     )
-    response["Content-Disposition"] = f'attachment; filename="rejected-rows-{job.pk}.csv"'
-    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,9 +6,9 @@ Thin: read the request, check the role, ask a selector or a service, render the 
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -29,6 +29,7 @@ from apps.planner.services import keywords as services
 from apps.workspace.context import current_site
 from apps.workspace.models import Sector, Site
 from apps.workspace.selectors import site_for_member
+from igny8.csvfile import csv_response
 from igny8.http import redirect, render_error, render_page
 from igny8.roles import member_has_role, require_role
 
@@ -328,42 +329,13 @@ def keyword_bulk(request: HttpRequest) -> HttpResponse:
 # --- CSV export --------------------------------------------------------------------------------
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: str) -> str:
-    """Keep a spreadsheet from running text as a formula (=, +, -, @ at the start)."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
-
-
 EXPORT_COLUMNS = ["keyword", "volume", "difficulty", "intent", "cpc", "status", "cluster", "sector"]
 
 
 def _csv_response(site: Site, rows: Iterable[tuple]) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield writer.writerow(EXPORT_COLUMNS)
-        for text, volume, difficulty, intent, cpc, status, cluster, sector in rows:
-            yield writer.writerow(
-                [
-                    _cell(text),
-                    volume,
-                    difficulty,
-                    intent,
-                    "" if cpc is None else cpc,
-                    status,
-                    _cell(cluster or ""),
-                    _cell(sector),
-                ]
-            )
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    """`rows` are EXPORT_COLUMNS' values in order; None (no cpc, no cluster) is written empty."""
     name = f"keywords-{slugify(site.name) or site.pk}-{timezone.localdate():%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return csv_response(chain([EXPORT_COLUMNS], rows), filename=name)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -4,8 +4,6 @@ turns what it gets into rows for `keywords_add`, which holds the rules."""
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -42,7 +40,7 @@ def keywords_import_file(
                 "Upload it again."
             ) from None
         source = csv_open(data)
-        total = source.approx_rows
+        total = source.rows
         report = keywords_add(
             account=account,
             site=site,
@@ -89,22 +87,12 @@ def import_record(*, report: ImportReport, user, label: str) -> Job | None:
     )
 
 
-def rejected_csv(result: dict[str, Any]) -> Iterator[str]:
-    """The rows not added, as CSV lines: line, keyword, reason, then the row's own columns."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> str:
-        value = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return value
-
-    writer.writerow(["line", "keyword", "reason", *result.get("columns", [])])
-    yield "\ufeff" + flush()  # a byte-order mark, so Excel reads the file as UTF-8
+def rejected_rows(result: dict[str, Any]) -> Iterator[list[Any]]:
+    """The rows an import did not add, header first: line, keyword, reason, then the row's own
+    columns (for `igny8.csvfile`, which writes every download)."""
+    yield ["line", "keyword", "reason", *result.get("columns", [])]
     for row in result.get("not_added", []):
-        writer.writerow([row["line"], row["text"], row["reason"], *(row.get("raw") or [])])
-        yield flush()
+        yield [row["line"], row["text"], row["reason"], *(row.get("raw") or [])]
 
 
 class LibraryChoiceError(UserFacingError):
@@ -180,7 +168,7 @@ def keywords_import_upload(
 
     source = csv_open(data)
     label = f"Import of {name[:80]} into {sector.name}"
-    if source.approx_rows > INLINE_MAX_ROWS:
+    if source.rows > INLINE_MAX_ROWS:
         path = upload_save(schema=connection.schema_name, data=data)
         job = jobs.enqueue(keywords_import, str(path), sector.pk, label=label, user=user)
         return UploadOutcome(job=job)

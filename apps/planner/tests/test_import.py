@@ -254,6 +254,46 @@ def test_rejected_rows_download_with_line_reason_and_original_columns(alpha, sit
     ]
 
 
+def test_rejected_rows_download_keeps_spreadsheets_from_running_formulas(alpha, site, client_for):
+    sector = sectors_of(alpha, site)[0]
+    client = client_for(alpha.owner, alpha.host)
+    data = (
+        "Query,Volume,=Notes\n"
+        '"=HYPERLINK(""http://evil.example"",""x"")",lots,@SUM(A1)\n'
+        "+cmd|' /C calc'!A0,-3,\"\ttab\"\n"
+        '-2+3,x,"\rcr"\n'
+    )
+    client.post(IMPORT, {"file": csv_file(data), "sector": sector.pk})
+    with schema_context(alpha.schema):
+        record = Job.objects.get(kind="keyword_import")
+    response = client.get(f"/planner/import/{record.pk}/rejected.csv")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeffline,")  # Excel reads it as UTF-8
+    rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff"), newline="")))
+    hyperlink = '=HYPERLINK("http://evil.example","x")'
+    assert rows == [
+        ["line", "keyword", "reason", "Query", "Volume", "'=Notes"],
+        [
+            "2",
+            "'" + hyperlink,
+            "volume “lots” is not a number",
+            "'" + hyperlink,
+            "lots",
+            "'@SUM(A1)",
+        ],
+        [
+            "3",
+            "'+cmd|' /C calc'!A0",
+            "volume can't be negative (got “-3”)",
+            "'+cmd|' /C calc'!A0",
+            "-3",  # a plain number cannot run; it stays as the file had it
+            "'\ttab",
+        ],
+        ["4", "'-2+3", "volume “x” is not a number", "'-2+3", "x", "'\rcr"],
+    ]
+
+
 def test_nothing_to_download_when_every_row_was_added(alpha, site, client_for):
     sector = sectors_of(alpha, site)[0]
     response = client_for(alpha.owner, alpha.host).post(
