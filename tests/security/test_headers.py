@@ -146,3 +146,16 @@ def test_the_editor_shows_article_images_from_other_https_hosts(alpha, client_fo
     assert 'src="https://cdn.example.com/cover.png"' in editor.content.decode()
     assert img_src(editor) == "'self' data: https:"
     assert img_src(contents) == "'self' data:"
+
+
+@PRODUCTION
+def test_an_unknown_workspace_host_gets_the_same_headers(workspaces, client_for):
+    client = client_for(None, "nobody.igny8.localhost")
+
+    plain = client.get("/")
+    page = client.get("/", **HTTPS)
+
+    assert plain.status_code == 301
+    assert page.status_code == 404
+    assert_protective_headers(page)
+    assert_policy_nonce_on_every_script(page)
