@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("IGNY8_DATA_DIR", BASE_DIR / ".data"))
@@ -31,6 +32,11 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()] or default
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
 def _secret_key() -> str:
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
@@ -44,13 +50,16 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", not TESTING)
+# Production: served over HTTPS only, behind a proxy (see "security" at the end).
+PRODUCTION = not DEBUG and not TESTING
 
 IGNY8_BASE_DOMAIN = os.environ.get("IGNY8_BASE_DOMAIN", "igny8.localhost").strip(".").lower()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [IGNY8_BASE_DOMAIN, f".{IGNY8_BASE_DOMAIN}"])
 # Where emails and jobs point people (no request to read the host and port from).
-IGNY8_PUBLIC_URL = os.environ.get("IGNY8_PUBLIC_URL", f"http://{IGNY8_BASE_DOMAIN}:8000").rstrip(
-    "/"
-)
+IGNY8_PUBLIC_URL = os.environ.get(
+    "IGNY8_PUBLIC_URL",
+    f"https://{IGNY8_BASE_DOMAIN}" if PRODUCTION else f"http://{IGNY8_BASE_DOMAIN}:8000",
+).rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list(
     "CSRF_TRUSTED_ORIGINS",
     [f"http://*.{IGNY8_BASE_DOMAIN}", f"https://*.{IGNY8_BASE_DOMAIN}"]
@@ -96,15 +105,18 @@ PUBLIC_SCHEMA_URLCONF = "igny8.urls_public"
 
 MIDDLEWARE = [
     "igny8.middleware.RequestIdMiddleware",
-    "igny8.middleware.WorkspaceMiddleware",
+    # Before the host lookup: http is redirected without a query, and the unknown-workspace
+    # page gets the same headers as every other.
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "igny8.middleware.WorkspaceMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "igny8.middleware.MembershipMiddleware",
@@ -122,6 +134,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.workspace.context.workspace",
@@ -211,7 +224,7 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = True
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("IGNY8_PROTOCOL", "http")
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("IGNY8_PROTOCOL", "https" if PRODUCTION else "http")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[IGNY8] "
 # allauth's rate limits stay on (login failures, signup, password reset); tests get a fresh cache.
 # Behind proxies, how many of them to trust in X-Forwarded-For: otherwise every client is the
@@ -223,8 +236,8 @@ LOGIN_REDIRECT_URL = "/"
 # One login serves every workspace: the session cookie lives on the parent domain.
 SESSION_COOKIE_DOMAIN = os.environ.get("SESSION_COOKIE_DOMAIN", f".{IGNY8_BASE_DOMAIN}")
 SESSION_COOKIE_NAME = "igny8_session"
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SESSION_COOKIE_SECURE)
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 
 # The cache backs the rate limits (allauth's and ours), so it must be shared by every web
@@ -369,9 +382,63 @@ if TESTING:
     LOGGING["loggers"]["igny8"]["handlers"] = ["app_file"]
     LOGGING["loggers"]["apps"]["handlers"] = ["app_file"]
 
-# --- security in production ----------------------------------------------------------------
-if not DEBUG and not TESTING:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+# --- security -------------------------------------------------------------------------------
+# Production is HTTPS only, behind a proxy that terminates TLS and says so in
+# X-Forwarded-Proto (and overwrites whatever a client sent in it). Development (`make run`,
+# plain http on igny8.localhost:8000) and tests keep these off. Each one can be overridden.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER", PRODUCTION) else None
+)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# Load balancers probe the health check over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+# Every workspace host lives under the base domain and the session cookie is shared across
+# them; but HSTS for all subdomains (and the browsers' preload list, which is hard to leave)
+# also binds any other host of that domain, so both wait until the operator says so.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# `check --deploy` reminds of the two above: they are left to the operator on purpose.
+SILENCED_SYSTEM_CHECKS = [
+    check
+    for check, chosen in [
+        ("security.W005", SECURE_HSTS_INCLUDE_SUBDOMAINS),
+        ("security.W021", SECURE_HSTS_PRELOAD),
+    ]
+    if not chosen
+]
+# In every mode: no MIME sniffing, no framing, no referrer outside the origin (links to
+# customers' sites do not reveal which workspace page they were on), no window.opener.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy, in every mode so that the browser tests meet what production
+# enforces. Scripts: our own files, each tag with the request's nonce (`csp_nonce`); no inline
+# script or handler, no eval (htmx's is switched off in base.html). Styles: our files plus the
+# templates' `style` attributes and page <style> blocks ('unsafe-inline', which a nonce would
+# cancel); CSS can fetch nothing from elsewhere (img, font, connect stay 'self') and article
+# HTML is sanitised of styles. Images: ours and data: URLs; the editor also shows an article's
+# images from other https hosts (igny8.csp.allow_article_images). Forms, and the redirects
+# after them (Chromium checks both), go to the platform's hosts (sign in on the public host,
+# land in a workspace; any port, for dev and tests) and to Stripe Checkout and the Customer
+# Portal (303 after "Upgrade" and "Manage cards & invoices").
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [
+        CSP.SELF,
+        f"{IGNY8_BASE_DOMAIN}:*",
+        f"*.{IGNY8_BASE_DOMAIN}:*",
+        "https://checkout.stripe.com",
+        "https://billing.stripe.com",
+    ],
+}
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

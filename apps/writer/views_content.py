@@ -29,6 +29,7 @@ from apps.writer.models import (
 )
 from apps.writer.selectors import can_edit, content_for_member
 from apps.writer.services import content as services
+from igny8.csp import allow_article_images
 from igny8.http import redirect, render_error, render_page
 from igny8.roles import member_has_role
 
@@ -133,6 +134,7 @@ def editor_context(request: HttpRequest, content: Content, **extra) -> dict:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@allow_article_images
 def content_edit(request: HttpRequest, pk: int) -> HttpResponse:
     content = content_for_member(request, pk)
     if request.method != "POST":

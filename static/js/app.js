@@ -12,6 +12,17 @@ document.addEventListener("click", (e) => {
 document.addEventListener("change", (e) => {
   const form = e.target.closest("form[data-autosubmit]");
   if (form) form.requestSubmit();
+  // A table's "tick every row" box: data-tick-all names the row boxes it ticks.
+  const all = e.target.closest("input[data-tick-all]");
+  if (all) {
+    all.closest("table").querySelectorAll(`input[name="${all.dataset.tickAll}"]`)
+      .forEach((box) => { box.checked = all.checked; });
+  }
+});
+// Forms that ask before they act (removing a team member): the question is the attribute.
+document.addEventListener("submit", (e) => {
+  const form = e.target.closest("form[data-confirm-message]");
+  if (form && !window.confirm(form.dataset.confirmMessage)) e.preventDefault();
 });
 // Suggest a workspace address from its name until the person types one themselves, and say
 // whether the address is available (the server answers yes or no, nothing more).

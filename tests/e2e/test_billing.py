@@ -33,6 +33,10 @@ def fake_stripe(settings):
         settings.STRIPE_SECRET_KEY = fake.api_key
         settings.STRIPE_API_BASE = fake.base_url
         settings.STRIPE_WEBHOOK_SECRET = fs.WEBHOOK_SECRET
+        # The fake's Checkout is at checkout.stripe.test: the policy lets the redirect after
+        # "Upgrade" go there, as it lets the real one go to checkout.stripe.com.
+        form_action = [*settings.SECURE_CSP["form-action"], "https://checkout.stripe.test"]
+        settings.SECURE_CSP = {**settings.SECURE_CSP, "form-action": form_action}
         yield fake
 
 
