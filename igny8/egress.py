@@ -18,9 +18,11 @@ admin page on the private network, the app's own loopback ports. The rules:
   error (see `peer_words`).
 
 The operator can open private addresses (a self-hosted Ollama or vLLM on the same network is
-a real use): `IGNY8_EGRESS_ALLOW_PRIVATE` (default: on under DEBUG, off in production), or only
-some networks with `IGNY8_EGRESS_ALLOWED_NETWORKS` (CIDRs). The platform's own provider, set in
-the environment by the operator, is not a tenant's aim and is not restricted (`OPERATOR`).
+a real use): `IGNY8_EGRESS_ALLOW_PRIVATE` (default: on under DEBUG, off in production) opens
+loopback and private networks but never link-local (the metadata service), multicast or
+reserved ranges; `IGNY8_EGRESS_ALLOWED_NETWORKS` (CIDRs) opens exactly the networks listed.
+The platform's own provider, set in the environment by the operator, is not a tenant's aim and
+is not restricted (`OPERATOR`).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 _LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa", ".intranet")
 _NUMERIC_HOST = re.compile(r"^(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|[0-9]+)){0,3}$", re.I)
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
 
 
 class EgressError(Exception):
@@ -75,11 +78,14 @@ class EgressPolicy:
     schemes: tuple[str, ...] = field(default=("http", "https"))
 
     def permits(self, address: IPAddress) -> bool:
-        if self.unrestricted or self.allow_private:
+        if self.unrestricted:
             return True
-        if any(address in network for network in self.allowed_networks):
+        inner = _unwrap(address)
+        if any(a in network for network in self.allowed_networks for a in (address, inner)):
             return True
-        return is_public(address)
+        if is_public(inner):
+            return True
+        return self.allow_private and is_private_network(inner)
 
     def bounded(self, max_bytes: int) -> EgressPolicy:
         return EgressPolicy(
@@ -135,6 +141,21 @@ def is_public(address: IPAddress) -> bool:
     )
 
 
+def is_private_network(address: IPAddress) -> bool:
+    """An address on this machine or a private network (loopback, RFC 1918, ULA): what the
+    operator's "allow private addresses" opens. Link-local (the cloud metadata service lives
+    at 169.254.169.254), multicast, reserved, unspecified and `0.0.0.0/8` stay closed even then;
+    an operator who really wants one lists its network in IGNY8_EGRESS_ALLOWED_NETWORKS."""
+    address = _unwrap(address)
+    if address.is_loopback:  # before is_reserved: ::1 sits in IPv6's reserved ::/8
+        return True
+    if address.is_link_local or address.is_multicast or address.is_unspecified:
+        return False
+    if address.is_reserved or address in _THIS_NETWORK:
+        return False
+    return address.is_private
+
+
 def literal_address(host: str) -> IPAddress | None:
     """The address a host spells directly, in any form a resolver accepts: dotted, decimal
     (`2130706433`), octal or hex parts, IPv6 with or without brackets or zone. None for names."""
@@ -166,8 +187,13 @@ def is_private_host(host: str) -> bool:
     return is_local_name(host)
 
 
-def _refused_address_words(host: str, address: IPAddress) -> str:
+def _refused_address_words(host: str, address: IPAddress, policy: EgressPolicy) -> str:
     where = host if str(address) == host else f"{host} ({address})"
+    if policy.allow_private:
+        return (
+            f"{where} is a link-local, multicast or reserved address (the cloud metadata "
+            "service lives there), which is never called on a workspace's behalf."
+        )
     return (
         f"{where} is a private or local address, which this installation does not call on a "
         "workspace's behalf. Use the service's public https address, or ask whoever runs this "
@@ -189,13 +215,13 @@ def url_check(url: str, policy: EgressPolicy) -> None:
         raise EgressRefused("Only http:// and https:// addresses can be called.")
     if parts.username or parts.password:
         raise EgressRefused("Leave the user name and password out of the address.")
-    if policy.unrestricted or policy.allow_private:
+    if policy.unrestricted:
         return
     address = literal_address(host)
     if address is not None:
         if not policy.permits(address):
-            raise EgressRefused(_refused_address_words(host, address))
-    elif is_local_name(host) and not policy.allowed_networks:
+            raise EgressRefused(_refused_address_words(host, address, policy))
+    elif is_local_name(host) and not policy.allow_private and not policy.allowed_networks:
         # With no private network opened, a local name can only lead somewhere refused.
         raise EgressRefused(
             f"{host} is a local name, which this installation does not call on a workspace's "
@@ -221,7 +247,7 @@ def resolve(host: str, port: int, policy: EgressPolicy) -> list[str]:
         text = str(sockaddr[0]).split("%", 1)[0]
         address = ipaddress.ip_address(text)
         if not policy.permits(address):
-            raise EgressRefused(_refused_address_words(host, address))
+            raise EgressRefused(_refused_address_words(host, address, policy))
         if text not in addresses:
             addresses.append(text)
     if not addresses:

@@ -27,31 +27,36 @@ from igny8.tests.listener import Listener
 CLOSED = EgressPolicy()
 OPEN = EgressPolicy(allow_private=True)
 
-REFUSED_HOSTS = [
+# Closed by default; opened by the operator's "allow private addresses".
+PRIVATE_HOSTS = [
     "127.0.0.1",
     "127.1",
     "2130706433",  # 127.0.0.1 as one decimal number
     "0x7f000001",
     "0177.0.0.1",
-    "0",
-    "0.0.0.0",
     "10.1.2.3",
     "172.16.0.9",
     "192.168.1.1",
+    "192.0.2.10",  # documentation
+    "[::1]",
+    "[fc00::5]",
+    "[::ffff:127.0.0.1]",
+    "[2002:7f00:1::]",  # 6to4 around 127.0.0.1
+]
+# Closed even then: the metadata service, multicast, reserved, "this network".
+NEVER_HOSTS = [
+    "0",
+    "0.0.0.0",
+    "0.1.2.3",
     "169.254.169.254",  # cloud metadata
+    "[fe80::1]",
+    "[::ffff:a9fe:a9fe]",
+    "[64:ff9b::a9fe:a9fe]",  # NAT64 around 169.254.169.254
     "100.64.0.1",  # shared address space (carrier NAT)
     "224.0.0.1",  # multicast
     "240.0.0.1",  # reserved
     "255.255.255.255",
-    "192.0.2.10",  # documentation
-    "[::1]",
     "[::]",
-    "[fe80::1]",
-    "[fc00::5]",
-    "[::ffff:127.0.0.1]",
-    "[::ffff:a9fe:a9fe]",
-    "[2002:7f00:1::]",  # 6to4 around 127.0.0.1
-    "[64:ff9b::a9fe:a9fe]",  # NAT64 around 169.254.169.254
     "[ff02::1]",
 ]
 LOCAL_NAMES = ["localhost", "api.localhost", "vllm", "metadata.google.internal", "gpu.local"]
@@ -63,11 +68,28 @@ def listener():
         yield server
 
 
-@pytest.mark.parametrize("host", REFUSED_HOSTS)
+@pytest.mark.parametrize("host", PRIVATE_HOSTS + NEVER_HOSTS)
 def test_private_and_special_addresses_are_refused_however_written(host):
     with pytest.raises(EgressRefused, match="private or local address"):
         egress.url_check(f"http://{host}:8000/v1", CLOSED)
-    egress.url_check(f"http://{host}:8000/v1", OPEN)  # the operator may open them
+
+
+@pytest.mark.parametrize("host", PRIVATE_HOSTS)
+def test_the_operator_may_open_private_networks(host):
+    egress.url_check(f"http://{host}:8000/v1", OPEN)
+
+
+@pytest.mark.parametrize("host", NEVER_HOSTS)
+def test_metadata_multicast_and_reserved_stay_closed_when_private_is_open(host):
+    with pytest.raises(EgressRefused, match="never called on a workspace's behalf"):
+        egress.url_check(f"http://{host}:8000/v1", OPEN)
+
+
+def test_a_listed_network_opens_even_link_local():
+    policy = EgressPolicy(allowed_networks=(ipaddress.ip_network("169.254.10.0/24"),))
+    egress.url_check("http://169.254.10.5/v1", policy)
+    with pytest.raises(EgressRefused):
+        egress.url_check("http://169.254.169.254/v1", policy)
 
 
 @pytest.mark.parametrize("host", LOCAL_NAMES)
