@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from apps.writer.services.images_files import ALT_MAX
+from apps.writer.services.images_files import ALT_MAX, CAPTION_MAX
 
 ACCEPT = "image/png,image/jpeg,image/webp"
 
@@ -32,6 +32,17 @@ class ImageAltForm(forms.Form):
             "required": "Write an alt text: a short description of the picture for people "
             "who cannot see it.",
             "max_length": "Keep the alt text under %(limit_value)d characters "
+            "(it has %(show_value)d).",
+        },
+    )
+    caption = forms.CharField(
+        label="Caption",
+        required=False,
+        max_length=CAPTION_MAX,
+        help_text="Shown under the picture in the article; may be empty.",
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": CAPTION_MAX}),
+        error_messages={
+            "max_length": "Keep the caption under %(limit_value)d characters "
             "(it has %(show_value)d).",
         },
     )

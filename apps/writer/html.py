@@ -73,7 +73,8 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "target"},
-    "img": {"src", "alt", "width", "height", "loading"},
+    # data-igny8-image names the app's Image a picture shows (see apps/writer/figures.py).
+    "img": {"src", "alt", "width", "height", "loading", "data-igny8-image"},
     "th": {"colspan", "rowspan", "scope"},
     "td": {"colspan", "rowspan"},
     "ol": {"start"},
@@ -93,6 +94,9 @@ def _attribute(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "id":
         value = value.strip()
         return _prefixed(value) if value else None
+    if attribute == "data-igny8-image":
+        value = value.strip()
+        return value if value.isascii() and value.isdigit() else None
     if tag == "a" and attribute == "href" and value.startswith("#") and len(value) > 1:
         return "#" + _prefixed(value[1:])
     return value

@@ -174,6 +174,11 @@ class Content(models.Model):
         related_name="+",
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # The last "write image prompts" job, so the images panel can follow it until it ends
+    # (images do not exist yet while their prompts are being written).
+    image_prompts_job = models.ForeignKey(
+        "workspace.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(default=timezone.now)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -194,7 +199,9 @@ class VersionSource(models.TextChoices):
     AUTOSAVED = "autosaved", "Autosaved"
     RESTORED = "restored", "Restored"
     OPTIMIZED = "optimized", "Optimized by AI"
+    FIXED = "fixed", "Fixed by the optimizer's rules"
     LINKED = "linked", "Internal link added"
+    IMAGES = "images", "Images placed"
 
 
 # The fields a version keeps (everything a person edits on the editor page).
@@ -275,6 +282,7 @@ class Image(models.Model):
     heading = models.CharField(max_length=200, blank=True, help_text="The section it illustrates")
     prompt = models.TextField(blank=True)
     alt = models.CharField(max_length=300, blank=True)
+    caption = models.CharField(max_length=300, blank=True, help_text="Shown under the picture")
     size = models.CharField(max_length=12, default="1200x630")
     format = models.CharField(max_length=4, default="webp")
     file = models.FileField(upload_to=image_upload_to, max_length=300, blank=True)

@@ -91,7 +91,7 @@ class ScoreInput:
     target_words: int = 1200
     language: str = "en"
     site_url: str = ""  # links to this host (or relative links) count as internal
-    image_alts: tuple[str, ...] = ()  # alt texts of the content's images ("" = none)
+    image_alts: tuple[str, ...] = ()  # alt texts of images shown outside the body (featured)
 
 
 @dataclass(frozen=True)
@@ -422,15 +422,13 @@ def score(data: ScoreInput) -> Score:
 
 def score_input_for(content) -> ScoreInput:  # noqa: ANN001  (a writer Content)
     """What `score` reads of a content: its text, meta, keywords, target, the site's language
-    and address, and the alt texts of its generated or uploaded images."""
-    from django.db.models import Q
-
+    and address, and the alt text of its featured image when it has a picture. In-article
+    images count from the body (their figures), where a reader meets them: a picture that is
+    not in the body is not in the article."""
     alts: tuple[str, ...] = ()
     if content.pk is not None:
         alts = tuple(
-            content.images.filter(Q(status="generated") | Q(uploaded=True)).values_list(
-                "alt", flat=True
-            )
+            content.images.filter(kind="featured").exclude(file="").values_list("alt", flat=True)
         )
     return ScoreInput(
         title=content.title,

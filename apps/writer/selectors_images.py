@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.http import QueryDict
 
 from apps.workspace.models import Job, JobStatus, Site
-from apps.writer.models import Content, Image, ImageStatus
+from apps.writer import figures
+from apps.writer.models import Content, ContentVersion, Image, ImageStatus
 from apps.writer.services.images import in_article_count
 
 BUSY = {JobStatus.QUEUED, JobStatus.RUNNING}
@@ -76,6 +77,9 @@ class ImagePanel:
     in_article: int
     per_image: int
     job: Job | None = None
+    prompts_job: Job | None = None  # image prompts being written (queued or running)
+    headings: list[str] = field(default_factory=list)  # the body's H2/H3, to place pictures
+    version: int = 0  # the article's latest version when the panel was read
     waiting: list[Image] = field(default_factory=list)  # a generate run would make these
     failed: list[Image] = field(default_factory=list)  # a retry would make these
     busy: list[Image] = field(default_factory=list)  # in a queued or running job
@@ -101,6 +105,16 @@ class ImagePanel:
         return bool(self.busy)
 
     @property
+    def working(self) -> bool:
+        """A job is making prompts or pictures: the panel follows it until it ends."""
+        return bool(self.busy) or self.prompts_job is not None
+
+    @property
+    def unplaced(self) -> list[Image]:
+        """In-article pictures that are not in the body."""
+        return [i for i in self.images if i.kind == "in_article" and i.file and i.placed is None]
+
+    @property
     def wanted(self) -> int:
         return 1 + self.in_article
 
@@ -124,17 +138,30 @@ def panels_for(contents: list[Content], *, per_image: int) -> list[ImagePanel]:
         for i in group
         if i.job_id and i.status in (ImageStatus.PENDING, ImageStatus.GENERATING)
     }
-    jobs = {j.pk: j for j in Job.objects.filter(pk__in=job_ids)}
+    versions = dict(
+        ContentVersion.objects.filter(content__in=contents)
+        .values("content")
+        .annotate(n=Max("number"))
+        .values_list("content", "n")
+    )
+    prompt_jobs = {c.image_prompts_job_id for c in contents if c.image_prompts_job_id}
+    jobs = {j.pk: j for j in Job.objects.filter(pk__in=job_ids | prompt_jobs)}
     panels = []
     for content in contents:
+        prompts_job = jobs.get(content.image_prompts_job_id)
         panel = ImagePanel(
             content=content,
             images=images[content.pk],
             in_article=in_article_count(content),
             per_image=per_image,
+            prompts_job=prompts_job if prompts_job and prompts_job.status in BUSY else None,
+            headings=[h.text for h in figures.headings(content.html)],
+            version=versions.get(content.pk, 0),
         )
         for image in panel.images:
             image.width, image.height = _dimensions(image.size)
+            # Where the body shows it: None (not in the article), "" (before any heading).
+            image.placed = figures.heading_of(content.html, image.pk) if image.file else None
             job = jobs.get(image.job_id) if image.job_id else None
             in_job = (
                 image.status in (ImageStatus.PENDING, ImageStatus.GENERATING)

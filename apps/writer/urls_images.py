@@ -13,4 +13,6 @@ urlpatterns = [
     path("images/<int:pk>/alt/", views.image_alt, name="image_alt"),
     path("images/<int:pk>/retry/", views.image_retry, name="image_retry"),
     path("images/<int:pk>/again/", views.image_again, name="image_again"),
+    path("images/<int:pk>/place/", views.image_place, name="image_place"),
+    path("images/<int:pk>/unplace/", views.image_unplace, name="image_unplace"),
 ]

@@ -25,10 +25,12 @@ from apps.writer.models import (
     META_TITLE_MAX,
     Content,
     EditorialStatus,
+    ImageKind,
     PublishingStatus,
 )
 from apps.writer.selectors import can_edit, content_for_member
 from apps.writer.services import content as services
+from apps.writer.services.images_body import image_src
 from igny8.csp import allow_article_images
 from igny8.http import redirect, render_error, render_page
 from igny8.roles import member_has_role
@@ -110,6 +112,7 @@ def editor_context(request: HttpRequest, content: Content, **extra) -> dict:
     actor = sel.actor_for(request, content.site)
     latest = sel.latest_version(content)
     score = scoring.score(scoring.score_input_for(content))
+    featured = content.images.filter(kind=ImageKind.FEATURED).exclude(file="").first()
     context = {
         "content": content,
         "site": content.site,
@@ -125,6 +128,9 @@ def editor_context(request: HttpRequest, content: Content, **extra) -> dict:
         "meta_description_max": META_DESCRIPTION_MAX,
         "submitted_by": content.submitted_by if content.submitted_by_id else None,
         "approved_by": content.approved_by if content.approved_by_id else None,
+        # Shown above the preview: the site shows it above the article, not inside the body.
+        "featured": featured,
+        "featured_src": image_src(featured) if featured else "",
     }
     context.update(extra)
     if "form" not in context:

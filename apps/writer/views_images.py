@@ -8,11 +8,13 @@ forms post normally and land on the panel's own full page.
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -24,9 +26,10 @@ from apps.billing.selectors import credit_summary
 from apps.workspace.context import current_site
 from apps.writer import selectors_images as selectors
 from apps.writer.forms_images import ImageAltForm, ImageUploadForm
-from apps.writer.models import Content, Image, ImageStatus
+from apps.writer.models import Content, ContentVersion, Image, ImageStatus
 from apps.writer.selectors import can_edit, content_for_member, image_for_member
 from apps.writer.services import images as services
+from apps.writer.services import images_body as body
 from apps.writer.services import images_files as files
 from igny8.http import redirect, render_page
 from igny8.roles import require_role
@@ -61,8 +64,10 @@ def _panel(
     status: int = 200,
     problem: str = "",
     image_error: dict | None = None,
+    changed: dict | None = None,
 ) -> HttpResponse:
-    """One content's panel: the partial for HTMX, else the panel's own full page."""
+    """One content's panel: the partial for HTMX, else the panel's own full page. `changed`
+    (the article's new version) tells an editor on the page that the body changed."""
     context = _context(
         request,
         [content],
@@ -73,25 +78,45 @@ def _panel(
         problem=problem,
         image_error=image_error or {},
     )
-    context["panel"] = context["panels"][0]
+    panel = context["panel"] = context["panels"][0]
+    # The version the article had when the panel started following a job: kept through the
+    # polls, so the end of the job can tell whether it changed the body.
+    since = request.GET.get("since", "")
+    context["since"] = int(since) if since.isdigit() else panel.version
     if request.htmx and request.GET.get("part") == "progress":
         response = render_page(request, TEMPLATE, context, partial="progress")
-        if not context["panel"].generating:
-            # Done: the panel reloads once to show the new pictures and actions.
-            response["HX-Trigger"] = f"images-refresh-{content.pk}"
+        if not panel.working:
+            # Done: the panel reloads once to show the new prompts or pictures and actions;
+            # an editor on the page reloads too when the pictures went into the body.
+            events: dict = {f"images-refresh-{content.pk}": None}
+            if panel.version > context["since"]:
+                events["writer:content-changed"] = _changed(content, panel.version)
+            response["HX-Trigger"] = json.dumps(events)
         return response
     response = render_page(request, TEMPLATE, context, partial="panel", status=status)
+    if changed is not None:
+        response["HX-Trigger"] = json.dumps({"writer:content-changed": changed})
     patch_vary_headers(response, ["HX-Request"])
     return response
 
 
+def _changed(content: Content, version: int) -> dict:
+    return {"content": content.pk, "version": version}
+
+
 def _done(
-    request: HttpRequest, content: Content, text: str, *, started: bool = False
+    request: HttpRequest,
+    content: Content,
+    text: str,
+    *,
+    started: bool = False,
+    version: ContentVersion | None = None,
 ) -> HttpResponse:
     # A job that has only started is news ("Info"), not a success ("Done").
     (messages.info if started else messages.success)(request, text)
     if request.htmx:
-        return _panel(request, content)
+        changed = _changed(content, version.number) if version is not None else None
+        return _panel(request, content, changed=changed)
     if _page_mode(request):
         return redirect(request, reverse("writer:images") + f"#images-panel-{content.pk}")
     return redirect(request, reverse("writer:content_images", args=[content.pk]))
@@ -157,8 +182,16 @@ def _panel_action(request: HttpRequest, content: Content) -> HttpResponse:
 # --- one image -------------------------------------------------------------------------------
 
 
-def _image_problem(request: HttpRequest, image: Image, field: str, message: str, value=""):
+def _image_problem(
+    request: HttpRequest,
+    image: Image,
+    field: str,
+    message: str,
+    value: str = "",
+    caption: str | None = None,
+) -> HttpResponse:
     error = {"image": image.pk, "field": field, "message": message, "value": value}
+    error["caption"] = image.caption if caption is None else caption
     return _panel(request, image.content, status=400, image_error=error)
 
 
@@ -170,10 +203,15 @@ def image_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _image_problem(request, image, "file", " ".join(form.errors["file"]))
     try:
-        files.image_upload(image=image, upload=form.cleaned_data["file"])
+        before = _latest(image.content)
+        files.image_upload(image=image, upload=form.cleaned_data["file"], user=request.user)
     except ValidationError as exc:
         return _image_problem(request, image, "file", " ".join(exc.messages))
-    return _done(request, image.content, "Picture replaced with your upload.")
+    version = _newer(image.content, before)
+    text = "Picture replaced with your upload."
+    if version is not None and image.kind == "in_article":
+        text += " It is in the article; move it or take it out below."
+    return _done(request, image.content, text, version=version)
 
 
 @require_POST
@@ -182,13 +220,57 @@ def image_alt(request: HttpRequest, pk: int) -> HttpResponse:
     image = image_for_member(request, pk)
     form = ImageAltForm(request.POST)
     posted = request.POST.get("alt", "")
+    caption = request.POST.get("caption")
     if not form.is_valid():
-        return _image_problem(request, image, "alt", " ".join(form.errors["alt"]), posted)
+        message = " ".join(e for errors in form.errors.values() for e in errors)
+        return _image_problem(request, image, "alt", message, posted, caption)
+    caption = form.cleaned_data["caption"] if caption is not None else None
     try:
-        files.image_alt_set(image=image, alt=form.cleaned_data["alt"])
+        before = _latest(image.content)
+        files.image_alt_set(
+            image=image, alt=form.cleaned_data["alt"], caption=caption, user=request.user
+        )
     except ValidationError as exc:
-        return _image_problem(request, image, "alt", " ".join(exc.messages), posted)
-    return _done(request, image.content, "Alt text saved.")
+        return _image_problem(request, image, "alt", " ".join(exc.messages), posted, caption)
+    return _done(request, image.content, "Alt text saved.", version=_newer(image.content, before))
+
+
+def _latest(content: Content) -> int:
+    return content.versions.aggregate(n=Max("number"))["n"] or 0
+
+
+def _newer(content: Content, before: int) -> ContentVersion | None:
+    """The version an action made, if it made one."""
+    return content.versions.filter(number__gt=before).order_by("-number").first()
+
+
+@require_POST
+@require_role(Role.EDITOR)
+def image_place(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put an in-article picture under a heading of the body (moving it if it is there)."""
+    image = image_for_member(request, pk)
+    heading = request.POST.get("heading", "").strip()
+    if not heading:
+        return _image_problem(request, image, "place", "Choose the heading to put it under.")
+    try:
+        version = body.figure_move(image=image, heading=heading, user=request.user)
+    except ValidationError as exc:
+        return _image_problem(request, image, "place", " ".join(exc.messages))
+    text = f"Image {image.position} is now under “{image.heading}”."
+    return _done(request, image.content, text, version=version)
+
+
+@require_POST
+@require_role(Role.EDITOR)
+def image_unplace(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take an in-article picture out of the body; the picture stays, to put back later."""
+    image = image_for_member(request, pk)
+    version = body.figure_remove(image=image, user=request.user)
+    if version is None:
+        text = f"Image {image.position} was not in the article; nothing changed."
+    else:
+        text = f"Took image {image.position} out of the article. The picture stays here."
+    return _done(request, image.content, text, version=version)
 
 
 @require_POST

@@ -39,11 +39,12 @@
     e.detail.shouldSwap = true; e.detail.isError = false;
     if (mark === "ok" && lastInput <= startedAt) dirty = false;
   });
-  // A panel changed the article itself (an accepted internal link makes a new version):
+  // A panel changed the article itself (an accepted internal link, a picture placed, moved
+  // or taken out makes a new version):
   // reload to edit the new text; with unsaved typing, say so instead of throwing it away.
   document.body.addEventListener("writer:content-changed", () => {
     if (!dirty) { window.location.reload(); return; }
-    fail("the article changed meanwhile (a link was added). Copy your changes, then reload the page.");
+    fail("the article changed meanwhile (a link or a picture was added). Copy your changes, then reload the page.");
   });
   ["htmx:sendError", "htmx:timeout"].forEach((name) => document.body.addEventListener(name, (e) => {
     if (e.detail.elt === form) fail("no connection to the server.");

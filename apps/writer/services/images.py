@@ -36,6 +36,7 @@ from apps.billing.errors import AccountLapsed, InsufficientCredits
 from apps.workspace.models import Job, JobStatus
 from apps.writer import html as article
 from apps.writer.models import Content, Image, ImageKind, ImageStatus
+from apps.writer.services import images_body as body
 from apps.writer.services import images_files as files
 from apps.writer.services.versions import content_rescore
 from igny8 import jobs
@@ -48,6 +49,7 @@ IN_ARTICLE_SIZE = "1024x768"
 FORMAT = "webp"
 MAX_IN_ARTICLE = 8
 ALT_MAX = Image._meta.get_field("alt").max_length
+CAPTION_MAX = Image._meta.get_field("caption").max_length
 HEADING_MAX = Image._meta.get_field("heading").max_length
 BUSY_JOB = (JobStatus.QUEUED, JobStatus.RUNNING)
 
@@ -100,15 +102,33 @@ def _ensure_credits(needed: int, what: str) -> None:
         )
 
 
+def prompts_job(content: Content) -> Job | None:
+    """The prompts job of this content while it is queued or running (the panel follows it)."""
+    if not content.image_prompts_job_id:
+        return None
+    return Job.objects.filter(pk=content.image_prompts_job_id, status__in=BUSY_JOB).first()
+
+
 def image_prompts_enqueue(*, content: Content, user) -> Job:  # noqa: ANN001
-    """Queue writing the image prompts of `content`. Raises InsufficientCredits."""
+    """Queue writing the image prompts of `content`; the content remembers the job so that
+    every page showing its images follows it until it ends. Raises InsufficientCredits, and
+    ValidationError while prompts are already being written."""
+    if prompts_job(content) is not None:
+        raise ValidationError(
+            "Image prompts for this article are being written already; they appear here when "
+            "they are ready."
+        )
     _ensure_credits(prompts_estimate(content), "Image prompts")
-    return jobs.enqueue(
-        "apps.writer.jobs_images.image_prompts",
-        content.pk,
-        label=f"Image prompts for “{content.title[:120]}”",
-        user=user,
-    )
+    with transaction.atomic():
+        job = jobs.enqueue(
+            "apps.writer.jobs_images.image_prompts",
+            content.pk,
+            label=f"Image prompts for “{content.title[:120]}”",
+            user=user,
+        )
+        Content.objects.filter(pk=content.pk).update(image_prompts_job=job)
+        content.image_prompts_job = job
+    return job
 
 
 def image_prompts_run(*, content: Content, run_key: str = "") -> list[Image]:
@@ -153,6 +173,8 @@ def image_prompts_save(*, content: Content, output: dict, in_article: int) -> li
             image.format = FORMAT
             image.prompt = item["prompt"].strip()
             image.alt = item["alt"].strip()[:ALT_MAX]
+            # Models may offer a caption; else the alt text is the caption, to edit later.
+            image.caption = (item.get("caption") or item["alt"]).strip()[:CAPTION_MAX]
             image.heading = (item.get("heading") or "").strip()[:HEADING_MAX]
             image.status = ImageStatus.PENDING
             image.error = ""
@@ -318,13 +340,11 @@ def images_generate(
     report = progress or (lambda done, total, message: None)
     outcome = ImagesOutcome(total=len(image_ids))
     first_error: Exception | None = None
-    touched: set[int] = set()
     for index, image_id in enumerate(image_ids):
         report(index, outcome.total, f"Generating image {index + 1} of {outcome.total}…")
         image = _claim(image_id, job)
         if image is None:
             continue
-        touched.add(image.content_id)
         content = image.content
         data = {
             "prompt": image.prompt,
@@ -368,11 +388,32 @@ def images_generate(
         outcome.generated += 1
         outcome.credits += result.credits
     report(outcome.total, outcome.total, "Finishing…")
-    for content in Content.objects.filter(pk__in=touched).select_related("site"):
-        content_rescore(content=content)
+    _place_made(image_ids, job)
     if not outcome.generated and first_error is not None:
         raise first_error
     return outcome
+
+
+def _place_made(image_ids: list[int], job: Job) -> None:
+    """Put the pictures this job made into their articles (one version per article) and
+    rescore them. Read from the database, not from this run's memory, so a job delivered again
+    after a worker died still places what the first delivery made."""
+    made = list(
+        # An image whose new picture failed keeps its old one and the error: nothing new.
+        Image.objects.filter(pk__in=image_ids, job=job, status=ImageStatus.GENERATED, error="")
+        .exclude(file="")
+        .order_by("content_id", "position")
+    )
+    by_content: dict[int, list[Image]] = {}
+    for image in made:
+        by_content.setdefault(image.content_id, []).append(image)
+    from apps.accounts.models import User
+
+    user = User.objects.filter(pk=job.created_by_id).first() if job.created_by_id else None
+    for content in Content.objects.filter(pk__in=by_content).select_related("site"):
+        version = body.figures_place(content=content, images=by_content[content.pk], user=user)
+        if version is None:
+            content_rescore(content=content)  # the featured image counts in the score too
 
 
 def _fail(image: Image, message: str) -> None:

@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from apps.writer.models import Image, ImageStatus
+from apps.writer.services import images_body as body
 from apps.writer.services.versions import content_rescore
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -36,6 +37,7 @@ CONTENT_TYPES = {
     "webp": "image/webp",
 }
 ALT_MAX = Image._meta.get_field("alt").max_length
+CAPTION_MAX = Image._meta.get_field("caption").max_length
 NOT_AN_IMAGE = "That file is not an image we can read. Upload a PNG, JPEG or WebP picture."
 
 
@@ -125,9 +127,15 @@ def read_upload(upload: UploadedFile | None) -> tuple[bytes, str, int, int]:
     return data, ACCEPTED_FORMATS[pillow_format], width, height
 
 
-def image_upload(*, image: Image, upload: UploadedFile | None) -> Image:
+def image_upload(
+    *,
+    image: Image,
+    upload: UploadedFile | None,
+    user=None,  # noqa: ANN001  (who uploaded: the author of the version that places it)
+) -> Image:
     """Replace the image's file with a person's upload (checked by `read_upload`). The image
-    becomes ready and marked as uploaded; the old file goes once the new one is saved."""
+    becomes ready and marked as uploaded; the old file goes once the new one is saved. An
+    in-article image is placed in the body at once (see images_body)."""
     data, fmt, width, height = read_upload(upload)
     written: list[str] = []
     try:
@@ -148,15 +156,24 @@ def image_upload(*, image: Image, upload: UploadedFile | None) -> Image:
             locked.error = ""
             locked.save()
             _delete_later(locked, old)
-            content_rescore(content=locked.content)
+            # In the article at once (replacing its figure, or under its heading).
+            if body.figures_place(content=locked.content, images=[locked], user=user) is None:
+                content_rescore(content=locked.content)
     except BaseException:
         discard(written)
         raise
     return locked
 
 
-def image_alt_set(*, image: Image, alt: str) -> Image:
-    """Save the alt text (required, at most 300 characters, spaces tidied)."""
+def image_alt_set(
+    *,
+    image: Image,
+    alt: str,
+    caption: str | None = None,
+    user=None,  # noqa: ANN001
+) -> Image:
+    """Save the alt text (required, at most 300 characters, spaces tidied) and, when given, the
+    caption (may be empty). A figure of the image in the body shows the new words."""
     text = " ".join((alt or "").split())
     if not text:
         raise ValidationError(
@@ -166,8 +183,22 @@ def image_alt_set(*, image: Image, alt: str) -> Image:
         raise ValidationError(
             f"Keep the alt text under {ALT_MAX} characters (it has {len(text):,})."
         )
+    fields = []
     if text != image.alt:
         image.alt = text
-        image.save(update_fields=["alt", "updated"])
-        content_rescore(content=image.content)
+        fields.append("alt")
+    if caption is not None:
+        words = " ".join(caption.split())
+        if len(words) > CAPTION_MAX:
+            raise ValidationError(
+                f"Keep the caption under {CAPTION_MAX} characters (it has {len(words):,})."
+            )
+        if words != image.caption:
+            image.caption = words
+            fields.append("caption")
+    if fields:
+        with transaction.atomic():
+            image.save(update_fields=[*fields, "updated"])
+            if body.figure_refresh(image=image, user=user) is None:
+                content_rescore(content=image.content)
     return image

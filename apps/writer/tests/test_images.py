@@ -5,6 +5,7 @@ prompts run again never throw away a picture."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -287,7 +288,7 @@ def test_progress_polls_while_generating_and_refreshes_the_panel_when_done(alpha
     with schema_context(alpha.schema):
         Job.objects.filter(pk=job.pk).update(status="failed")
     done = client.get(panel_url(content), {"part": "progress"}, **HX)
-    assert done["HX-Trigger"] == f"images-refresh-{content.pk}"
+    assert json.loads(done["HX-Trigger"]) == {f"images-refresh-{content.pk}": None}
     assert "every 1s" not in done.content.decode()
     # The job died under the images: they can be generated again.
     assert "Generate 2 images" in page_text(client.get(panel_url(content), **HX))

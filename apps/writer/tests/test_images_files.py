@@ -172,12 +172,14 @@ def test_alt_text_is_saved_tidied_and_the_score_refreshed(
         lambda content: rescored.append(content.pk) or real(content=content),
     )
     client = client_on(client_for, alpha.editor, alpha, site)
-    image = images_of(alpha, made)[1]
+    # The featured image: it is not in the body, so only the score changes (an in-article
+    # image's figure changes with it: test_images_body).
+    image = images_of(alpha, made)[0]
     response = client.post(
         f"/writer/images/{image.pk}/alt/", {"alt": "  A wooden   compost bin\n in a garden "}, **HX
     )
     assert response.status_code == 200
-    assert images_of(alpha, made)[1].alt == "A wooden compost bin in a garden"
+    assert images_of(alpha, made)[0].alt == "A wooden compost bin in a garden"
     assert "Alt text saved." in page_text(response)
     assert 'alt="A wooden compost bin in a garden"' in response.content.decode()
     assert rescored == [made.pk]

@@ -4,6 +4,9 @@ outsider; the page grouped by article with a status filter and pages; the bulk c
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 from django_tenants.utils import schema_context
 
@@ -258,3 +261,39 @@ def test_the_editors_link_shows_one_article(alpha, site, content, client_for):
     odd = client.get(IMAGES, {"content": "../1"})
     assert "Not applied: an article that is not a number" in page_text(odd)
     assert other.title in page_text(odd)
+
+
+def test_the_panel_follows_a_prompts_job_until_the_prompts_are_there(
+    alpha, site, client_for, settings
+):
+    """With a real worker the job runs after the request: the panel must follow it (it used
+    to show nothing new until a reload)."""
+    from igny8 import jobs
+
+    settings.JOBS_SYNC = False  # queued for a worker that is not running: nothing runs here
+    content = make_content(alpha, site)
+    client = client_on(client_for, alpha.editor, alpha, site)
+    response = client.post(panel_url(content), {"action": "prompts"}, **HX)
+    assert response.status_code == 200
+    markup = body(response)
+    assert "Image prompts are queued" in page_text(response)
+    assert 'hx-trigger="every 1s"' in markup and "part=progress" in markup
+    assert re.search(r'data-action="prompts"', markup) and " disabled data-action" in markup
+    with schema_context(alpha.schema):
+        job = Job.objects.get(kind="image_prompts")
+        assert Content.objects.get(pk=content.pk).image_prompts_job_id == job.pk
+    # Reloading the page follows it too, and a second run is refused while it runs.
+    assert "Image prompts are queued" in page_text(client.get(panel_url(content), **HX))
+    again = client.post(panel_url(content), {"action": "prompts"}, **HX)
+    assert again.status_code == 400 and "being written already" in page_text(again)
+    poll = client.get(panel_url(content), {"part": "progress", "since": "1"}, **HX)
+    assert "HX-Trigger" not in poll and "every 1s" in body(poll)
+
+    jobs.run(alpha.schema, job.pk, "apps.writer.jobs_images.image_prompts", "", [content.pk], {})
+
+    done = client.get(panel_url(content), {"part": "progress", "since": "1"}, **HX)
+    assert json.loads(done["HX-Trigger"]) == {f"images-refresh-{content.pk}": None}
+    assert "every 1s" not in body(done)
+    panel = client.get(panel_url(content), **HX)
+    assert "Write new prompts" in page_text(panel) and "Generate 3 images" in page_text(panel)
+    assert len(images_of(alpha, content)) == 3
