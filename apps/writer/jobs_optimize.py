@@ -12,7 +12,7 @@ from igny8 import jobs
 
 
 @jobs.job(kind="optimize", time_limit=600)
-def optimize_content(record: Job, content_id: int) -> dict:
+def optimize_content(record: Job, content_id: int, use_model: bool = True) -> dict:
     content = Content.objects.alive().select_related("site", "sector").filter(pk=content_id).first()
     if content is None:
         return {"message": "The article was moved to the trash; nothing was optimized."}
@@ -22,5 +22,6 @@ def optimize_content(record: Job, content_id: int) -> dict:
         user=user,
         job=record,
         run_key=f"{connection.schema_name}:job:{record.pk}:optimize",
+        use_model=use_model,
     )
     return outcome.as_result()

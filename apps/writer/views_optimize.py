@@ -1,5 +1,6 @@
-"""Optimize an article: the cost and the current fixes first, then a job through the AI
-engine, then the score before and after with a way back to the editor."""
+"""Optimize an article: what the free fixes will change, what is left for the AI and its
+cost first; then a job (the fixes, then the AI when needed); then the score before and after,
+what changed and, for every check still failing, why."""
 
 from __future__ import annotations
 
@@ -58,8 +59,11 @@ def content_optimize(request: HttpRequest, pk: int) -> HttpResponse:
         return render_page(request, TEMPLATE, context, partial="job")
     problem, status = "", 200
     if request.method == "POST":
+        use_model = request.POST.get("mode") != "rules"
         try:
-            job = services.content_optimize_enqueue(content=content, user=request.user)
+            job = services.content_optimize_enqueue(
+                content=content, user=request.user, use_model=use_model
+            )
         except InsufficientCredits as exc:
             problem, status = exc.message, 402
         except ValidationError as exc:
@@ -68,15 +72,16 @@ def content_optimize(request: HttpRequest, pk: int) -> HttpResponse:
             url = reverse("writer:content_optimize", args=[content.pk])
             return redirect(request, f"{url}?job={job.pk}")
     score = services.current_score(content)
-    estimate = None
+    plan = None
     try:
-        estimate = services.content_optimize_estimate(content=content)
+        plan = services.optimize_plan(content)
     except ValidationError as exc:
         problem = problem or " ".join(exc.messages)
     context.update(
         score=score,
         fixes=score.fixes,
-        estimate=estimate,
+        plan=plan,
+        estimate=plan.estimate if plan else None,
         credits=credit_summary(account=request.account),
         can_edit=editable,
         problem=problem,
