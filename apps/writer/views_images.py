@@ -161,6 +161,7 @@ def _panel_action(request: HttpRequest, content: Content) -> HttpResponse:
     action = request.POST.get("action", "")
     if action not in PANEL_ACTIONS:
         return _panel(request, content, status=400, problem="Choose what to do with the images.")
+    before = _latest(content)
     try:
         if action == "prompts":
             services.image_prompts_enqueue(content=content, user=request.user)
@@ -176,7 +177,8 @@ def _panel_action(request: HttpRequest, content: Content) -> HttpResponse:
         return _panel(request, content, status=402, problem=exc.message)
     except ValidationError as exc:
         return _panel(request, content, status=400, problem=" ".join(exc.messages))
-    return _done(request, content, text, started=True)
+    # A job that ran at once (a synchronous setup) may have placed pictures already.
+    return _done(request, content, text, started=True, version=_newer(content, before))
 
 
 # --- one image -------------------------------------------------------------------------------
@@ -277,6 +279,7 @@ def image_unplace(request: HttpRequest, pk: int) -> HttpResponse:
 @require_role(Role.EDITOR)
 def image_retry(request: HttpRequest, pk: int) -> HttpResponse:
     image = image_for_member(request, pk)
+    before = _latest(image.content)
     try:
         services.images_generate_enqueue(
             contents=[image.content], user=request.user, image_ids=[image.pk], failed_only=True
@@ -285,7 +288,8 @@ def image_retry(request: HttpRequest, pk: int) -> HttpResponse:
         return _panel(request, image.content, status=402, problem=exc.message)
     except ValidationError as exc:
         return _image_problem(request, image, "retry", " ".join(exc.messages))
-    return _done(request, image.content, "Generating the image again.")
+    version = _newer(image.content, before)
+    return _done(request, image.content, "Generating the image again.", version=version)
 
 
 @require_POST
@@ -294,13 +298,20 @@ def image_again(request: HttpRequest, pk: int) -> HttpResponse:
     """A new picture for an image that has one (the person asked: the old one goes when the
     new one is saved)."""
     image = image_for_member(request, pk)
+    before = _latest(image.content)
     try:
         services.image_again_enqueue(image=image, user=request.user)
     except InsufficientCredits as exc:
         return _panel(request, image.content, status=402, problem=exc.message)
     except ValidationError as exc:
         return _image_problem(request, image, "again", " ".join(exc.messages))
-    return _done(request, image.content, "Making a new picture; the current one stays until then.")
+    version = _newer(image.content, before)
+    return _done(
+        request,
+        image.content,
+        "Making a new picture; the current one stays until then.",
+        version=version,
+    )
 
 
 @require_GET
