@@ -78,6 +78,7 @@ class ImagePanel:
     per_image: int
     job: Job | None = None
     prompts_job: Job | None = None  # image prompts being written (queued or running)
+    finishing: Job | None = None  # a job whose pictures are made, still placing them
     headings: list[str] = field(default_factory=list)  # the body's H2/H3, to place pictures
     version: int = 0  # the article's latest version when the panel was read
     waiting: list[Image] = field(default_factory=list)  # a generate run would make these
@@ -107,7 +108,7 @@ class ImagePanel:
     @property
     def working(self) -> bool:
         """A job is making prompts or pictures: the panel follows it until it ends."""
-        return bool(self.busy) or self.prompts_job is not None
+        return bool(self.busy) or self.prompts_job is not None or self.finishing is not None
 
     @property
     def unplaced(self) -> list[Image]:
@@ -132,12 +133,9 @@ def panels_for(contents: list[Content], *, per_image: int) -> list[ImagePanel]:
     images: dict[int, list[Image]] = {c.pk: [] for c in contents}
     for image in Image.objects.filter(content__in=contents).order_by("content_id", "position"):
         images[image.content_id].append(image)
-    job_ids = {
-        i.job_id
-        for group in images.values()
-        for i in group
-        if i.job_id and i.status in (ImageStatus.PENDING, ImageStatus.GENERATING)
-    }
+    # Every image's last job: one that made its picture may still be running (placing the
+    # pictures in the body), and the panel follows it to its end.
+    job_ids = {i.job_id for group in images.values() for i in group if i.job_id}
     versions = dict(
         ContentVersion.objects.filter(content__in=contents)
         .values("content")
@@ -172,6 +170,11 @@ def panels_for(contents: list[Content], *, per_image: int) -> list[ImagePanel]:
                 panel.busy.append(image)
                 if panel.job is None or job.pk > panel.job.pk:
                     panel.job = job
+            elif job is not None and job.status in BUSY:
+                panel.finishing = job  # its pictures are made; it is putting them in the body
+                if image.prompt and image.status != ImageStatus.GENERATED:
+                    panel.waiting.append(image)  # a failed one, retried once the job ends
+                    panel.failed.append(image)
             elif image.prompt and image.status != ImageStatus.GENERATED:
                 # A "generating" image whose job is over was interrupted: it can be retried.
                 image.interrupted = image.status == ImageStatus.GENERATING

@@ -56,7 +56,12 @@ def content_optimize(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request)
     context = {"content": content, "site": content.site, "job": job, "job_error": job_error(job)}
     if job is not None and request.htmx and request.htmx.target == JOB_TARGET:
-        return render_page(request, TEMPLATE, context, partial="job")
+        response = render_page(request, TEMPLATE, context, partial="job")
+        if job.is_finished:
+            # The rest of the page (score, plan, buttons) describes the article before the
+            # run: load it again, with this result on top.
+            response["HX-Refresh"] = "true"
+        return response
     problem, status = "", 200
     if request.method == "POST":
         use_model = request.POST.get("mode") != "rules"

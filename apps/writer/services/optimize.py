@@ -306,10 +306,10 @@ def content_optimize(
         outcome.changes.extend(plan.fixed.changes)
         if version is not None:
             outcome.version = outcome.fixed_version = version.number
-    if not use_model:
-        outcome.model, outcome.model_note = "skipped", "You asked for the free fixes only."
-    elif not plan.model_runs:
+    if not plan.model_runs:
         outcome.model, outcome.model_note = "skipped", plan.model_reason
+    elif not use_model:
+        outcome.model, outcome.model_note = "skipped", "You asked for the free fixes only."
     else:
         _model_step(content, user, job, run_key, outcome)
     content.refresh_from_db()

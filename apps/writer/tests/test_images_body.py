@@ -235,3 +235,24 @@ def test_the_editor_shows_the_figures_and_the_featured_image_and_saving_keeps_th
     # A viewer reads the article with its pictures and the featured image too.
     page = client_on(client_for, viewer, alpha, site).get(f"/writer/content/{made.pk}/")
     assert body(page).count("<figure>") == 2 and f'data-featured="{featured.pk}"' in body(page)
+
+
+def test_the_panel_waits_until_the_pictures_are_in_the_body(alpha, site, made, client_for):
+    """The pictures are ready a moment before the job has put them into the body: the panel
+    keeps following the job, then tells the editor that the article changed."""
+    client = client_on(client_for, alpha.editor, alpha, site)
+    since = versions(alpha, made)[-1].number
+    with schema_context(alpha.schema):
+        job = Job.objects.create(kind="images", status="running", message="Finishing…")
+        made.images.update(job=job)
+    poll = client.get(panel_url(made), {"part": "progress", "since": str(since)}, **HX)
+    assert "HX-Trigger" not in poll and "every 1s" in body(poll)
+    assert "Putting the pictures into the article" in page_text(poll)
+    _, first, _ = images_of(alpha, made)
+    with schema_context(alpha.schema):
+        images_body.figure_remove(image=first)  # the body changes, as a placing job does
+        Job.objects.filter(pk=job.pk).update(status="succeeded")
+    done = client.get(panel_url(made), {"part": "progress", "since": str(since)}, **HX)
+    events = json.loads(done["HX-Trigger"])
+    assert events[f"images-refresh-{made.pk}"] is None
+    assert events["writer:content-changed"] == {"content": made.pk, "version": since + 1}

@@ -353,6 +353,7 @@ def test_optimize_runs_as_a_job_and_shows_before_after_and_what_changed(alpha, s
     poll = client.get(response["Location"], HTTP_HX_REQUEST="true", HTTP_HX_TARGET="optimize-job")
     assert poll.status_code == 200 and "<html" not in body(poll)
     assert f"{before} → {after}" in page_text(poll)
+    assert poll["HX-Refresh"] == "true", "the plan and score below are reloaded too"
     # HTMX posts get a client redirect.
     other = poor(alpha, site, title="Home composting, again")
     again = client.post(url(other), HTTP_HX_REQUEST="true")
@@ -390,6 +391,8 @@ def test_without_a_keyword_the_free_fixes_run_and_the_keyword_is_named(alpha, si
     response = client.post(url(content), {"mode": "rules"})
     assert response.status_code == 303
     done = client.get(response["Location"])
+    assert "The AI revision needs a primary keyword" in page_text(done)
+    assert "You asked for the free fixes only" not in page_text(done)
     assert "Not fixed, and why" in page_text(done) and "No primary keyword is set" in page_text(
         done
     )
