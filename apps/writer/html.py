@@ -11,6 +11,10 @@ because in-page links need them (a table of contents: `<a href="#faq">` → `<h2
 each id gets the `igny8-` prefix, which nothing in the app uses, and `href="#x"` is rewritten to
 match, so such links still work in the preview and once published. The app's own writers
 (offline and prompted) put neither ids nor classes in articles.
+
+In-article pictures are `<figure>`s whose `<img>` carries `data-igny8-image="<Image id>"`, the
+reference publishing swaps for the site's media URL (apps/writer/figures.py); the attribute is
+kept only when it is a number.
 """
 
 from __future__ import annotations

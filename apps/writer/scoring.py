@@ -21,6 +21,9 @@ Decisions:
   once. Levels are checked from the title down (title → H3 skips H2).
 - Keywords match whole words, ignoring case, accents and punctuation ("Café-Crème" matches
   "cafe creme").
+- Images: the pictures in the body (in-article figures, or any <img>) and the featured image,
+  which the site shows above the article. An in-article picture taken out of the body does not
+  count: it is not in the article.
 - Chinese and Japanese write no spaces: words are estimated as two characters each.
 - `score` runs on every save, so it reads the HTML once with a regex tokenizer (scoring_text;
   the HTML is already sanitised) instead of a full parser: about 1 ms for 1,500 words.

@@ -449,3 +449,41 @@ def test_a_job_of_another_kind_or_member_is_not_shown(alpha, site, viewer, clien
     watcher = client_on(client_for, viewer, alpha, site)
     assert 'id="optimize-job"' not in body(watcher.get(job_url))
     assert 'id="optimize-job"' not in body(editor.get(f"{url(content)}?job=abc"))
+
+
+@pytest.mark.parametrize(
+    ("title", "keyword"),
+    [
+        ("The Complete Guide to Installing a Ceiling Fan", "how to install a ceiling fan"),
+        ("Best Running Shoes for Flat Feet", "best running shoes"),
+        ("Yellow squash leaves", "is my squash dying"),
+    ],
+)
+def test_an_article_from_the_offline_writer_gains_and_loses_nothing(alpha, site, title, keyword):
+    """Like the demo's article: written offline for a keyword the title does not hold."""
+    from apps.writer.models import Task
+    from apps.writer.services.writing import task_write
+
+    with schema_context(alpha.schema):
+        task = Task.objects.create(
+            site=site,
+            sector=site.sectors.order_by("pk").first(),
+            title=title,
+            primary_keyword=keyword,
+            target_words=800,
+            outline=[
+                {"heading": "What it involves", "level": 2, "points": ["the basics"]},
+                {"heading": "Step by step", "level": 2, "points": []},
+                {"heading": "Mistakes to avoid", "level": 3, "points": []},
+                {"heading": "Wrapping up", "level": 2, "points": []},
+            ],
+        )
+        result = task_write(task)
+        assert result.status == "completed", result
+        content = Content.objects.select_related("site", "sector").get(task=task)
+        before = scoring.score(scoring.score_input_for(content)).total
+        outcome = services.content_optimize(content=content, user=alpha.editor)
+    assert outcome.before == before and outcome.after > before
+    assert fixable_failing(alpha, content) <= {label for label, _ in outcome.not_fixed}
+    after = fresh(alpha, content)
+    assert keyword.split()[-1] in after.title.lower() and after.html.count("<h2>") >= 2
