@@ -11,6 +11,7 @@ from django.http import QueryDict
 from apps.workspace.models import Job, JobStatus, Site
 from apps.writer.models import Content, Image, ImageStatus
 from apps.writer.services.images import in_article_count
+from igny8.ai.costs import Price
 
 BUSY = {JobStatus.QUEUED, JobStatus.RUNNING}
 NO_IMAGES = "none"
@@ -74,7 +75,7 @@ class ImagePanel:
     content: Content
     images: list[Image]
     in_article: int
-    per_image: int
+    per_image: Price
     job: Job | None = None
     waiting: list[Image] = field(default_factory=list)  # a generate run would make these
     failed: list[Image] = field(default_factory=list)  # a retry would make these
@@ -89,11 +90,11 @@ class ImagePanel:
         return any(i.file for i in self.images)
 
     @property
-    def generate_cost(self) -> int:
+    def generate_cost(self) -> Price:
         return self.per_image * len(self.waiting)
 
     @property
-    def retry_cost(self) -> int:
+    def retry_cost(self) -> Price:
         return self.per_image * len(self.failed)
 
     @property
@@ -113,7 +114,7 @@ def _dimensions(size: str) -> tuple[int, int]:
     return max(width, 1), max(height, 1)
 
 
-def panels_for(contents: list[Content], *, per_image: int) -> list[ImagePanel]:
+def panels_for(contents: list[Content], *, per_image: Price) -> list[ImagePanel]:
     """A panel per content: three queries whatever the number of contents."""
     images: dict[int, list[Image]] = {c.pk: [] for c in contents}
     for image in Image.objects.filter(content__in=contents).order_by("content_id", "position"):

@@ -14,6 +14,7 @@ from apps.workspace.models import Job
 from apps.workspace.selectors import job_for_member
 from apps.writer.selectors import can_edit, content_for_member
 from apps.writer.services import optimize as services
+from igny8.ai import costs
 from igny8.http import redirect, render_error, render_page
 
 TEMPLATE = "writer/optimize.html"
@@ -58,10 +59,15 @@ def content_optimize(request: HttpRequest, pk: int) -> HttpResponse:
         return render_page(request, TEMPLATE, context, partial="job")
     problem, status = "", 200
     if request.method == "POST":
+        shown = request.POST.get("shown", "")
         try:
-            job = services.content_optimize_enqueue(content=content, user=request.user)
-        except InsufficientCredits as exc:
-            problem, status = exc.message, 402
+            job = services.content_optimize_enqueue(
+                content=content,
+                user=request.user,
+                shown=int(shown) if shown.isdigit() else None,
+            )
+        except (InsufficientCredits, costs.CostChanged) as exc:
+            problem, status = exc.message, exc.status
         except ValidationError as exc:
             problem, status = " ".join(exc.messages), 400
         else:

@@ -2,7 +2,7 @@
 score found, and the answer becomes a new version with the score before and after.
 
     optimize_input(content) -> dict                  what the AI is asked (fixes included)
-    content_optimize_estimate(*, content) -> int     credits, shown before it runs
+    content_optimize_estimate(*, content) -> Price   the cost, shown before it runs
     content_optimize_enqueue(*, content, user) -> Job
     content_optimize(*, content, user, job=None, run_key="") -> OptimizeOutcome
 
@@ -11,8 +11,8 @@ Decisions:
   keywords stay as the person set them.
 - The fixes sent are the current score's fix texts, costliest first, so the AI works on what
   loses the most points.
-- An answer that changes nothing still costs the run (the provider did the work) and keeps no
-  version; the job says so.
+- An answer that changes nothing keeps no version and costs nothing (the hold is released);
+  the job says so. With the offline writer every run is free.
 - Idempotent per run key (a job's key is its id): when that run already settled, a second
   delivery reports the version it made instead of running and charging again.
 - The editorial status is left alone: an optimized draft stays a draft, an article in review
@@ -31,11 +31,12 @@ from apps.accounts.models import Account
 from apps.billing import credits
 from apps.billing.errors import InsufficientCredits
 from apps.billing.models import Reservation, ReservationStatus
-from apps.workspace.models import Job
+from apps.workspace.models import AIUsage, Job
 from apps.writer import scoring
 from apps.writer.models import Content, ContentVersion, VersionSource
 from apps.writer.services.versions import content_save
 from igny8 import jobs
+from igny8.ai import costs
 
 FUNCTION = "optimize_content"
 MIN_WORDS, MAX_WORDS = 200, 6000  # what optimize_content accepts as a target
@@ -70,22 +71,29 @@ def optimize_input(content: Content, score: scoring.Score | None = None) -> dict
     }
 
 
-def content_optimize_estimate(*, content: Content) -> int:
-    """Credits an optimization of this article reserves (shown before it starts)."""
+def content_optimize_estimate(*, content: Content) -> costs.Price:
+    """What an optimization of this article costs (shown before it starts)."""
     from igny8.ai import engine
 
-    return engine.estimate(FUNCTION, optimize_input(content))
+    return engine.price(FUNCTION, optimize_input(content))
 
 
-def content_optimize_enqueue(*, content: Content, user) -> Job:  # noqa: ANN001
-    """Queue the optimization. Raises ValidationError when the article cannot be optimized and
-    InsufficientCredits when the workspace cannot pay the estimate."""
+def content_optimize_enqueue(
+    *,
+    content: Content,
+    user,  # noqa: ANN001
+    shown: int | None = None,
+) -> Job:
+    """Queue the optimization. Raises ValidationError when the article cannot be optimized,
+    CostChanged when `shown` (the credits the page showed) is no longer the price and
+    InsufficientCredits when the workspace cannot pay it."""
     needed = content_optimize_estimate(content=content)
+    costs.check_shown(shown, needed, "optimizing")
     account = Account.objects.get(schema_name=connection.schema_name)
     available = credits.balance_for(account).total
-    if available < needed:
+    if available < needed.credits:
         raise InsufficientCredits(
-            f"Optimizing needs {needed:,} credits and the workspace has {available:,}. "
+            f"Optimizing costs {needed} and the workspace has {available:,}. "
             "Buy a credit pack or upgrade the plan."
         )
     return jobs.enqueue(
@@ -103,17 +111,19 @@ class OptimizeOutcome:
     after: int
     version: int | None = None  # the new version's number; None when nothing changed
     credits: int = 0
+    offline: bool = False
     changes: list[str] = field(default_factory=list)
 
     def message(self) -> str:
         if self.version is None:
             return (
-                f"The optimizer found nothing to change; the score stays {self.before} "
-                f"({self.credits:,} credits)."
+                f"The optimizer found nothing to change; the score stays {self.before}. "
+                "Nothing was charged."
             )
+        spent = costs.spent_words(self.credits, offline=self.offline)
         return (
             f"Optimized: score {self.before} → {self.after}, saved as version {self.version} "
-            f"({self.credits:,} credits)."
+            f"({spent})."
         )
 
     def as_result(self) -> dict:
@@ -124,6 +134,7 @@ class OptimizeOutcome:
             "after": self.after,
             "version": self.version,
             "credits": self.credits,
+            "spent": costs.spent_words(self.credits, offline=self.offline),
             "changes": self.changes[:20],
         }
 
@@ -131,7 +142,12 @@ class OptimizeOutcome:
 def _already_done(content: Content, run_key: str) -> OptimizeOutcome | None:
     """The outcome of a run with this key that already settled (a job delivered twice)."""
     reservation = Reservation.objects.filter(key=run_key).first()
-    if reservation is None or reservation.status != ReservationStatus.SETTLED:
+    if reservation is None or reservation.status == ReservationStatus.RESERVED:
+        return None
+    if reservation.status == ReservationStatus.RELEASED and not (
+        # Released after a run that succeeded: it changed nothing (a failure is not "done").
+        AIUsage.objects.filter(reservation_key=run_key, status="succeeded").exists()
+    ):
         return None
     version = (
         content.versions.filter(source=VersionSource.OPTIMIZED, created__gte=reservation.created)
@@ -190,6 +206,8 @@ def content_optimize(
             # The score after is what content_save computed on the cleaned text.
             version.note = f"Optimized: score {outcome.before} → {version.score}"
             version.save(update_fields=["note"])
+        else:
+            run.changed = False  # nothing to keep: nothing is charged
         return version
 
     result = engine.run(
@@ -203,6 +221,7 @@ def content_optimize(
     )
     version = result.saved
     outcome.credits = result.credits
+    outcome.offline = result.provider == "offline"
     outcome.changes = [str(c) for c in result.output.get("changes", [])]
     if version is not None:
         outcome.version = version.number

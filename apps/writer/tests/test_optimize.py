@@ -1,6 +1,6 @@
-"""Optimize: the cost and current fixes first, then a job through the AI engine (offline
-provider) that saves a new version with the score before and after and charges the credits it
-reserved; failures refund. The page for every actor."""
+"""Optimize: the cost and current fixes first, then a job through the AI engine that saves a
+new version with the score before and after and charges the credits shown (nothing with the
+offline writer, nothing when it changed nothing); failures refund. The page for every actor."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def score_of(ws, content) -> int:
 # --- the service -----------------------------------------------------------------------------
 
 
-def test_optimize_saves_a_new_version_with_the_score_before_and_after(alpha, site):
+def test_optimize_saves_a_new_version_with_the_score_before_and_after(alpha, site, paid_ai):
     content = poor(alpha, site)
     before = score_of(alpha, content)
     start = balance(alpha.account)
@@ -91,7 +91,7 @@ def test_optimize_saves_a_new_version_with_the_score_before_and_after(alpha, sit
     assert "html" in v2.changed
     assert after.html != content.html and after.meta_title and after.meta_description
     assert after.title == content.title and after.primary_keyword == content.primary_keyword
-    assert after.provider == "offline" and after.model and not after.human_edited
+    assert after.provider == "stand-in" and after.model and not after.human_edited
     assert outcome.changes
     # Charged what was estimated, settled once, with a usage record.
     assert outcome.credits == cost()
@@ -103,7 +103,7 @@ def test_optimize_saves_a_new_version_with_the_score_before_and_after(alpha, sit
     assert usage.credits == cost() and usage.status == "succeeded"
 
 
-def test_a_run_delivered_twice_changes_nothing_the_second_time(alpha, site):
+def test_a_run_delivered_twice_changes_nothing_the_second_time(alpha, site, paid_ai):
     content = poor(alpha, site)
     start = balance(alpha.account)
     key = f"{alpha.schema}:test:optimize-twice"
@@ -170,21 +170,21 @@ def test_a_failed_run_refunds_and_keeps_no_version(alpha, site, monkeypatch):
 # --- the page --------------------------------------------------------------------------------
 
 
-def test_the_cost_and_fixes_are_shown_first(alpha, site, client_for):
+def test_the_cost_and_fixes_are_shown_first(alpha, site, client_for, paid_ai):
     content = poor(alpha, site)
     for user in (alpha.owner, alpha.editor):
         client = client_on(client_for, user, alpha, site)
         page = client.get(url(content))
         assert page.status_code == 200
         text = page_text(page)
-        assert f"Optimizing costs about {cost()} credit" in text
-        assert f"Optimize for {cost()} credit" in text
+        assert f"Optimizing: {cost()} credits." in text
+        assert f"Optimize ({cost()} credits)" in text
         assert 'data-check="length"' in body(page) and "Add about" in text
         assert f'data-score="{score_of(alpha, content)}"' in body(page)
     assert len(versions(alpha, content)) == 1  # looking costs nothing
 
 
-def test_optimize_runs_as_a_job_and_shows_before_and_after(alpha, site, client_for):
+def test_optimize_runs_as_a_job_and_shows_before_and_after(alpha, site, client_for, paid_ai):
     content = poor(alpha, site)
     before = score_of(alpha, content)
     start = balance(alpha.account)
@@ -203,7 +203,7 @@ def test_optimize_runs_as_a_job_and_shows_before_and_after(alpha, site, client_f
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert f'data-before="{before}" data-after="{after}"' in body(page)
-    assert "Saved as version 2" in page_text(page)
+    assert f"Saved as version 2 ({cost()} credits)." in page_text(page)
     assert f'href="/writer/content/{content.pk}/"' in body(page)
     poll = client.get(response["Location"], HTTP_HX_REQUEST="true", HTTP_HX_TARGET="optimize-job")
     assert poll.status_code == 200 and "<html" not in body(poll)
@@ -213,7 +213,7 @@ def test_optimize_runs_as_a_job_and_shows_before_and_after(alpha, site, client_f
     assert again.status_code == 200 and "?job=" in again["HX-Redirect"]
 
 
-def test_not_enough_credits_is_402_and_nothing_runs(alpha, site, client_for):
+def test_not_enough_credits_is_402_and_nothing_runs(alpha, site, client_for, paid_ai):
     content = poor(alpha, site)
     set_credits(alpha.account, cost() - 1)
     client = client_on(client_for, alpha.owner, alpha, site)
@@ -232,7 +232,7 @@ def test_without_a_keyword_the_page_says_what_to_do(alpha, site, client_for):
     page = client.get(url(content))
     assert page.status_code == 200
     assert "Choose a primary keyword first" in page_text(page)
-    assert "Optimize for" not in page_text(page)
+    assert "Optimize (" not in page_text(page)
     response = client.post(url(content))
     assert response.status_code == 400
     assert "Choose a primary keyword first" in page_text(response)
@@ -244,7 +244,7 @@ def test_viewer_reads_but_cannot_optimize(alpha, site, viewer, client_for):
     client = client_on(client_for, viewer, alpha, site)
     page = client.get(url(content))
     assert page.status_code == 200
-    assert "Optimize for" not in page_text(page)
+    assert "Optimize (" not in page_text(page)
     assert f'action="{url(content)}"' not in body(page)
     assert "An editor, admin or owner can run the optimizer" in page_text(page)
     start = balance(alpha.account)
@@ -274,3 +274,82 @@ def test_a_job_of_another_kind_or_member_is_not_shown(alpha, site, viewer, clien
     watcher = client_on(client_for, viewer, alpha, site)
     assert 'id="optimize-job"' not in body(watcher.get(job_url))
     assert 'id="optimize-job"' not in body(editor.get(f"{url(content)}?job=abc"))
+
+
+# --- what it costs -----------------------------------------------------------------------------
+
+
+def test_with_the_offline_writer_optimizing_is_free_and_says_so(alpha, site, client_for):
+    content = poor(alpha, site)
+    client = client_on(client_for, alpha.editor, alpha, site)
+    text = page_text(client.get(url(content)))
+    assert "Optimizing: free with the offline writer." in text
+    assert "Optimize (free with the offline writer)" in text
+    start = balance(alpha.account)
+    response = client.post(url(content), {"shown": "0"})
+    assert response.status_code == 303
+    assert balance(alpha.account) == start
+    assert "Saved as version 2 (free with the offline writer)." in page_text(
+        client.get(response["Location"])
+    )
+    with schema_context(alpha.schema):
+        usage = AIUsage.objects.get(function="optimize_content")
+    assert (usage.provider, usage.credits, usage.status) == ("offline", 0, "succeeded")
+
+
+def unchanged(data: dict, context: dict) -> dict:
+    """An optimizer answer that gives the article back exactly as it was."""
+    return {**{k: data[k] for k in ("html", "meta_title", "meta_description")}, "changes": []}
+
+
+def with_meta(alpha, site) -> Content:
+    return poor(
+        alpha,
+        site,
+        meta_title="Home composting basics",
+        meta_description="How home composting turns kitchen scraps into food for the soil.",
+    )
+
+
+def test_an_optimization_that_changes_nothing_is_not_charged(
+    alpha, site, client_for, paid_ai, monkeypatch
+):
+    from igny8.ai.providers import offline
+
+    monkeypatch.setitem(offline.WRITERS, "optimize_content", unchanged)
+    content = with_meta(alpha, site)
+    client = client_on(client_for, alpha.editor, alpha, site)
+    assert f"Optimize ({cost()} credits)" in page_text(client.get(url(content)))
+    start = balance(alpha.account)
+    response = client.post(url(content), {"shown": str(cost())})
+    assert response.status_code == 303
+    assert balance(alpha.account) == start
+    assert len(versions(alpha, content)) == 1
+    done = page_text(client.get(response["Location"]))
+    assert "found nothing to change" in done and "Nothing was charged." in done
+    with schema_context(alpha.schema):
+        usage = AIUsage.objects.get(function="optimize_content")
+    assert (usage.credits, usage.status) == (0, "succeeded")
+    reservation = Reservation.objects.get(key=usage.reservation_key)
+    assert reservation.status == ReservationStatus.RELEASED
+    assert credits.reconcile(alpha.account).ok
+
+
+def test_a_run_that_changed_nothing_delivered_twice_runs_once(alpha, site, paid_ai, monkeypatch):
+    from igny8.ai.providers import offline
+
+    calls = []
+    monkeypatch.setitem(
+        offline.WRITERS,
+        "optimize_content",
+        lambda data, context: calls.append(1) or unchanged(data, context),
+    )
+    content = with_meta(alpha, site)
+    key = f"{alpha.schema}:test:optimize-same-twice"
+    with schema_context(alpha.schema):
+        for _ in range(2):
+            outcome = services.content_optimize(
+                content=Content.objects.get(pk=content.pk), user=alpha.editor, run_key=key
+            )
+            assert outcome.version is None and outcome.credits == 0
+    assert len(calls) == 1
