@@ -122,8 +122,31 @@ def image_prompts_enqueue(
     )
 
 
+@dataclass
+class PromptsOutcome:
+    images: list[Image]
+    credits: int = 0
+    changed: bool = True
+    offline: bool = True
+
+    def message(self) -> str:
+        if not self.changed:
+            return (
+                "The prompts came out the same as the ones the images have: nothing changed "
+                f"({'nothing charged' if not self.offline else costs.FREE})."
+            )
+        n = len(self.images)
+        spent = costs.spent_words(self.credits, offline=self.offline)
+        return f"Wrote prompts for {n} image{'s' if n != 1 else ''} ({spent})."
+
+
 def image_prompts_run(*, content: Content, run_key: str = "") -> list[Image]:
     """Write the prompts through the AI engine and store them (see `image_prompts_save`)."""
+    return image_prompts_write(content=content, run_key=run_key).images
+
+
+def image_prompts_write(*, content: Content, run_key: str = "") -> PromptsOutcome:
+    """`image_prompts_run`, saying what it cost and whether it changed anything."""
     from igny8.ai import engine
 
     data = prompts_input(content)
@@ -135,7 +158,12 @@ def image_prompts_run(*, content: Content, run_key: str = "") -> list[Image]:
         sector=content.sector.name,
         save=lambda output, result: _save_prompts(content, output, data["in_article"], result),
     )
-    return result.saved
+    return PromptsOutcome(
+        images=result.saved,
+        credits=result.credits,
+        changed=result.changed,
+        offline=result.provider == "offline",
+    )
 
 
 def _save_prompts(
