@@ -99,7 +99,7 @@ def test_clustering_is_free_and_paid_names_are_asked_for_at_their_price(
         page.goto(hosts.workspace(slug, "/planner/clusters/"))
         page.get_by_role("button", name="Cluster 6 new keywords · free").click()
         offer = page.locator("[data-naming-offer]")
-        expect(offer).to_contain_text("nothing is charged unless you choose it")
+        expect(offer).to_contain_text("Want names and descriptions from your AI provider")
         assert credits.balance_for(account).total == start and fake.calls("chat") == []
         with schema_context(account.schema_name):
             new = list(Cluster.objects.exclude(pk__in=known).order_by("pk"))

@@ -521,9 +521,12 @@ def test_with_the_offline_writer_the_price_list_says_runs_are_free(alpha, client
         op: text_of(re.search(rf'<tr data-cost="{op}">.*?</tr>', body(page), re.S).group(0))
         for op in ("content_generation", "image_generation", "cluster_naming")
     }
-    assert "Free with the offline writer 1 credit per 100 words" in rows["content_generation"]
+    assert (
+        "Free with the offline writer With an AI provider: 1 credit per 100 words"
+        in rows["content_generation"]
+    )
     assert "Free with the offline writer (offline title cards)" in rows["image_generation"]
-    assert "with an AI provider" in rows["cluster_naming"]
+    assert "With an AI provider: 1 credit per item" in rows["cluster_naming"]
     assert "Runs the built-in offline writer serves are free" in text_of(body(page))
 
 

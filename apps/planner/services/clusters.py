@@ -148,8 +148,8 @@ class ClusteringOutcome:
             parts.append(self.naming_note)
         if self.to_name:
             parts.append(
-                "Names from your AI provider cost credits: the cost is shown here, and nothing "
-                "is charged unless you choose it."
+                "Names from your AI provider cost credits: they are charged only if you "
+                "choose them."
             )
         return " ".join(parts)
 

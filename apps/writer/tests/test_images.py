@@ -339,7 +339,7 @@ def test_without_a_provider_prompts_and_title_cards_are_free(alpha, site, client
     panel = client.get(panel_url(content), **HX)
     text = page_text(panel)
     assert "Generate image prompts · free with the offline writer" in text
-    assert "Offline title cards show the article's title on a coloured card" in text
+    assert "Then the pictures: offline title cards (the article's title on a coloured card)" in text
     response = client.post(panel_url(content), {"action": "prompts", "shown": "0"}, **HX)
     assert "Generate 3 images · free with the offline writer (offline title cards)" in page_text(
         response
