@@ -79,7 +79,7 @@ def test_clustering_is_free_and_paid_names_are_asked_for_at_their_price(
     expect(page.locator("[data-empty=clusters]")).to_contain_text("it costs no credits")
     page.get_by_role("button", name="Cluster 7 new keywords · free").click()
     expect(page.locator("[data-job-message]")).to_contain_text(
-        "Named for free by the offline writer."
+        "Named them for free with the offline writer."
     )
     expect(page.locator("[data-naming-offer]")).to_have_count(0)
     assert credits.balance_for(account).total == start

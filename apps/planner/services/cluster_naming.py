@@ -126,10 +126,8 @@ class NamingOutcome:
                 f"{who[0].upper()}{who[1:]} gave the names the clusters already have: nothing "
                 f"changed ({spent})."
             )
-        text = (
-            f"Named {self.named:,} of {self.clusters:,} cluster{_s(self.clusters)} with {who} "
-            f"({spent})."
-        )
+        named = f"Named {self.named:,} of {self.clusters:,} cluster{_s(self.clusters)}"
+        text = f"{named} for {spent}." if self.offline else f"{named} with {who} ({spent})."
         return f"{text} {self.note}" if self.note else text
 
     def as_result(self) -> dict:

@@ -143,7 +143,7 @@ class ClusteringOutcome:
                 f"{'stays' if self.unclustered == 1 else 'stay'} new."
             )
         if self.named:
-            parts.append("Named for free by the offline writer.")
+            parts.append("Named them for free with the offline writer.")
         if self.naming_note:
             parts.append(self.naming_note)
         if self.to_name:

@@ -77,11 +77,11 @@ def test_offline_clustering_is_free_names_the_groups_and_offers_nothing(alpha, s
     add_keywords(alpha, site, DRAINS + ROSES)
     client = client_on(client_for, alpha.editor, alpha, site)
     page = page_text(client.get(CLUSTERS))
-    assert "Cluster 7 new keywords · free" in page
+    assert "Cluster 7 new keywords · free with the offline writer" in page
     assert "Names from your AI provider" not in page
     before = balance(alpha)
     done = page_text(client.get(cluster_now(client)))
-    assert "Named for free by the offline writer." in done
+    assert "Named them for free with the offline writer." in done
     assert "Name 2 clusters with AI" not in done
     assert balance(alpha) == before
     with schema_context(alpha.schema):
@@ -166,6 +166,9 @@ def test_offline_naming_on_request_is_free_and_says_so(alpha, site, client_for):
     response = client.post(NAME, {"ids": ids, "shown": "0"})
     assert response.status_code == 303
     assert balance(alpha) == before
+    # The offline writer already named them at clustering: the same names, nothing changed.
+    done = page_text(client.get(response["Location"]))
+    assert "nothing changed (free with the offline writer)" in done
 
 
 def test_a_viewer_and_an_outsider_cannot_name(alpha, site, viewer, outsider, client_for, fake):

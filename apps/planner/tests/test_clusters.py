@@ -131,7 +131,7 @@ def test_the_new_clusters_are_named_by_the_offline_writer_for_free(alpha, site):
     assert len(outcome.created) == 2
     assert outcome.named == 2
     assert before == after and outcome.credits == 0
-    assert "Named for free by the offline writer." in outcome.message()
+    assert "Named them for free with the offline writer." in outcome.message()
     assert outcome.to_name == [], "nothing to offer: no provider is connected"
     for c in live_clusters(alpha, site):
         assert len(c.description) >= 10, "the offline writer describes each cluster"
@@ -146,7 +146,7 @@ def test_without_credits_clustering_and_its_names_are_still_free(alpha, site):
         job = cluster_keywords_enqueue(site=site, keyword_ids=None, user=alpha.owner)
     assert job.status == "succeeded"
     assert "credits" not in job.message.replace("costs no credits", "")
-    assert "Named for free by the offline writer." in job.message
+    assert "Named them for free with the offline writer." in job.message
     assert all(len(c.description) >= 10 for c in live_clusters(alpha, site))
     assert credits.balance_for(alpha.account).total == 0
 
