@@ -162,7 +162,10 @@ def _free_now() -> dict[str, str]:
     """Operations the offline writer serves in this workspace now (free), with their words."""
     from igny8.ai import costs, functions
 
-    prices = {fn.operation: costs.price(fn, 1) for fn in functions.FUNCTIONS.values()}
+    config = costs.in_force()
+    prices = {
+        fn.operation: costs.price(fn, 1, config=config) for fn in functions.FUNCTIONS.values()
+    }
     return {operation: p.words for operation, p in prices.items() if p.offline}
 
 
