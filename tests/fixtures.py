@@ -155,3 +155,28 @@ def private_egress(settings):
     (DEBUG is off under pytest), as production does."""
     settings.IGNY8_EGRESS_ALLOW_PRIVATE = True
     return settings
+
+
+@pytest.fixture
+def paid_ai(monkeypatch):
+    """A real AI provider in force, for tests about credits: runs are priced as a provider's
+    runs are (the offline writer's are free), and a stand-in answers with what the offline
+    writer would write, so no network is needed. The wire-level tests use FakeOpenAI."""
+    from igny8.ai import costs, engine
+    from igny8.ai.config import AIConfig
+    from igny8.ai.providers.offline import OfflineProvider
+
+    class StandIn(OfflineProvider):
+        name = "stand-in"
+        label = "Stand-in provider (tests)"
+
+    config = AIConfig(
+        source="workspace",
+        base_url="https://ai.test/v1",
+        text_model="stand-in-text",
+        image_model="stand-in-image",
+    )
+    real = engine.provider_for
+    monkeypatch.setattr(costs, "in_force", lambda: config)
+    monkeypatch.setattr(engine, "provider_for", lambda c: real(c) if c.is_offline else StandIn())
+    return config

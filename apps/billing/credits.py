@@ -181,8 +181,14 @@ class Estimate:
     credits: int
 
 
-def reserve(*, account: Account, operation: str, units: int, key: str) -> Reservation:
-    """Hold the estimated credits of an operation before it starts.
+def reserve(
+    *, account: Account, operation: str, units: int, key: str, credits: int | None = None
+) -> Reservation:
+    """Hold the credits of an operation before it starts: `credits` when the caller priced it
+    (the AI engine: 0 for a run the offline writer serves), else the operation's estimate.
+
+    A zero-credit hold writes no ledger row (the ledger records changes only) but is still a
+    Reservation, so the run settles and is recorded like any other.
 
     Raises InsufficientCredits (402) when the balance cannot cover it, AccountLapsed (402) when
     the account may not spend. Calling again with the same key returns the same reservation.
@@ -191,11 +197,13 @@ def reserve(*, account: Account, operation: str, units: int, key: str) -> Reserv
 
     if units < 0:
         raise ValueError("An operation uses zero or more units.")
+    if credits is not None and credits < 0:
+        raise ValueError("A reservation holds zero or more credits.")
     existing = Reservation.objects.filter(key=key).first()
     if existing is not None:
         return existing
     ensure_can_spend(account)
-    credits = estimate(operation, units)
+    credits = estimate(operation, units) if credits is None else credits
     try:
         with transaction.atomic():
             balance = _locked_balance(account)
@@ -255,33 +263,20 @@ def _refund(balance: CreditBalance, reservation: Reservation, amount: int, kind:
 def settle(*, reservation: Reservation, actual_units: int) -> Reservation:
     """Charge what the operation actually used and return the rest of the hold.
 
-    A run that used more than estimated is charged the extra when the balance allows, else
-    what is there (never below zero). Settling twice, or after a release, changes nothing.
+    Never more than the hold: the hold is the price people were shown before the run, and
+    what was shown is the most that is taken (a run that produced less is charged less).
+    Settling twice, or after a release, changes nothing.
     """
     with transaction.atomic():
         balance = _locked_balance(reservation.account)
         reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
         if reservation.status != ReservationStatus.RESERVED:
             return reservation
-        actual = estimate(reservation.operation, actual_units)
-        if actual < reservation.credits:
-            _refund(balance, reservation, reservation.credits - actual, LedgerKind.SETTLE, "settle")
-            charged = actual
-        else:
-            extra = min(actual - reservation.credits, balance.total)
-            from_plan = min(extra, balance.plan_credits)
-            for pool, amount in ((Pool.PLAN, from_plan), (Pool.BONUS, extra - from_plan)):
-                if amount:
-                    _write(
-                        balance,
-                        pool=pool,
-                        delta=-amount,
-                        kind=LedgerKind.SETTLE,
-                        key=f"settle:{reservation.key}:{pool}",
-                        operation=reservation.operation,
-                        reference=reservation.key,
-                    )
-            charged = reservation.credits + extra
+        charged = min(estimate(reservation.operation, actual_units), reservation.credits)
+        if charged < reservation.credits:
+            _refund(
+                balance, reservation, reservation.credits - charged, LedgerKind.SETTLE, "settle"
+            )
         reservation.status = ReservationStatus.SETTLED
         reservation.charged = charged
         reservation.finished = timezone.now()

@@ -119,9 +119,13 @@ class CostRow:
     credits_per_unit: int
     minimum: int
     wording: str
+    free_now: str = ""  # how the page says it is free here now (the offline writer serves it)
 
 
-def cost_table() -> list[CostRow]:
+def cost_table(*, free_now: dict[str, str] | None = None) -> list[CostRow]:
+    """The price list. `free_now` maps the operations the offline writer serves in this
+    workspace to the words that say so: those runs cost nothing."""
+    free_now = free_now or {}
     return [
         CostRow(
             operation=c.operation,
@@ -131,6 +135,7 @@ def cost_table() -> list[CostRow]:
             credits_per_unit=c.credits_per_unit,
             minimum=c.minimum,
             wording=cost_wording(c),
+            free_now=free_now.get(c.operation, ""),
         )
         for c in CreditCost.objects.order_by("label")
     ]

@@ -158,6 +158,17 @@ def _chart_by_day(spent: selectors.Spending):
     )
 
 
+def _free_now() -> dict[str, str]:
+    """Operations the offline writer serves in this workspace now (free), with their words."""
+    from igny8.ai import costs, functions
+
+    config = costs.in_force()
+    prices = {
+        fn.operation: costs.price(fn, 1, config=config) for fn in functions.FUNCTIONS.values()
+    }
+    return {operation: p.words for operation, p in prices.items() if p.offline}
+
+
 @require_safe
 def usage(request: HttpRequest) -> HttpResponse:
     account = request.account
@@ -197,9 +208,10 @@ def usage(request: HttpRequest) -> HttpResponse:
         context.update(
             spent=spent,
             credits=selectors.credit_summary(account=account),
-            costs=selectors.cost_table(),
+            costs=selectors.cost_table(free_now=_free_now()),
             chart_by_day=_chart_by_day(spent),
         )
+        context["any_free"] = any(c.free_now for c in context["costs"])
     # History restores (a cache miss after Back) must get the whole page, not the table.
     partial = "ledger" if wants_ledger and not request.htmx.history_restore_request else None
     response = render_page(request, "billing/usage.html", context, partial=partial)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import connection
 
+from apps.planner.services import cluster_naming
 from apps.planner.services import clusters as cluster_services
 from apps.planner.services import ideas as idea_services
 from apps.workspace.models import Job, Site
@@ -30,6 +31,18 @@ def cluster_keywords(record: Job, site_id: int, keyword_ids: list[int] | None) -
     outcome = cluster_services.keywords_cluster(
         site=site,
         keyword_ids=keyword_ids,
+        progress=_reporter(record),
+        run_key=f"{connection.schema_name}:job:{record.pk}:names",
+    )
+    return outcome.as_result()
+
+
+@jobs.job(kind="naming", time_limit=1200)
+def name_clusters(record: Job, site_id: int, cluster_ids: list[int]) -> dict:
+    site = Site.objects.get(pk=site_id)
+    outcome = cluster_naming.clusters_name(
+        site=site,
+        cluster_ids=cluster_ids,
         progress=_reporter(record),
         run_key=f"{connection.schema_name}:job:{record.pk}:names",
     )

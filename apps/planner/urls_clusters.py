@@ -8,6 +8,7 @@ urlpatterns = [
     path("clusters/merge/", views.clusters_merge, name="clusters_merge"),
     path("clusters/dissolve/", views.clusters_dissolve, name="clusters_dissolve"),
     path("clusters/ideas/", views.clusters_ideas, name="clusters_ideas"),
+    path("clusters/name/", views.clusters_name, name="clusters_name"),
     path("clusters/jobs/<int:pk>/", views.job_progress, name="cluster_job"),
     path("clusters/<int:pk>/", views.cluster_detail, name="cluster"),
     path("clusters/<int:pk>/rename/", views.cluster_rename, name="cluster_rename"),

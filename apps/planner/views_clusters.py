@@ -24,6 +24,7 @@ from apps.planner.forms_clusters import (
     MoveKeywordsForm,
 )
 from apps.planner.models import Cluster, ClusterStatus
+from apps.planner.services import cluster_naming
 from apps.planner.services import clusters as services
 from apps.planner.services.ideas import (
     clusters_for_ideas,
@@ -33,6 +34,7 @@ from apps.planner.services.ideas import (
 from apps.workspace.context import current_site
 from apps.workspace.models import Site
 from apps.workspace.selectors import job_for_member
+from igny8.ai import costs
 from igny8.http import redirect, render_page
 from igny8.roles import member_has_role, require_role
 
@@ -79,7 +81,10 @@ def cluster_list(request: HttpRequest) -> HttpResponse:
         page=page,
         new_keywords=selectors.new_keyword_count(site),
         job=job_from_query(request),
+        naming_free=costs.serving("name_clusters").is_offline,
     )
+    if context["can_edit"]:
+        context["naming"] = naming_offer(site, context["job"])
     wants_rows = bool(request.htmx) and request.htmx.target == "cluster-rows"
     partial = "rows" if wants_rows and not request.htmx.history_restore_request else None
     response = render_page(request, "planner/clusters.html", context, partial=partial)
@@ -101,6 +106,21 @@ def clusters_run(request: HttpRequest) -> HttpResponse:
     site = _site_or_404(request)
     job = services.cluster_keywords_enqueue(site=site, keyword_ids=None, user=request.user)
     return redirect(request, f"{reverse('planner:clusters')}?job={job.pk}")
+
+
+def naming_offer(site: Site, job) -> dict | None:  # noqa: ANN001
+    """After a clustering run with a real provider in force: the new clusters, and what naming
+    them with that provider costs, for the job card to ask before anything is charged."""
+    if job is None or job.kind != "clustering" or job.status != "succeeded":
+        return None
+    ids = (job.result or {}).get("to_name") or []
+    if not ids or costs.serving("name_clusters").is_offline:
+        return None
+    clusters = cluster_naming.clusters_for_naming(site=site, cluster_ids=ids)
+    if not clusters:
+        return None
+    price = cluster_naming.clusters_naming_price(clusters=clusters)
+    return {"clusters": clusters, "price": price}
 
 
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
@@ -279,6 +299,46 @@ def clusters_dissolve(request: HttpRequest) -> HttpResponse:
 
 
 @require_role(Role.EDITOR)
+def clusters_name(request: HttpRequest) -> HttpResponse:
+    """Name the ticked clusters (or those a clustering run offered) with the provider in
+    force: the exact cost first, then the job. A POST whose shown cost is no longer the
+    price is refused and the new price shown."""
+    site = _site_or_404(request)
+    ids = [pk for pk in _selected(request) if str(pk).isdigit()]
+    if not ids:
+        return _bad_selection(request, "name", "Tick the clusters to name.")
+    clusters = cluster_naming.clusters_for_naming(site=site, cluster_ids=ids)
+    problem, status = "", 200
+    if not clusters:
+        problem, status = (
+            "None of the ticked clusters can be named: they were deleted, or have no keywords.",
+            400,
+        )
+    if request.method == "POST" and clusters:
+        shown = request.POST.get("shown", "")
+        try:
+            job = cluster_naming.clusters_name_enqueue(
+                site=site,
+                cluster_ids=[c.pk for c in clusters],
+                user=request.user,
+                shown=int(shown) if shown.isdigit() else None,
+            )
+        except (InsufficientCredits, costs.CostChanged) as exc:
+            problem, status = exc.message, exc.status
+        except ValidationError as exc:
+            problem, status = " ".join(exc.messages), 400
+        else:
+            return redirect(request, f"{reverse('planner:clusters')}?job={job.pk}")
+    context = {
+        "clusters": clusters,
+        "problem": problem,
+        "price": cluster_naming.clusters_naming_price(clusters=clusters),
+        "credits": credit_summary(account=request.account),
+    }
+    return _confirm(request, "name", context, status=status)
+
+
+@require_role(Role.EDITOR)
 def clusters_ideas(request: HttpRequest) -> HttpResponse:
     """Generate ideas for the ticked clusters: the cost first, then the job."""
     site = _site_or_404(request)
@@ -299,15 +359,17 @@ def clusters_ideas(request: HttpRequest) -> HttpResponse:
     structure = form.cleaned_structure() if bound and valid else None
     if posted and valid and not problem:
         try:
+            shown = request.POST.get("shown", "")
             job = ideas_generate_enqueue(
                 site=site,
                 cluster_ids=[c.pk for c in clusters],
                 per_cluster=per_cluster,
                 structure=structure,
                 user=request.user,
+                shown=int(shown) if shown.isdigit() else None,
             )
-        except InsufficientCredits as exc:
-            problem, status = exc.message, 402
+        except (InsufficientCredits, costs.CostChanged) as exc:
+            problem, status = exc.message, exc.status
         except ValidationError as exc:
             problem, status = " ".join(exc.messages), 400
         else:

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from apps.planner.models import Cluster, Idea, Keyword
 from apps.workspace.models import Site
+from igny8.ai import costs
 
 
 @dataclass(frozen=True)
@@ -68,15 +69,21 @@ def _pipeline_items(site: Site | None) -> list[ChecklistItem]:
         "approved": site is not None
         and Content.objects.alive().filter(site=site, status=EditorialStatus.APPROVED).exists(),
     }
+    # What the AI steps cost depends on the provider in force: say it as the pages will.
+    free = costs.serving("write_content").is_offline
     steps = [
         ("clusters", "Group keywords into clusters",
-         "Free and offline: keywords that mean the same thing end up together.",
+         "Free and offline: keywords that mean the same thing end up together."
+         + ("" if free else " Names from your AI provider are offered after, with their cost."),
          "planner:clusters", "Cluster keywords"),
         ("ideas", "Generate article ideas",
-         "Titles and outlines built from each cluster's keywords; the cost is shown first.",
+         "Titles and outlines built from each cluster's keywords: "
+         + (f"{costs.FREE}." if free else "the cost is shown before it starts."),
          "planner:ideas", "See ideas"),
         ("article", "Write your first article",
-         "Queue ideas to the writer, then write them: each becomes a draft you can edit.",
+         "Queue ideas to the writer, then write them"
+         + (f" ({costs.FREE})" if free else ", at the cost shown first")
+         + ": each becomes a draft you can edit.",
          "writer:tasks", "Go to tasks"),
         ("approved", "Review and approve it",
          "Submit a draft for review; an owner or admin approves it, ready to publish.",

@@ -17,7 +17,7 @@ from apps.workspace.context import current_site
 from apps.workspace.models import PromptOverride
 from apps.workspace.prompt_forms import PromptForm, SiteContentForm
 from apps.workspace.selectors import site_for_member
-from igny8.ai import functions, prompts
+from igny8.ai import costs, functions, prompts
 from igny8.ai.context import site_context
 from igny8.http import redirect, render_page
 from igny8.roles import require_role
@@ -103,6 +103,7 @@ def prompt_edit(request: HttpRequest, function: str) -> HttpResponse:
             "source": source,
             "variables": prompts.variables_help(function),
             "cost": cost_for(fn.operation),
+            "price": costs.price(fn, 1),
             **_preview(request, function, shown),
         },
         status=status,

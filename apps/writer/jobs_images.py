@@ -16,11 +16,14 @@ def image_prompts(record: Job, content_id: int) -> dict:
     if content is None:
         return {"message": "The article was deleted; no prompts were written."}
     jobs.progress(record, done=0, total=1, message="Writing image prompts…")
-    images = services.image_prompts_run(
+    outcome = services.image_prompts_write(
         content=content, run_key=f"{connection.schema_name}:job:{record.pk}:image-prompts"
     )
-    n = len(images)
-    return {"message": f"Wrote prompts for {n} image{'s' if n != 1 else ''}.", "images": n}
+    return {
+        "message": outcome.message(),
+        "images": len(outcome.images),
+        "credits": outcome.credits,
+    }
 
 
 @jobs.job(kind="images", time_limit=1500)

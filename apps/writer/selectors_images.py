@@ -12,6 +12,7 @@ from apps.workspace.models import Job, JobStatus, Site
 from apps.writer import figures
 from apps.writer.models import Content, ContentVersion, Image, ImageStatus
 from apps.writer.services.images import in_article_count
+from igny8.ai.costs import Price
 
 BUSY = {JobStatus.QUEUED, JobStatus.RUNNING}
 NO_IMAGES = "none"
@@ -75,7 +76,7 @@ class ImagePanel:
     content: Content
     images: list[Image]
     in_article: int
-    per_image: int
+    per_image: Price
     job: Job | None = None
     prompts_job: Job | None = None  # image prompts being written (queued or running)
     finishing: Job | None = None  # a job whose pictures are made, still placing them
@@ -94,11 +95,11 @@ class ImagePanel:
         return any(i.file for i in self.images)
 
     @property
-    def generate_cost(self) -> int:
+    def generate_cost(self) -> Price:
         return self.per_image * len(self.waiting)
 
     @property
-    def retry_cost(self) -> int:
+    def retry_cost(self) -> Price:
         return self.per_image * len(self.failed)
 
     @property
@@ -128,7 +129,7 @@ def _dimensions(size: str) -> tuple[int, int]:
     return max(width, 1), max(height, 1)
 
 
-def panels_for(contents: list[Content], *, per_image: int) -> list[ImagePanel]:
+def panels_for(contents: list[Content], *, per_image: Price) -> list[ImagePanel]:
     """A panel per content: three queries whatever the number of contents."""
     images: dict[int, list[Image]] = {c.pk: [] for c in contents}
     for image in Image.objects.filter(content__in=contents).order_by("content_id", "position"):

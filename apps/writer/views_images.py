@@ -31,12 +31,19 @@ from apps.writer.selectors import can_edit, content_for_member, image_for_member
 from apps.writer.services import images as services
 from apps.writer.services import images_body as body
 from apps.writer.services import images_files as files
+from igny8.ai import costs
 from igny8.http import redirect, render_page
 from igny8.roles import require_role
 
 TEMPLATE = "writer/images.html"
 PAGE_SIZE = 10
 PANEL_ACTIONS = {"prompts", "generate", "retry"}
+
+
+def _shown(request: HttpRequest) -> int | None:
+    """The credits the page showed on the button that posted (None when it sent none)."""
+    shown = request.POST.get("shown", "")
+    return int(shown) if shown.isdigit() else None
 
 
 def _page_mode(request: HttpRequest) -> bool:
@@ -164,17 +171,19 @@ def _panel_action(request: HttpRequest, content: Content) -> HttpResponse:
     before = _latest(content)
     try:
         if action == "prompts":
-            services.image_prompts_enqueue(content=content, user=request.user)
+            services.image_prompts_enqueue(
+                content=content, user=request.user, shown=_shown(request)
+            )
             text = "Writing image prompts: they appear here in a moment, then generate the images."
         else:
             retry = action == "retry"
             n = len(services.images_waiting([content], failed_only=retry))
             services.images_generate_enqueue(
-                contents=[content], user=request.user, failed_only=retry
+                contents=[content], user=request.user, failed_only=retry, shown=_shown(request)
             )
             text = f"Generating {n} image{'s' * (n != 1)}; each one appears as it is ready."
-    except InsufficientCredits as exc:
-        return _panel(request, content, status=402, problem=exc.message)
+    except (InsufficientCredits, costs.CostChanged) as exc:
+        return _panel(request, content, status=exc.status, problem=exc.message)
     except ValidationError as exc:
         return _panel(request, content, status=400, problem=" ".join(exc.messages))
     # A job that ran at once (a synchronous setup) may have placed pictures already.
@@ -282,10 +291,14 @@ def image_retry(request: HttpRequest, pk: int) -> HttpResponse:
     before = _latest(image.content)
     try:
         services.images_generate_enqueue(
-            contents=[image.content], user=request.user, image_ids=[image.pk], failed_only=True
+            contents=[image.content],
+            user=request.user,
+            image_ids=[image.pk],
+            failed_only=True,
+            shown=_shown(request),
         )
-    except InsufficientCredits as exc:
-        return _panel(request, image.content, status=402, problem=exc.message)
+    except (InsufficientCredits, costs.CostChanged) as exc:
+        return _panel(request, image.content, status=exc.status, problem=exc.message)
     except ValidationError as exc:
         return _image_problem(request, image, "retry", " ".join(exc.messages))
     version = _newer(image.content, before)
@@ -300,9 +313,9 @@ def image_again(request: HttpRequest, pk: int) -> HttpResponse:
     image = image_for_member(request, pk)
     before = _latest(image.content)
     try:
-        services.image_again_enqueue(image=image, user=request.user)
-    except InsufficientCredits as exc:
-        return _panel(request, image.content, status=402, problem=exc.message)
+        services.image_again_enqueue(image=image, user=request.user, shown=_shown(request))
+    except (InsufficientCredits, costs.CostChanged) as exc:
+        return _panel(request, image.content, status=exc.status, problem=exc.message)
     except ValidationError as exc:
         return _image_problem(request, image, "again", " ".join(exc.messages))
     version = _newer(image.content, before)
@@ -358,9 +371,11 @@ def images_generate(request: HttpRequest) -> HttpResponse:
         )
     if request.method == "POST" and not problem:
         try:
-            queued = services.images_generate_enqueue(contents=contents, user=request.user)
-        except InsufficientCredits as exc:
-            problem, status = exc.message, 402
+            queued = services.images_generate_enqueue(
+                contents=contents, user=request.user, shown=_shown(request)
+            )
+        except (InsufficientCredits, costs.CostChanged) as exc:
+            problem, status = exc.message, exc.status
         except ValidationError as exc:
             problem, status = " ".join(exc.messages), 400
         else:

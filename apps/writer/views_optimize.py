@@ -15,6 +15,7 @@ from apps.workspace.models import Job
 from apps.workspace.selectors import job_for_member
 from apps.writer.selectors import can_edit, content_for_member
 from apps.writer.services import optimize as services
+from igny8.ai import costs
 from igny8.http import redirect, render_error, render_page
 
 TEMPLATE = "writer/optimize.html"
@@ -65,12 +66,16 @@ def content_optimize(request: HttpRequest, pk: int) -> HttpResponse:
     problem, status = "", 200
     if request.method == "POST":
         use_model = request.POST.get("mode") != "rules"
+        shown = request.POST.get("shown", "")
         try:
             job = services.content_optimize_enqueue(
-                content=content, user=request.user, use_model=use_model
+                content=content,
+                user=request.user,
+                use_model=use_model,
+                shown=int(shown) if shown.isdigit() else None,
             )
-        except InsufficientCredits as exc:
-            problem, status = exc.message, 402
+        except (InsufficientCredits, costs.CostChanged) as exc:
+            problem, status = exc.message, exc.status
         except ValidationError as exc:
             problem, status = " ".join(exc.messages), 400
         else:

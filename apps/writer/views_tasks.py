@@ -24,6 +24,7 @@ from apps.writer.models import TaskStatus
 from apps.writer.selectors import can_edit, task_for_member
 from apps.writer.services import tasks as services
 from apps.writer.services import writing
+from igny8.ai import costs
 from igny8.http import redirect, render_error, render_page
 from igny8.roles import require_role
 
@@ -168,21 +169,27 @@ def tasks_write(request: HttpRequest) -> HttpResponse:
     tasks = selectors.tasks_by_ids(site=site, ids=ids)
     problem, status = "", 200
     if request.method == "POST" and data.get("confirmed") == "1":
+        shown = data.get("shown", "")
         try:
             start = writing.tasks_write_enqueue(
-                site=site, tasks=tasks, user=request.user, allow_duplicate=anyway
+                site=site,
+                tasks=tasks,
+                user=request.user,
+                allow_duplicate=anyway,
+                shown=int(shown) if shown.isdigit() else None,
             )
-        except InsufficientCredits as exc:
-            problem, status = exc.message, 402
+        except (InsufficientCredits, costs.CostChanged) as exc:
+            problem, status = exc.message, exc.status
         else:
             if start.jobs:
                 messages.info(request, start.message())
             else:
                 messages.warning(request, start.message())
             return redirect(request, _after_write(back))
-    rows = [(t, writing.task_problem(t), writing.task_estimate(t)) for t in tasks]
+    config = costs.in_force()
+    rows = [(t, writing.task_problem(t), writing.task_estimate(t, config=config)) for t in tasks]
     ready = [(t, cost) for t, why, cost in rows if not why]
-    estimate = sum(cost for _, cost in ready)
+    estimate = costs.total([cost for _, cost in ready], config=config)
     context = {
         "rows": rows,
         "ready": len(ready),

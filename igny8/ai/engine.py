@@ -5,6 +5,10 @@ Credits are reserved before the provider is called and settled on what was actua
 produced; any failure after the reservation releases it (release is idempotent, so
 "exactly once" holds even if a job is delivered twice). Saving the result, settling the
 credits and recording usage commit together.
+
+The price is the one pages show (`costs.price`): 0 for runs the offline writer serves, and
+never more than was reserved. A save that changed nothing sets `RunResult.changed = False`:
+the hold is released and nothing is charged.
 """
 
 from __future__ import annotations
@@ -26,8 +30,8 @@ from apps.billing import credits
 from apps.billing.models import Reservation, ReservationStatus
 from apps.workspace.models import AIUsage, Job, Site
 from igny8 import jobs
-from igny8.ai import functions, prompts
-from igny8.ai.config import OFFLINE, AIConfig, workspace_config
+from igny8.ai import costs, functions, prompts
+from igny8.ai.config import AIConfig
 from igny8.ai.context import site_context
 from igny8.ai.errors import AIError, InvalidInput, InvalidOutput
 from igny8.ai.providers import provider_for
@@ -58,6 +62,7 @@ class RunResult:
     prompt_source: str
     saved: Any
     usage: AIUsage
+    changed: bool = True  # a save that changed nothing sets False: nothing is charged
 
 
 @functools.cache
@@ -90,10 +95,15 @@ def validate_input(function: str, data: dict) -> functions.AIFunction:
     return fn
 
 
-def estimate(function: str, data: dict) -> int:
-    """Credits this run will reserve: shown to people before they start it."""
+def price(function: str, data: dict, *, config: AIConfig | None = None) -> costs.Price:
+    """What this run will reserve with the provider in force: shown before it starts."""
     fn = validate_input(function, data)
-    return credits.estimate(fn.operation, fn.estimate_units(data))
+    return costs.price(fn, fn.estimate_units(data), config=config)
+
+
+def estimate(function: str, data: dict, *, config: AIConfig | None = None) -> int:
+    """Credits this run will reserve (0 when the offline writer serves it)."""
+    return price(function, data, config=config).credits
 
 
 def _parse(fn: functions.AIFunction, text: str) -> tuple[dict | None, str]:
@@ -158,16 +168,19 @@ def run(
     _phase(job, 0)
     fn = validate_input(function, input)
     account = _account()
+    # A text-only provider (many local servers): images come from the offline title cards.
+    config = costs.serving(fn, config)
+    units = fn.estimate_units(input)
     _phase(job, 1)
     reservation = credits.reserve(
-        account=account, operation=fn.operation, units=fn.estimate_units(input), key=key
+        account=account,
+        operation=fn.operation,
+        units=units,
+        key=key,
+        credits=costs.price(fn, units, config=config).credits,
     )
     if reservation.status != ReservationStatus.RESERVED:
         raise AIError("This AI run already finished; start a new one.")
-    config = config or workspace_config()
-    if fn.kind == "image" and not config.image_model:
-        # A text-only provider (many local servers): images come from the offline title cards.
-        config = OFFLINE
     provider = provider_for(config)
     started = time.monotonic()
     tokens = [0, 0]
@@ -238,9 +251,12 @@ def run(
             )
             run_result.saved = save(output, run_result) if save else None
             _phase(job, 6)
-            settled = credits.settle(
-                reservation=reservation, actual_units=fn.actual_units(input, output)
-            )
+            if run_result.changed:
+                settled = credits.settle(
+                    reservation=reservation, actual_units=fn.actual_units(input, output)
+                )
+            else:
+                settled = credits.release(reservation=reservation)
             run_result.credits = settled.charged
             run_result.usage = _record(
                 fn, provider.name, model, site, job, tokens, started, settled, status="succeeded"
@@ -376,8 +392,9 @@ def run_ai_job(
         job=record,
     )
     fn = functions.get(function)
+    spent = costs.spent_words(result.credits, offline=result.provider == "offline")
     return {
-        "message": f"{fn.label}: done for {result.credits:,} credits",
+        "message": f"{fn.label}: done ({spent})",
         "credits": result.credits,
         "provider": result.provider,
         "model": result.model,

@@ -124,7 +124,10 @@ register(
             },
         },
         estimate_units=lambda data: len(data["clusters"]),
-        actual_units=lambda data, out: len(out["clusters"]),
+        # Clusters named among those asked for (an answer about other ids names nothing).
+        actual_units=lambda data, out: len(
+            {c["id"] for c in out["clusters"]} & {c["id"] for c in data["clusters"]}
+        ),
     )
 )
 
@@ -229,8 +232,10 @@ register(
                 "secondary_keywords": _keywords,
             },
         },
+        # An article is priced by its target, as shown before the run: the words a model
+        # writes wander around the target, and the shown price is what is taken.
         estimate_units=lambda data: data["target_words"],
-        actual_units=lambda data, out: words_in_html(out["html"]),
+        actual_units=lambda data, out: data["target_words"],
     )
 )
 

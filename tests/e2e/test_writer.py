@@ -89,7 +89,9 @@ def test_queue_write_edit_submit_approve_and_versions(page: Page, hosts: Hosts, 
     page.goto(hosts.workspace(slug, "/writer/tasks/"))
     page.locator("#tick-all").check()
     page.get_by_role("button", name="Write selected").click()
-    expect(page.get_by_text(re.compile(r"credits", re.I)).first).to_be_visible()
+    expect(page.locator("[data-estimate]")).to_contain_text(
+        "Write 2 articles — free with the offline writer."
+    )
     page.get_by_role("button", name="Write 2 articles").click()
     expect(page.locator("tr[data-status=completed]")).to_have_count(2)
     with schema_context(account.schema_name):

@@ -513,3 +513,25 @@ def test_csv_with_bad_filters_ignores_them(alpha, mixed_ledger, client_for):
     )
 
     assert [r[2] for r in rows[1:]] == [LedgerKind.PURCHASE]
+
+
+def test_with_the_offline_writer_the_price_list_says_runs_are_free(alpha, client_for):
+    page = client_for(alpha.editor, alpha.host).get("/billing/usage/")
+    rows = {
+        op: text_of(re.search(rf'<tr data-cost="{op}">.*?</tr>', body(page), re.S).group(0))
+        for op in ("content_generation", "image_generation", "cluster_naming")
+    }
+    assert (
+        "Free with the offline writer With an AI provider: 1 credit per 100 words"
+        in rows["content_generation"]
+    )
+    assert "Free with the offline writer (offline title cards)" in rows["image_generation"]
+    assert "With an AI provider: 1 credit per item" in rows["cluster_naming"]
+    assert "Runs the built-in offline writer serves are free" in text_of(body(page))
+
+
+def test_with_a_provider_the_price_list_is_the_price(alpha, client_for, paid_ai):
+    page = client_for(alpha.editor, alpha.host).get("/billing/usage/")
+    row = re.search(r'<tr data-cost="content_generation">.*?</tr>', body(page), re.S).group(0)
+    assert text_of(row).endswith("1 credit per 100 words, minimum 5")
+    assert "Free with the offline writer" not in text_of(body(page))

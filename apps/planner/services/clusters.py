@@ -8,15 +8,18 @@ Decisions:
 - Re-running never duplicates a name in a sector: a group whose name matches a live cluster of
   the sector (case-insensitively) joins that cluster; two groups of one run with the same name
   become one cluster.
-- Grouping costs nothing. Naming through the AI engine is charged per cluster; when the
-  workspace cannot pay (or the provider fails) the clusters keep the names the grouping gave
-  them and the job says so; the grouping is never undone for it.
+- Clustering is free, whatever provider is in force: the grouping is local, and the new
+  clusters are named by the offline writer, which costs nothing. When a real AI provider is
+  in force, the job then offers names from that provider with their exact cost
+  (`clusters_naming_price`), and only a person's "yes" (`clusters_name_enqueue`) runs the
+  paid naming: a paid step never hides inside the free one.
+- When naming fails (or the account may not spend) the clusters keep the names the grouping
+  gave them and the job says so; the grouping is never undone for it.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -27,7 +30,6 @@ from django.db.models import Case, Count, Exists, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
-from apps.billing.errors import AccountLapsed, InsufficientCredits
 from apps.planner.models import (
     Cluster,
     ClusterStatus,
@@ -35,16 +37,16 @@ from apps.planner.models import (
     Keyword,
     KeywordStatus,
 )
-from apps.workspace.models import Job, Sector, Site
+from apps.planner.services.cluster_naming import clusters_for_naming, clusters_name_with
+from apps.workspace.models import Job, Site
 from igny8 import jobs
-from igny8.ai.errors import AIError
+from igny8.ai import costs
+from igny8.ai.config import OFFLINE
 from igny8.errors import UserFacingError
 
 log = logging.getLogger(__name__)
 
 NAME_MAX = Cluster._meta.get_field("name").max_length
-NAMING_BATCH = 50  # clusters per name_clusters call
-NAMING_KEYWORDS = 20  # keywords per cluster shown to the namer (the highest-volume ones)
 
 Progress = Callable[[int, int, str], None]
 
@@ -120,8 +122,9 @@ class ClusteringOutcome:
     unclustered: int = 0  # keywords with no close match, still new
     created: list[int] = field(default_factory=list)  # ids of new clusters
     extended: list[int] = field(default_factory=list)  # ids of existing clusters that grew
-    named: int = 0  # clusters named by the AI engine
-    credits: int = 0
+    named: int = 0  # clusters named by the offline writer (free)
+    credits: int = 0  # always 0: clustering is free; paid naming is a job of its own
+    to_name: list[int] = field(default_factory=list)  # offered to the real provider's namer
     naming_note: str = ""
 
     def message(self) -> str:
@@ -140,9 +143,14 @@ class ClusteringOutcome:
                 f"{'stays' if self.unclustered == 1 else 'stay'} new."
             )
         if self.named:
-            parts.append(f"Named by the AI engine for {self.credits:,} credits.")
+            parts.append("Named them for free with the offline writer.")
         if self.naming_note:
             parts.append(self.naming_note)
+        if self.to_name:
+            parts.append(
+                "Names from your AI provider cost credits: they are charged only if you "
+                "choose them."
+            )
         return " ".join(parts)
 
     def as_result(self) -> dict:
@@ -155,6 +163,7 @@ class ClusteringOutcome:
             "clusters_extended": len(self.extended),
             "named": self.named,
             "credits": self.credits,
+            "to_name": self.to_name,
         }
 
 
@@ -170,7 +179,9 @@ def keywords_cluster(
     run_key: str = "",
 ) -> ClusteringOutcome:
     """Group the site's new, enabled keywords (or those of `keyword_ids`) sector by sector into
-    clusters, then name the new clusters through the AI engine when the workspace can pay.
+    clusters, then name the new clusters with the offline writer. All of it is free; with a
+    real provider in force the outcome lists the new clusters in `to_name`, for the page to
+    offer paid names with their cost.
 
     Idempotent: keywords already in a cluster are not looked at again.
     """
@@ -209,7 +220,16 @@ def keywords_cluster(
     report(total, total, "Saving the clusters…")
     _save_groups(site=site, grouped=grouped, outcome=outcome)
     if outcome.created:
-        _name_clusters(site=site, outcome=outcome, report=report, run_key=run_key)
+        naming = clusters_name_with(
+            site=site,
+            clusters=clusters_for_naming(site=site, cluster_ids=outcome.created),
+            report=report,
+            run_key=run_key,
+            config=OFFLINE,
+        )
+        outcome.named, outcome.naming_note = naming.named, naming.note
+        if not costs.serving("name_clusters").is_offline:
+            outcome.to_name = list(outcome.created)
     return outcome
 
 
@@ -284,98 +304,6 @@ def _assign(pairs: list[tuple[int, int]]) -> int:
             ],
         )
         return cursor.rowcount
-
-
-def _name_clusters(*, site: Site, outcome: ClusteringOutcome, report: Progress, run_key: str):
-    """Names and descriptions for the new clusters from the AI engine, batch by batch."""
-    from igny8.ai import engine
-
-    clusters = list(
-        Cluster.objects.filter(pk__in=outcome.created)
-        .select_related("sector")
-        .order_by("sector_id", "pk")
-    )
-    top = _top_keywords([c.pk for c in clusters])
-    batches: list[tuple[Sector, list[Cluster]]] = []
-    for c in clusters:
-        if not batches or batches[-1][0].pk != c.sector_id or len(batches[-1][1]) >= NAMING_BATCH:
-            batches.append((c.sector, []))
-        batches[-1][1].append(c)
-    key = run_key or f"{connection.schema_name}:names:{uuid.uuid4().hex}"
-    total = len(clusters)
-    for index, (sector, batch) in enumerate(batches):
-        report(outcome.named, total, f"Naming clusters: {outcome.named:,} of {total:,}…")
-        data = {
-            "sector": sector.name,
-            "clusters": [
-                {"id": c.pk, "keywords": [{"text": t, "volume": v} for t, v in top[c.pk]]}
-                for c in batch
-            ],
-        }
-        try:
-            result = engine.run(
-                "name_clusters",
-                site=site,
-                input=data,
-                key=f"{key}:{index}",
-                sector=sector.name,
-                save=lambda output, _result, sector=sector: _save_names(sector, output),
-            )
-        except (InsufficientCredits, AccountLapsed):
-            outcome.naming_note = (
-                "The other clusters keep names taken from their keywords: the workspace has "
-                "no credits left for AI naming."
-                if outcome.named
-                else "The clusters keep names taken from their keywords: the workspace has no "
-                "credits left for AI naming."
-            )
-            return
-        except AIError as exc:
-            log.warning("cluster naming failed for %s: %s", site.pk, exc.message)
-            outcome.naming_note = (
-                "Some clusters keep names taken from their keywords: the AI engine failed "
-                f"({exc.message})"
-            )
-            return
-        outcome.named += len(batch)
-        outcome.credits += result.credits
-
-
-def _top_keywords(cluster_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
-    top: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    rows = (
-        Keyword.objects.alive()
-        .filter(cluster_id__in=cluster_ids)
-        .order_by("cluster_id", "-volume", "text")
-        .values_list("cluster_id", "text", "volume")
-    )
-    for cluster_id, text, volume in rows:
-        if len(top[cluster_id]) < NAMING_KEYWORDS:
-            top[cluster_id].append((text, volume))
-    return top
-
-
-def _save_names(sector: Sector, output: dict) -> dict:
-    """Apply the names that do not clash with another live cluster of the sector."""
-    answers = {a["id"]: a for a in output["clusters"]}
-    clusters = {c.pk: c for c in Cluster.objects.alive().filter(pk__in=list(answers))}
-    taken = {
-        n.lower()
-        for n in Cluster.objects.alive()
-        .filter(sector=sector)
-        .exclude(pk__in=list(clusters))
-        .values_list("name", flat=True)
-    }
-    changed = []
-    for pk, c in clusters.items():
-        name = answers[pk]["name"].strip()[:NAME_MAX].strip()
-        if name and name.lower() not in taken:
-            c.name = name
-        taken.add(c.name.lower())
-        c.description = answers[pk]["description"].strip()
-        changed.append(c)
-    Cluster.objects.bulk_update(changed, ["name", "description"])
-    return {"named": len(changed)}
 
 
 # --- hand edits ------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from apps.planner.models import MAX_KEYWORD_LENGTH, Cluster, Idea, Keyword
 from apps.planner.services.clusters import clusters_recount
 from apps.workspace.models import Job, Site
 from igny8 import jobs
+from igny8.ai import costs
 from igny8.ai.errors import AIError
 from igny8.ai.functions import CONTENT_TYPES, STRUCTURES
 
@@ -112,17 +113,25 @@ def clusters_for_ideas(*, site: Site, cluster_ids: list[int]) -> list[Cluster]:
     return clusters
 
 
-def ideas_estimate(*, clusters: list[Cluster], per_cluster: int, structure: str | None) -> int:
-    """Credits a generation for these clusters reserves (shown before it starts)."""
+def ideas_estimate(
+    *, clusters: list[Cluster], per_cluster: int, structure: str | None
+) -> costs.Price:
+    """What a generation for these clusters costs with the provider in force (shown before it
+    starts; free with the offline writer)."""
     from igny8.ai import engine
 
     _check_request(per_cluster, structure)
-    return sum(
-        engine.estimate(
-            "generate_ideas",
-            idea_input(c, per_cluster=per_cluster, structure=structure, keywords=[c.name]),
-        )
-        for c in clusters
+    config = costs.in_force()
+    return costs.total(
+        [
+            engine.price(
+                "generate_ideas",
+                idea_input(c, per_cluster=per_cluster, structure=structure, keywords=[c.name]),
+                config=config,
+            )
+            for c in clusters
+        ],
+        config=config,
     )
 
 
@@ -133,17 +142,20 @@ def ideas_generate_enqueue(
     per_cluster: int = 3,
     structure: str | None = None,
     user,
+    shown: int | None = None,
 ) -> Job:
     """Queue idea generation for these clusters of the site. Raises ValidationError for a bad
-    request and InsufficientCredits when the workspace cannot pay the estimate."""
+    request, CostChanged when `shown` (the credits the page showed) is no longer the price,
+    and InsufficientCredits when the workspace cannot pay it."""
     _check_request(per_cluster, structure)
     clusters = clusters_for_ideas(site=site, cluster_ids=cluster_ids)
     needed = ideas_estimate(clusters=clusters, per_cluster=per_cluster, structure=structure)
+    costs.check_shown(shown, needed, "generating these ideas")
     account = Account.objects.get(schema_name=connection.schema_name)
     available = credits.balance_for(account).total
-    if available < needed:
+    if available < needed.credits:
         raise InsufficientCredits(
-            f"These ideas need about {needed:,} credits and the workspace has {available:,}. "
+            f"These ideas cost {needed} and the workspace has {available:,}. "
             "Buy a credit pack or upgrade the plan, or choose fewer clusters."
         )
     n = len(clusters)
@@ -165,6 +177,7 @@ class IdeasOutcome:
     done: int = 0
     ideas: int = 0
     credits: int = 0
+    offline: bool = True  # every run was served by the offline writer (free)
     problems: list[str] = field(default_factory=list)
     stopped: str = ""
 
@@ -172,7 +185,7 @@ class IdeasOutcome:
         text = (
             f"Generated {self.ideas:,} idea{'s' if self.ideas != 1 else ''} for {self.done:,} of "
             f"{self.clusters:,} cluster{'s' if self.clusters != 1 else ''} "
-            f"({self.credits:,} credits)."
+            f"({costs.spent_words(self.credits, offline=self.offline)})."
         )
         if self.stopped:
             text += f" Stopped: {self.stopped}"
@@ -231,7 +244,7 @@ def ideas_generate(
                 input=data,
                 key=f"{key}:{c.pk}",
                 sector=c.sector.name,
-                save=lambda output, _result, c=c: ideas_save(site=site, cluster=c, output=output),
+                save=lambda output, result, c=c: _save(site, c, output, result),
             )
         except (InsufficientCredits, AccountLapsed) as exc:
             outcome.stopped = exc.message
@@ -245,10 +258,18 @@ def ideas_generate(
         outcome.done += 1
         outcome.ideas += len(result.saved)
         outcome.credits += result.credits
+        outcome.offline = outcome.offline and result.provider == "offline"
     report(len(clusters), len(clusters), "Saving…")
     if not outcome.done and first_error is not None:
         raise first_error
     return outcome
+
+
+def _save(site: Site, cluster: Cluster, output: dict, result) -> list[Idea]:  # noqa: ANN001
+    """Store the ideas; a run that stores none changed nothing and is not charged."""
+    saved = ideas_save(site=site, cluster=cluster, output=output)
+    result.changed = bool(saved)
+    return saved
 
 
 def _free_title(title: str, structure: str, taken: set[str]) -> str:

@@ -1,5 +1,5 @@
-"""Clusters: grouping new keywords (a job with progress, no duplicates on re-runs, naming
-through the AI engine when the workspace can pay), the clusters pages, and the hand edits —
+"""Clusters: grouping new keywords (a job with progress, no duplicates on re-runs, free names
+from the offline writer), the clusters pages, and the hand edits —
 rename, merge, move keywords, dissolve — with counts that always add up."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from apps.planner.tests.helpers_clusters import (
     site_fixture,  # noqa: F401  (fixture "site")
     viewer_fixture,  # noqa: F401  (fixture "viewer")
 )
-from apps.workspace.models import Job
+from apps.workspace.models import AIUsage, Job
 from tests.factories import make_site
 
 pytestmark = pytest.mark.django_db
@@ -121,30 +121,33 @@ def test_running_again_adds_nothing_and_never_duplicates_a_name(alpha, site, mon
     assert_counts_right(alpha, site)
 
 
-def test_the_new_clusters_are_named_by_the_ai_engine_and_charged_per_cluster(alpha, site):
+def test_the_new_clusters_are_named_by_the_offline_writer_for_free(alpha, site):
     add_keywords(alpha, site, DRAINS + ROSES)
     with schema_context(alpha.schema):
         before = credits.balance_for(alpha.account).total
         outcome = keywords_cluster(site=site)
         after = credits.balance_for(alpha.account).total
+        usage = list(AIUsage.objects.filter(function="name_clusters"))
     assert len(outcome.created) == 2
     assert outcome.named == 2
-    assert before - after == credits.estimate("cluster_naming", 2) == outcome.credits
+    assert before == after and outcome.credits == 0
+    assert "Named them for free with the offline writer." in outcome.message()
+    assert outcome.to_name == [], "nothing to offer: no provider is connected"
     for c in live_clusters(alpha, site):
-        assert len(c.description) >= 10, "the AI engine describes each cluster"
+        assert len(c.description) >= 10, "the offline writer describes each cluster"
+    assert [(u.provider, u.credits, u.status) for u in usage] == [("offline", 0, "succeeded")]
     assert credits.reconcile(alpha.account).ok
 
 
-def test_without_credits_the_grouping_stays_and_the_job_says_why(alpha, site):
+def test_without_credits_clustering_and_its_names_are_still_free(alpha, site):
     add_keywords(alpha, site, DRAINS + ROSES)
     with schema_context(alpha.schema):
         set_credits(alpha.account, 0)
         job = cluster_keywords_enqueue(site=site, keyword_ids=None, user=alpha.owner)
     assert job.status == "succeeded"
-    assert "no credits left for AI naming" in job.message
-    names = {c.name for c in live_clusters(alpha, site)}
-    assert names == {"Drain Cleaning Service", "How to Prune Roses"}
-    assert all(c.description == "" for c in live_clusters(alpha, site))
+    assert "credits" not in job.message.replace("costs no credits", "")
+    assert "Named them for free with the offline writer." in job.message
+    assert all(len(c.description) >= 10 for c in live_clusters(alpha, site))
     assert credits.balance_for(alpha.account).total == 0
 
 

@@ -61,7 +61,34 @@ def balance(account) -> int:
 # --- generating ------------------------------------------------------------------------------
 
 
-def test_the_cost_is_shown_before_anything_runs(alpha, site, client_for):
+def test_with_the_offline_writer_ideas_are_free_and_say_so(alpha, site, client_for):
+    a = add_cluster(alpha, site, "Drain Cleaning", DRAINS)
+    client = client_on(client_for, alpha.editor, alpha, site)
+    before = balance(alpha.account)
+    confirm = client.get(GENERATE, {"ids": [a.pk]})
+    assert "Generate 3 ideas for 1 cluster — free with the offline writer." in page_text(confirm)
+    response = client.post(GENERATE, {"ids": [a.pk], "per_cluster": 3, "shown": "0"})
+    assert response.status_code == 303
+    assert len(live_ideas(alpha, site)) == 3
+    assert balance(alpha.account) == before
+    page = client.get(response["Location"])
+    assert "(free with the offline writer)" in page_text(page)
+
+
+def test_a_cost_that_changed_since_it_was_shown_starts_nothing(alpha, site, client_for, paid_ai):
+    a = add_cluster(alpha, site, "Drain Cleaning", DRAINS)
+    client = client_on(client_for, alpha.editor, alpha, site)
+    # The page showed "free" (the offline writer), then a provider was connected.
+    response = client.post(GENERATE, {"ids": [a.pk], "per_cluster": 3, "shown": "0"})
+    assert response.status_code == 409
+    assert (
+        f"The cost changed since the page was shown: generating these ideas now costs "
+        f"{3 * per_idea()} credits." in page_text(response)
+    )
+    assert live_ideas(alpha, site) == []
+
+
+def test_the_cost_is_shown_before_anything_runs(alpha, site, client_for, paid_ai):
     a = add_cluster(alpha, site, "Drain Cleaning", DRAINS)
     b = add_cluster(alpha, site, "Rose Pruning", ROSES)
     client = client_on(client_for, alpha.editor, alpha, site)
@@ -69,7 +96,7 @@ def test_the_cost_is_shown_before_anything_runs(alpha, site, client_for):
     confirm = client.get(GENERATE, {"ids": [a.pk, b.pk]})
     assert confirm.status_code == 200
     expected = credits.estimate("idea_generation", 3) * 2
-    assert f"Generate 3 ideas for 2 clusters — about {expected} credits." in page_text(confirm)
+    assert f"Generate 3 ideas for 2 clusters — {expected} credits." in page_text(confirm)
     # Changing the number asks the server for the new figure (an HTMX partial).
     five = client.get(
         GENERATE,
@@ -79,7 +106,7 @@ def test_the_cost_is_shown_before_anything_runs(alpha, site, client_for):
     )
     assert "<html" not in body(five)
     expected = credits.estimate("idea_generation", 5) * 2
-    assert f"Generate 5 ideas for 2 clusters — about {expected} credits." in page_text(five)
+    assert f"Generate 5 ideas for 2 clusters — {expected} credits." in page_text(five)
     too_many = client.get(
         GENERATE,
         {"ids": [a.pk], "per_cluster": 40},
@@ -93,7 +120,9 @@ def test_the_cost_is_shown_before_anything_runs(alpha, site, client_for):
         assert not Job.objects.filter(kind="ideas").exists()
 
 
-def test_generating_saves_ideas_maps_the_clusters_and_charges_per_idea(alpha, site, client_for):
+def test_generating_saves_ideas_maps_the_clusters_and_charges_per_idea(
+    alpha, site, client_for, paid_ai
+):
     a = add_cluster(alpha, site, "Drain Cleaning", DRAINS)
     b = add_cluster(alpha, site, "Rose Pruning", ROSES)
     client = client_on(client_for, alpha.editor, alpha, site)
@@ -115,7 +144,7 @@ def test_generating_saves_ideas_maps_the_clusters_and_charges_per_idea(alpha, si
     assert len({i.structure for i in drain_ideas}) == 2, "each idea of a cluster in its own shape"
 
     page = client.get(response["Location"])
-    assert "Generated 4 ideas for 2 of 2 clusters" in page_text(page)
+    assert f"Generated 4 ideas for 2 of 2 clusters ({4 * per_idea()} credits)." in page_text(page)
     assert sorted(idea_titles(page)) == sorted(i.title for i in ideas)
     assert "Queue to writer" in page_text(page)
     assert_counts_right(alpha, site)
@@ -160,7 +189,7 @@ def test_a_taken_title_gets_the_structure_then_a_number(alpha, site):
     ]
 
 
-def test_not_enough_credits_is_refused_up_front(alpha, site, client_for):
+def test_not_enough_credits_is_refused_up_front(alpha, site, client_for, paid_ai):
     a = add_cluster(alpha, site, "Drain Cleaning", DRAINS)
     with schema_context(alpha.schema):
         set_credits(alpha.account, per_idea() * 3 - 1)
@@ -174,7 +203,7 @@ def test_not_enough_credits_is_refused_up_front(alpha, site, client_for):
     assert balance(alpha.account) == per_idea() * 3 - 1
 
 
-def test_running_out_midway_keeps_the_ideas_made(alpha, site):
+def test_running_out_midway_keeps_the_ideas_made(alpha, site, paid_ai):
     a = add_cluster(alpha, site, "Drain Cleaning", DRAINS)
     b = add_cluster(alpha, site, "Rose Pruning", ROSES)
     with schema_context(alpha.schema):

@@ -178,3 +178,21 @@ def test_anonymous_is_sent_to_login(alpha, client_for):
 def test_outsider_gets_403(alpha, outsider, client_for):
     response = client_for(outsider, alpha.host).get("/")
     assert response.status_code == 403
+
+
+def test_the_checklist_says_the_ai_steps_are_free_with_the_offline_writer(alpha, client_for):
+    page = text(client_for(alpha.owner, alpha.host).get("/"))
+    assert "Free and offline: keywords that mean the same thing end up together." in page
+    assert (
+        "Titles and outlines built from each cluster&#x27;s keywords: free with the offline "
+        in page
+    )
+    assert "then write them (free with the offline writer)" in page
+
+
+def test_with_a_provider_the_checklist_says_costs_are_shown_first(alpha, client_for, paid_ai):
+    page = text(client_for(alpha.owner, alpha.host).get("/"))
+    assert "free with the offline writer" not in page
+    assert "Names from your AI provider are offered after, with their cost." in page
+    assert "keywords: the cost is shown before it starts." in page
+    assert "then write them, at the cost shown first" in page

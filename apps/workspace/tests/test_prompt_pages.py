@@ -240,7 +240,14 @@ def test_reset_needs_a_post_and_asks_first(alpha, client_for):
     assert "hx-confirm=" in text(client.get("/settings/prompts/write_content/"))
 
 
-def test_the_editor_shows_what_a_run_costs(alpha, client_for):
+def test_the_editor_shows_what_a_run_costs(alpha, client_for, paid_ai):
     page = client_for(alpha.owner, alpha.host).get("/settings/prompts/write_content/")
     assert page.status_code == 200
     assert "Each run costs 1 credit per 100 words (minimum 5)" in page.content.decode()
+
+
+def test_with_the_offline_writer_the_editor_says_runs_are_free(alpha, client_for):
+    page = client_for(alpha.owner, alpha.host).get("/settings/prompts/write_content/")
+    assert page.status_code == 200
+    assert "Runs are free with the offline writer" in page.content.decode()
+    assert "each run costs 1 credit per 100 words (minimum 5)" in page.content.decode()

@@ -1,5 +1,6 @@
 """Images of an article: prompts first (1 featured + N in-article), then the pictures, both
-through the AI engine and charged per run.
+through the AI engine and charged per run (free with the offline writer; pictures are free
+offline title cards whenever the provider has no image model).
 
 Decisions:
 - Sizes: the featured image is 1200x630 (the shape WordPress themes and link previews use);
@@ -14,6 +15,8 @@ Decisions:
   credits stops the job: the images not reached stay waiting.
 - A job only takes images that are waiting (or that it was generating itself when a worker
   died), so a job delivered twice, or two jobs over the same images, never pay twice.
+- A prompts run that writes no new prompt (every image keeps its picture, or gets the prompt
+  and alt text it already had) changed nothing and is not charged.
 
 Uploads, alt text and the stored files are in `images_files`.
 """
@@ -40,6 +43,7 @@ from apps.writer.services import images_body as body
 from apps.writer.services import images_files as files
 from apps.writer.services.versions import content_rescore
 from igny8 import jobs
+from igny8.ai import costs
 from igny8.ai.errors import AIError
 
 log = logging.getLogger(__name__)
@@ -75,29 +79,30 @@ def prompts_input(content: Content) -> dict:
     }
 
 
-def prompts_estimate(content: Content) -> int:
-    """Credits writing image prompts for this content reserves."""
+def prompts_estimate(content: Content) -> costs.Price:
+    """What writing image prompts for this content costs."""
     from igny8.ai import engine
 
-    return engine.estimate("image_prompts", prompts_input(content))
+    return engine.price("image_prompts", prompts_input(content))
 
 
-def prompts_cost() -> int:
-    """Credits one prompts run costs (the same for every article: charged per request)."""
+def prompts_cost() -> costs.Price:
+    """What one prompts run costs (the same for every article: charged per request)."""
     from igny8.ai import engine
 
-    return engine.estimate("image_prompts", {"title": "An article", "in_article": 0})
+    return engine.price("image_prompts", {"title": "An article", "in_article": 0})
 
 
 def _account() -> Account:
     return Account.objects.get(schema_name=connection.schema_name)
 
 
-def _ensure_credits(needed: int, what: str) -> None:
+def _ensure_credits(needed: costs.Price, what: str, shown: int | None = None) -> None:
+    costs.check_shown(shown, needed, what[:1].lower() + what[1:])
     available = credits.balance_for(_account()).total
-    if available < needed:
+    if available < needed.credits:
         raise InsufficientCredits(
-            f"{what} need about {needed:,} credits and the workspace has {available:,}. "
+            f"{what} cost {needed} and the workspace has {available:,}. "
             "Buy a credit pack or upgrade the plan, then try again."
         )
 
@@ -109,16 +114,22 @@ def prompts_job(content: Content) -> Job | None:
     return Job.objects.filter(pk=content.image_prompts_job_id, status__in=BUSY_JOB).first()
 
 
-def image_prompts_enqueue(*, content: Content, user) -> Job:  # noqa: ANN001
+def image_prompts_enqueue(
+    *,
+    content: Content,
+    user,  # noqa: ANN001
+    shown: int | None = None,
+) -> Job:
     """Queue writing the image prompts of `content`; the content remembers the job so that
-    every page showing its images follows it until it ends. Raises InsufficientCredits, and
+    every page showing its images follows it until it ends. Raises InsufficientCredits,
+    CostChanged when `shown` (the credits the page showed) is no longer the price, and
     ValidationError while prompts are already being written."""
     if prompts_job(content) is not None:
         raise ValidationError(
             "Image prompts for this article are being written already; they appear here when "
             "they are ready."
         )
-    _ensure_credits(prompts_estimate(content), "Image prompts")
+    _ensure_credits(prompts_estimate(content), "Image prompts", shown)
     with transaction.atomic():
         job = jobs.enqueue(
             "apps.writer.jobs_images.image_prompts",
@@ -131,8 +142,31 @@ def image_prompts_enqueue(*, content: Content, user) -> Job:  # noqa: ANN001
     return job
 
 
+@dataclass
+class PromptsOutcome:
+    images: list[Image]
+    credits: int = 0
+    changed: bool = True
+    offline: bool = True
+
+    def message(self) -> str:
+        if not self.changed:
+            return (
+                "The prompts came out the same as the ones the images have: nothing changed "
+                f"({'nothing charged' if not self.offline else costs.FREE})."
+            )
+        n = len(self.images)
+        spent = costs.spent_words(self.credits, offline=self.offline)
+        return f"Wrote prompts for {n} image{'s' if n != 1 else ''} ({spent})."
+
+
 def image_prompts_run(*, content: Content, run_key: str = "") -> list[Image]:
     """Write the prompts through the AI engine and store them (see `image_prompts_save`)."""
+    return image_prompts_write(content=content, run_key=run_key).images
+
+
+def image_prompts_write(*, content: Content, run_key: str = "") -> PromptsOutcome:
+    """`image_prompts_run`, saying what it cost and whether it changed anything."""
     from igny8.ai import engine
 
     data = prompts_input(content)
@@ -142,11 +176,27 @@ def image_prompts_run(*, content: Content, run_key: str = "") -> list[Image]:
         input=data,
         key=run_key or f"{connection.schema_name}:image-prompts:{uuid.uuid4().hex}",
         sector=content.sector.name,
-        save=lambda output, _result: image_prompts_save(
-            content=content, output=output, in_article=data["in_article"]
-        ),
+        save=lambda output, result: _save_prompts(content, output, data["in_article"], result),
     )
-    return result.saved
+    return PromptsOutcome(
+        images=result.saved,
+        credits=result.credits,
+        changed=result.changed,
+        offline=result.provider == "offline",
+    )
+
+
+def _save_prompts(
+    content: Content,
+    output: dict,
+    in_article: int,
+    result,  # noqa: ANN001
+) -> list[Image]:
+    before = {(i.pk, i.prompt, i.alt, i.heading) for i in content.images.all()}
+    saved = image_prompts_save(content=content, output=output, in_article=in_article)
+    # No new prompt written (every image kept its picture or got what it had): not charged.
+    result.changed = any((i.pk, i.prompt, i.alt, i.heading) not in before for i in saved)
+    return saved
 
 
 def image_prompts_save(*, content: Content, output: dict, in_article: int) -> list[Image]:
@@ -194,10 +244,11 @@ def image_prompts_save(*, content: Content, output: dict, in_article: int) -> li
 # --- generating ----------------------------------------------------------------------------
 
 
-def per_image_cost() -> int:
+def per_image_cost() -> costs.Price:
+    """What one picture costs: free offline title cards without an image model."""
     from igny8.ai import engine
 
-    return engine.estimate("generate_image", {"prompt": "an image", "size": FEATURED_SIZE})
+    return engine.price("generate_image", {"prompt": "an image", "size": FEATURED_SIZE})
 
 
 def images_waiting(contents: list[Content], *, failed_only: bool = False) -> list[Image]:
@@ -221,10 +272,12 @@ def images_generate_enqueue(
     user,  # noqa: ANN001
     image_ids: list[int] | None = None,
     failed_only: bool = False,
+    shown: int | None = None,
 ) -> list[Job]:
     """Queue generation of the waiting (and failed) images of these contents: one job per
     content. `image_ids` narrows it to some images (retry one). Raises ValidationError when
-    there is nothing to generate and InsufficientCredits when the workspace cannot pay."""
+    there is nothing to generate, CostChanged when `shown` (the credits the page showed) is
+    no longer the price and InsufficientCredits when the workspace cannot pay."""
     images = images_waiting(contents, failed_only=failed_only)
     if image_ids is not None:
         wanted = {int(pk) for pk in image_ids}
@@ -235,7 +288,7 @@ def images_generate_enqueue(
             "an image that failed."
         )
     n = len(images)
-    _ensure_credits(per_image_cost() * n, f"{n} image{'s' if n != 1 else ''}")
+    _ensure_credits(per_image_cost() * n, f"{n} image{'s' if n != 1 else ''}", shown)
     by_content: dict[int, list[int]] = {}
     for image in images:
         by_content.setdefault(image.content_id, []).append(image.pk)
@@ -243,7 +296,12 @@ def images_generate_enqueue(
     return [_queue(ids, titles.get(content_id, ""), user) for content_id, ids in by_content.items()]
 
 
-def image_again_enqueue(*, image: Image, user) -> Job:  # noqa: ANN001
+def image_again_enqueue(
+    *,
+    image: Image,
+    user,  # noqa: ANN001
+    shown: int | None = None,
+) -> Job:
     """A new picture for an image that has one, at a person's request. The current picture
     stays (and is shown) until the new one is saved; if making it fails, it stays for good."""
     in_job = image.status in (ImageStatus.PENDING, ImageStatus.GENERATING) and (
@@ -253,7 +311,7 @@ def image_again_enqueue(*, image: Image, user) -> Job:  # noqa: ANN001
         raise ValidationError("This image is being generated already; wait for it to finish.")
     if not image.prompt:
         raise ValidationError("This image has no prompt. Write image prompts first.")
-    _ensure_credits(per_image_cost(), "A new picture")
+    _ensure_credits(per_image_cost(), "A new picture", shown)
     return _queue([image.pk], image.content.title, user)
 
 
@@ -280,12 +338,16 @@ class ImagesOutcome:
     generated: int = 0
     failed: list[str] = field(default_factory=list)
     credits: int = 0
+    offline: bool = True  # offline title cards, free
     stopped: str = ""
 
     def message(self) -> str:
+        spent = costs.spent_words(self.credits, offline=self.offline)
+        if self.offline:
+            spent = f"{costs.CARDS}, {spent}"
         text = (
             f"Generated {self.generated} of {self.total} image{'s' if self.total != 1 else ''} "
-            f"({self.credits:,} credits)."
+            f"({spent})."
         )
         if self.stopped:
             text += f" Stopped: {self.stopped}"
@@ -387,6 +449,7 @@ def images_generate(
             continue
         outcome.generated += 1
         outcome.credits += result.credits
+        outcome.offline = outcome.offline and result.provider == "offline"
     report(outcome.total, outcome.total, "Finishing…")
     _place_made(image_ids, job)
     if not outcome.generated and first_error is not None:

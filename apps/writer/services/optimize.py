@@ -6,8 +6,8 @@ the score before and after.
 
     optimize_plan(content) -> OptimizePlan           what a run will do, and its cost
     optimize_input(content, …) -> dict               what the AI is asked (fixes included)
-    content_optimize_estimate(*, content) -> int     credits, shown before it runs
-    content_optimize_enqueue(*, content, user, use_model=True) -> Job
+    content_optimize_estimate(*, content) -> Price   the AI step's cost, shown before it runs
+    content_optimize_enqueue(*, content, user, use_model=True, shown=None) -> Job
     content_optimize(*, content, user, job=None, run_key="", use_model=True) -> OptimizeOutcome
 
 Decisions:
@@ -21,6 +21,8 @@ Decisions:
   the keyword into the title. The slug and the keywords stay as the person set them.
 - Alt texts the rules write for pictures go to the images too (the featured image is not in
   the body; an in-article image's figure and its image stay alike).
+- An AI answer that changes nothing, or is not kept, costs nothing (the hold is released); with
+  the offline writer every run is free.
 - If the AI step fails after the free fixes were saved, the run still succeeds with them and
   says why the AI did not help; with nothing saved, the run fails as before.
 - Idempotent per run key (a job's key is its id): when the AI step of that run already settled,
@@ -43,13 +45,14 @@ from apps.accounts.models import Account
 from apps.billing import credits
 from apps.billing.errors import AccountLapsed, InsufficientCredits
 from apps.billing.models import Reservation, ReservationStatus
-from apps.workspace.models import Job
+from apps.workspace.models import AIUsage, Job
 from apps.writer import optimize_rules as rules
 from apps.writer import scoring
 from apps.writer.html import sanitize, word_count
 from apps.writer.models import Content, ContentVersion, Image, VersionSource
 from apps.writer.services.versions import content_rescore, content_save
 from igny8 import jobs
+from igny8.ai import costs
 from igny8.ai.errors import AIError
 
 FUNCTION = "optimize_content"
@@ -91,7 +94,7 @@ class OptimizePlan:
     fixed: rules.Fixed
     model_checks: list[scoring.Check]  # what the AI would work on
     model_reason: str = ""  # why the AI will not run ("" when it will)
-    estimate: int = 0  # credits the AI step reserves (0 without it)
+    estimate: costs.Price = field(default_factory=costs.Price)  # the AI step's (free without it)
 
     @property
     def model_runs(self) -> bool:
@@ -125,7 +128,7 @@ def optimize_plan(content: Content) -> OptimizePlan:
     else:
         from igny8.ai import engine
 
-        plan.estimate = engine.estimate(FUNCTION, optimize_input(content, fixed=fixed))
+        plan.estimate = engine.price(FUNCTION, optimize_input(content, fixed=fixed))
     return plan
 
 
@@ -158,16 +161,22 @@ def optimize_input(
     }
 
 
-def content_optimize_estimate(*, content: Content) -> int:
-    """Credits an optimization of this article reserves (shown before it starts): the AI
-    step's cost, or 0 when the run is the free fixes alone."""
+def content_optimize_estimate(*, content: Content) -> costs.Price:
+    """What an optimization of this article costs (shown before it starts): the AI step's
+    price, or nothing when the run is the free fixes alone."""
     return optimize_plan(content).estimate
 
 
-def content_optimize_enqueue(*, content: Content, user, use_model: bool = True) -> Job:  # noqa: ANN001
+def content_optimize_enqueue(
+    *,
+    content: Content,
+    user,  # noqa: ANN001
+    use_model: bool = True,
+    shown: int | None = None,
+) -> Job:
     """Queue the optimization (`use_model=False`: the free fixes only). Raises ValidationError
-    when there is nothing to do and InsufficientCredits when the workspace cannot pay the AI
-    step's estimate."""
+    when there is nothing to do, CostChanged when `shown` (the credits the page showed) is no
+    longer the price, and InsufficientCredits when the workspace cannot pay the AI step."""
     plan = optimize_plan(content)
     model = use_model and plan.model_runs
     if not plan.fixed.changes and not model:
@@ -176,11 +185,12 @@ def content_optimize_enqueue(*, content: Content, user, use_model: bool = True) 
             + " ".join(reason for _, reason in plan.fixed.not_fixed[:2])
         )
     if model:
+        costs.check_shown(shown, plan.estimate, "optimizing")
         account = Account.objects.get(schema_name=connection.schema_name)
         available = credits.balance_for(account).total
-        if available < plan.estimate:
+        if available < plan.estimate.credits:
             raise InsufficientCredits(
-                f"Optimizing with the AI needs {plan.estimate:,} credits and the workspace has "
+                f"Optimizing with the AI costs {plan.estimate} and the workspace has "
                 f"{available:,}. Buy a credit pack or upgrade the plan, or apply only the free "
                 "fixes."
             )
@@ -201,6 +211,7 @@ class OptimizeOutcome:
     version: int | None = None  # the last new version's number; None when nothing changed
     fixed_version: int | None = None  # the version of the free fixes
     credits: int = 0
+    offline: bool = False  # the AI step was the offline writer's (free)
     changes: list[str] = field(default_factory=list)
     model: str = ""  # "ran", "kept" (ran, not kept), "failed", "skipped"
     model_note: str = ""  # what happened to the AI step, in words
@@ -209,14 +220,15 @@ class OptimizeOutcome:
 
     def message(self) -> str:
         if self.version is None:
-            text = f"Nothing needed changing; the score stays {self.before}."
-        else:
-            text = (
-                f"Optimized: score {self.before} → {self.after}, saved as version {self.version}."
-            )
-        if self.credits:
-            text += f" {self.credits:,} credit{'s' if self.credits != 1 else ''}."
-        return text
+            return f"Nothing needed changing; the score stays {self.before}. Nothing was charged."
+        return (
+            f"Optimized: score {self.before} → {self.after}, saved as version {self.version} "
+            f"({self.spent})."
+        )
+
+    @property
+    def spent(self) -> str:
+        return costs.spent_words(self.credits, offline=self.offline)
 
     def as_result(self) -> dict:
         return {
@@ -227,6 +239,7 @@ class OptimizeOutcome:
             "version": self.version,
             "fixed_version": self.fixed_version,
             "credits": self.credits,
+            "spent": self.spent,
             "changes": self.changes[:30],
             "model": self.model,
             "model_note": self.model_note,
@@ -236,10 +249,15 @@ class OptimizeOutcome:
 
 
 def _already_done(content: Content, run_key: str) -> OptimizeOutcome | None:
-    """The outcome of a run with this key whose AI step already settled (a job delivered
-    twice)."""
+    """The outcome of a run with this key whose AI step already ended (a job delivered
+    twice): settled, or released after an AI answer that changed nothing (a failure is not
+    "done")."""
     reservation = Reservation.objects.filter(key=run_key).first()
-    if reservation is None or reservation.status != ReservationStatus.SETTLED:
+    if reservation is None or reservation.status == ReservationStatus.RESERVED:
+        return None
+    if reservation.status == ReservationStatus.RELEASED and not (
+        AIUsage.objects.filter(reservation_key=run_key, status="succeeded").exists()
+    ):
         return None
     version = (
         content.versions.filter(source=VersionSource.OPTIMIZED, created__gte=reservation.created)
@@ -349,15 +367,17 @@ def _model_step(
             outcome.model = "kept"
             outcome.model_note = (
                 f"The AI's revision dropped most of the article ({words:,} words of "
-                f"{word_count(fixed.html):,}), so it was not kept."
+                f"{word_count(fixed.html):,}), so it was not kept; nothing was charged for it."
             )
+            run.changed = False
             return None
         if refixed.after.total < floor:
             outcome.model = "kept"
             outcome.model_note = (
                 f"The AI's revision scored {refixed.after.total}, lower than the fixed article's "
-                f"{floor}, so it was not kept."
+                f"{floor}, so it was not kept; nothing was charged for it."
             )
+            run.changed = False
             return None
         version = content_save(
             content=content,
@@ -378,6 +398,8 @@ def _model_step(
         if version is not None:
             version.note = f"Optimized by AI: score {floor} → {version.score}"
             version.save(update_fields=["note"])
+        else:
+            run.changed = False  # nothing to keep: nothing is charged
         return version
 
     try:
@@ -400,10 +422,11 @@ def _model_step(
         )
         return
     outcome.credits = result.credits
+    outcome.offline = result.provider == "offline"
     if result.saved is not None:
         outcome.changes.extend(str(c) for c in result.output.get("changes", []))
         outcome.version = result.saved.number
         outcome.model = "ran"
     elif outcome.model != "kept":
         outcome.model = "ran"
-        outcome.model_note = "The AI's revision changed nothing."
+        outcome.model_note = "The AI's revision changed nothing; nothing was charged for it."

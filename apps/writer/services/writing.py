@@ -1,6 +1,6 @@
 """Writing tasks through the AI engine: the cost first, then one job per task.
 
-    tasks_write_estimate(tasks=…)                          credits the writing reserves
+    tasks_write_estimate(tasks=…)                          what the writing costs (shown first)
     tasks_write_enqueue(site=…, tasks=…, user=…)           one "write" job per task
     task_write(task, job)                                  what the job does
 
@@ -8,7 +8,9 @@ Decisions:
 - A task is written by one job at a time; a task already being written is left out.
 - Writing a task that has an article makes a new version of that article (source "written"),
   never a second article. If the AI answers with exactly the current text, there is nothing new
-  to keep and no version is added (the run is still charged: the provider did the work).
+  to keep: no version is added and the run is not charged (it changed nothing).
+- An article costs the price of its target words, shown before it starts (free with the
+  offline writer), whatever number of words the model wrote around that target.
 - A rewritten article goes back to `draft`: what was reviewed or approved is no longer what is
   there. The text reviewed stays in the versions.
 - A task whose article is in the trash is not written: restore the article, or delete it for
@@ -38,7 +40,8 @@ from apps.writer.services.duplicates import near_duplicate
 from apps.writer.services.tasks import task_is_writing
 from apps.writer.services.versions import content_create, content_save
 from igny8 import jobs
-from igny8.ai import functions
+from igny8.ai import costs, functions
+from igny8.ai.config import AIConfig
 from igny8.errors import UserFacingError
 
 log = logging.getLogger(__name__)
@@ -94,14 +97,15 @@ def write_input(task: Task) -> dict[str, Any]:
 # --- the cost, and starting ------------------------------------------------------------------
 
 
-def task_estimate(task: Task) -> int:
-    return credits.estimate(functions.get(FUNCTION).operation, task.target_words)
+def task_estimate(task: Task, *, config: AIConfig | None = None) -> costs.Price:
+    """What writing this task costs with the provider in force: the price of its target
+    words (free with the offline writer)."""
+    return costs.price(FUNCTION, task.target_words, config=config)
 
 
-def tasks_write_estimate(*, tasks: Iterable[Task]) -> int:
-    """Credits writing these tasks reserves (shown before it starts): per task, the writing
-    cost of its target words. The run is settled on the words actually written."""
-    return sum(task_estimate(t) for t in tasks)
+def tasks_write_estimate(*, tasks: Iterable[Task], config: AIConfig | None = None) -> costs.Price:
+    """What writing these tasks costs (shown before it starts, and what is taken)."""
+    return costs.total([task_estimate(t, config=config) for t in tasks], config=config)
 
 
 def task_problem(task: Task) -> str:
@@ -149,13 +153,15 @@ def tasks_write_enqueue(
     tasks: Iterable[Task],
     user=None,
     allow_duplicate: bool = False,  # noqa: ANN001
+    shown: int | None = None,
 ) -> WriteStart:
     """Start writing: one job per task that can be written (the others are left out with the
     reason). Each task becomes `in_progress` with its job. `allow_duplicate` is the person's
     "write it anyway" for tasks the near-duplicate guard held.
 
-    Raises InsufficientCredits, before anything starts, when the workspace cannot pay the
-    estimate of the tasks it would write."""
+    Raises InsufficientCredits, before anything starts, when the workspace cannot pay for the
+    tasks it would write, and CostChanged when `shown` (the credits the page showed) is no
+    longer their price."""
     start = WriteStart()
     ready: list[Task] = []
     for task in tasks:
@@ -169,10 +175,11 @@ def tasks_write_enqueue(
     if not ready:
         return start
     needed = tasks_write_estimate(tasks=ready)
+    costs.check_shown(shown, needed, f"writing {_plural(len(ready), 'task')}")
     available = credits.balance_for(_account()).total
-    if available < needed:
+    if available < needed.credits:
         raise InsufficientCredits(
-            f"Writing {_plural(len(ready), 'task')} needs about {needed:,} credits and the "
+            f"Writing {_plural(len(ready), 'task')} costs {needed} and the "
             f"workspace has {available:,}. Buy a credit pack or upgrade the plan, or write "
             "fewer tasks at a time."
         )
@@ -330,6 +337,7 @@ def task_write(task: Task, job: Job | None = None) -> WriteResult:
     def save(output: dict, result: Any) -> int:
         content, number = _store(task, output, result, author)
         stored.update(content=content, number=number)
+        result.changed = number is not None  # the same text again: nothing new, not charged
         return content.pk
 
     try:
@@ -353,11 +361,12 @@ def task_write(task: Task, job: Job | None = None) -> WriteResult:
         return WriteResult(TaskStatus.FAILED, message)
     content: Content = stored["content"]
     number = stored["number"]
+    spent = costs.spent_words(result.credits, offline=result.provider == "offline")
     if number is None:
         message = (
-            f"Written again for {result.credits:,} credits: the text came out the same as "
-            "the current one, so no new version was needed."
+            "Written again: the text came out the same as the current one, so no new version "
+            f"was made ({'nothing charged' if result.provider != 'offline' else spent})."
         )
     else:
-        message = f"Written: “{content.title}”, version {number}, for {result.credits:,} credits."
+        message = f"Written: “{content.title}”, version {number} ({spent})."
     return WriteResult(TaskStatus.COMPLETED, message, content.pk, number, result.credits)

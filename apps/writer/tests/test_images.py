@@ -1,5 +1,6 @@
-"""Images end to end with the offline provider: prompts from the article's headings, then real
-picture files of the right size and format under the workspace's prefix, charged per image;
+"""Images end to end: prompts from the article's headings, then real picture files of the right
+size and format under the workspace's prefix, charged per image with a provider (free offline
+title cards without one);
 one image failing at the provider (a local fake of the API) leaves the others, retry fixes it;
 prompts run again never throw away a picture."""
 
@@ -13,7 +14,7 @@ from django_tenants.utils import schema_context
 
 from apps.billing import credits
 from apps.planner.tests.helpers_clusters import client_on, page_text, set_credits
-from apps.workspace.models import AIProviderSettings, Job, Site
+from apps.workspace.models import AIProviderSettings, AIUsage, Job, Site
 from apps.writer.models import Image, ImageStatus
 from apps.writer.services import images as services
 from apps.writer.tests.helpers_images import (
@@ -37,7 +38,7 @@ from igny8.ai.tests.fake_openai import API_KEY, FakeOpenAI, bad_request
 pytestmark = pytest.mark.django_db
 
 
-def test_prompts_then_images_make_real_files_charged_per_image(alpha, site, client_for):
+def test_prompts_then_images_make_real_files_charged_per_image(alpha, site, client_for, paid_ai):
     content = make_content(alpha, site)
     client = client_on(client_for, alpha.editor, alpha, site)
     before = balance(alpha.account)
@@ -45,6 +46,8 @@ def test_prompts_then_images_make_real_files_charged_per_image(alpha, site, clie
     panel = client.get(panel_url(content), **HX)
     assert panel.status_code == 200 and "<html" not in panel.content.decode()
     assert f"Generate image prompts · {prompts_cost()} credit" in page_text(panel)
+    shown = int(re.search(r'data-action="prompts" data-cost="(\d+)"', panel.content.decode())[1])
+    assert shown == prompts_cost()
     assert actions(panel.content.decode()) == {"prompts"}
 
     response = client.post(panel_url(content), {"action": "prompts"}, **HX)
@@ -224,21 +227,21 @@ def test_every_image_failing_fails_the_job_and_charges_nothing(alpha, site, clie
     assert f"Generate 3 images · {3 * per_image()} credits" in text, "all three can be retried"
 
 
-def test_not_enough_credits_is_said_before_anything_runs(alpha, site, client_for):
+def test_not_enough_credits_is_said_before_anything_runs(alpha, site, client_for, paid_ai):
     content = make_content(alpha, site)
     client = client_on(client_for, alpha.editor, alpha, site)
     client.post(panel_url(content), {"action": "prompts"}, **HX)
     set_credits(alpha.account, 2 * per_image())
     response = client.post(panel_url(content), {"action": "generate"}, **HX)
     assert response.status_code == 402
-    assert "3 images need about" in page_text(response)
+    assert f"3 images cost {3 * per_image()} credits and the workspace has" in page_text(response)
     assert "Buy credits" in page_text(response)
     assert [i.status for i in images_of(alpha, content)] == ["pending"] * 3
     with schema_context(alpha.schema):
         assert not Job.objects.filter(kind="images").exists()
 
 
-def test_running_out_mid_way_stops_and_keeps_the_rest_waiting(alpha, site, monkeypatch):
+def test_running_out_mid_way_stops_and_keeps_the_rest_waiting(alpha, site, paid_ai):
     content = make_content(alpha, site)
     with schema_context(alpha.schema):
         services.image_prompts_run(content=content)
@@ -303,8 +306,10 @@ def test_a_new_picture_on_request_replaces_the_old_one_only_when_it_is_made(
     client.post(panel_url(content), {"action": "generate"}, **HX)
     featured = images_of(alpha, content)[0]
     panel = client.get(panel_url(content), **HX)
-    assert f"New picture · {per_image()} credits" in page_text(panel)
+    assert "New picture · free with the offline writer (offline title cards)" in page_text(panel)
     use_fake(alpha, fake)
+    panel = client.get(panel_url(content), **HX)
+    assert f"New picture · {per_image()} credits" in page_text(panel)
     fake.script("images", [bad_request("The prompt was flagged.")])
     before = balance(alpha.account)
 
@@ -325,4 +330,57 @@ def test_a_new_picture_on_request_replaces_the_old_one_only_when_it_is_made(
 
     assert not default_storage.exists(featured.file.name), "the old picture went"
     assert before - balance(alpha.account) == per_image()
+    assert credits.reconcile(alpha.account).ok
+
+
+def test_without_a_provider_prompts_and_title_cards_are_free(alpha, site, client_for):
+    content = make_content(alpha, site)
+    client = client_on(client_for, alpha.editor, alpha, site)
+    before = balance(alpha.account)
+    panel = client.get(panel_url(content), **HX)
+    text = page_text(panel)
+    assert "Generate image prompts · free with the offline writer" in text
+    assert "Then the pictures: offline title cards (the article's title on a coloured card)" in text
+    response = client.post(panel_url(content), {"action": "prompts", "shown": "0"}, **HX)
+    assert "Generate 3 images · free with the offline writer (offline title cards)" in page_text(
+        response
+    )
+    client.post(panel_url(content), {"action": "generate", "shown": "0"}, **HX)
+    assert [i.status for i in images_of(alpha, content)] == ["generated"] * 3
+    assert balance(alpha.account) == before
+    with schema_context(alpha.schema):
+        job = Job.objects.filter(kind="images").latest("pk")
+        usage = AIUsage.objects.filter(function="generate_image")
+        assert {(u.provider, u.credits) for u in usage} == {("offline", 0)}
+    assert "(offline title cards, free with the offline writer)" in job.message
+
+
+def test_a_text_only_provider_still_gets_free_title_cards(alpha, site, client_for, fake):
+    content = make_content(alpha, site)
+    client = client_on(client_for, alpha.editor, alpha, site)
+    client.post(panel_url(content), {"action": "prompts"}, **HX)  # offline prompts
+    use_fake(alpha, fake)
+    with schema_context(alpha.schema):
+        AIProviderSettings.objects.update(image_model="")
+    panel = page_text(client.get(panel_url(content), **HX))
+    assert "Generate 3 images · free with the offline writer (offline title cards)" in panel
+    assert f"Write new prompts · {prompts_cost()} credit" in panel, "text runs are paid"
+    before = balance(alpha.account)
+    client.post(panel_url(content), {"action": "generate", "shown": "0"}, **HX)
+    assert [i.status for i in images_of(alpha, content)] == ["generated"] * 3
+    assert fake.calls("images") == [] and balance(alpha.account) == before
+
+
+def test_prompts_that_change_nothing_are_not_charged(alpha, site, client_for, paid_ai):
+    content = make_content(alpha, site)
+    client = client_on(client_for, alpha.editor, alpha, site)
+    client.post(panel_url(content), {"action": "prompts"}, **HX)
+    before = balance(alpha.account)
+    # The same article asked again: the (deterministic) writer gives the same prompts.
+    response = client.post(panel_url(content), {"action": "prompts"}, **HX)
+    assert response.status_code == 200
+    assert balance(alpha.account) == before
+    with schema_context(alpha.schema):
+        last = AIUsage.objects.filter(function="image_prompts").latest("pk")
+    assert (last.status, last.credits) == ("succeeded", 0)
     assert credits.reconcile(alpha.account).ok

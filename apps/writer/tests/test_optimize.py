@@ -81,7 +81,7 @@ def fixable_failing(ws, content) -> set[str]:
     return {x.label for x in score.fixes if x.key in rules.FIXABLE}
 
 
-def test_optimize_fixes_first_then_the_ai_revises_each_a_version(alpha, site):
+def test_optimize_fixes_first_then_the_ai_revises_each_a_version(alpha, site, paid_ai):
     content = poor(alpha, site)
     before = score_of(alpha, content)
     start = balance(alpha.account)
@@ -102,7 +102,7 @@ def test_optimize_fixes_first_then_the_ai_revises_each_a_version(alpha, site):
     assert v3.score >= v2.score
     assert outcome.before == before and outcome.after == after.score == v3.score
     assert outcome.fixed_version == 2 and outcome.version == 3 and outcome.model == "ran"
-    assert after.provider == "offline" and not after.human_edited
+    assert after.provider == "stand-in" and not after.human_edited
     assert after.meta_title and after.meta_description
     assert after.primary_keyword == content.primary_keyword and after.slug == content.slug
     assert any("meta title" in c for c in outcome.changes)
@@ -117,7 +117,7 @@ def test_optimize_fixes_first_then_the_ai_revises_each_a_version(alpha, site):
     assert reservation.status == ReservationStatus.SETTLED and reservation.charged == cost()
 
 
-def test_a_run_delivered_twice_changes_nothing_the_second_time(alpha, site):
+def test_a_run_delivered_twice_changes_nothing_the_second_time(alpha, site, paid_ai):
     content = poor(alpha, site)
     start = balance(alpha.account)
     key = f"{alpha.schema}:test:optimize-twice"
@@ -239,7 +239,7 @@ def test_a_failed_run_with_nothing_fixed_fails_and_refunds(alpha, site, monkeypa
     assert len(versions(alpha, content)) == 2
 
 
-def test_the_ai_is_asked_about_the_fixed_article(alpha, site):
+def test_the_ai_is_asked_about_the_fixed_article(alpha, site, paid_ai):
     content = poor(alpha, site)
     with schema_context(alpha.schema):
         c = Content.objects.select_related("site").get(pk=content.pk)
@@ -251,7 +251,7 @@ def test_the_ai_is_asked_about_the_fixed_article(alpha, site):
     assert data["primary_keyword"] == "home composting"
     assert data["secondary_keywords"] == ["compost bin"] and data["target_words"] == 600
     assert {c.key for c in plan.model_checks} >= {"length"}
-    assert plan.estimate == cost()
+    assert plan.estimate.credits == cost()
 
 
 def test_without_text_there_is_nothing_to_optimize(alpha, site):
@@ -308,7 +308,7 @@ def test_varied_articles_end_with_every_fixable_check_passing_or_explained(alpha
 # --- the page --------------------------------------------------------------------------------
 
 
-def test_the_free_fixes_and_the_ai_cost_are_shown_first(alpha, site, client_for):
+def test_the_free_fixes_and_the_ai_cost_are_shown_first(alpha, site, client_for, paid_ai):
     content = poor(alpha, site)
     for user in (alpha.owner, alpha.editor):
         client = client_on(client_for, user, alpha, site)
@@ -317,15 +317,17 @@ def test_the_free_fixes_and_the_ai_cost_are_shown_first(alpha, site, client_for)
         text = page_text(page)
         assert "Fixed without AI free" in text
         assert "meta title" in text and "at the start of the title" not in text, "title had it"
-        assert f"The AI step costs about {cost()} credit" in text
-        assert f"Optimize for {cost()} credit" in text and "Apply only the free fixes" in text
+        assert f"The AI step: {cost()} credits; the free fixes cost nothing." in text
+        assert f"Optimize ({cost()} credits)" in text and "Apply only the free fixes" in text
         assert 'data-check="length"' in body(page) and "Add about" in text
         assert f'data-score="{score_of(alpha, content)}"' in body(page)
         assert "data-score-fixed" in body(page)
     assert len(versions(alpha, content)) == 1  # looking costs nothing
 
 
-def test_optimize_runs_as_a_job_and_shows_before_after_and_what_changed(alpha, site, client_for):
+def test_optimize_runs_as_a_job_and_shows_before_after_and_what_changed(
+    alpha, site, client_for, paid_ai
+):
     content = poor(alpha, site)
     before = score_of(alpha, content)
     start = balance(alpha.account)
@@ -360,7 +362,7 @@ def test_optimize_runs_as_a_job_and_shows_before_after_and_what_changed(alpha, s
     assert again.status_code == 200 and "?job=" in again["HX-Redirect"]
 
 
-def test_not_enough_credits_refuses_the_ai_but_not_the_free_fixes(alpha, site, client_for):
+def test_not_enough_credits_refuses_the_ai_but_not_the_free_fixes(alpha, site, client_for, paid_ai):
     content = poor(alpha, site)
     set_credits(alpha.account, cost() - 1)
     client = client_on(client_for, alpha.owner, alpha, site)
@@ -487,3 +489,71 @@ def test_an_article_from_the_offline_writer_gains_and_loses_nothing(alpha, site,
     assert fixable_failing(alpha, content) <= {label for label, _ in outcome.not_fixed}
     after = fresh(alpha, content)
     assert keyword.split()[-1] in after.title.lower() and after.html.count("<h2>") >= 2
+
+
+# Credits: free with the offline writer, nothing for a revision that changes nothing -----------
+
+
+def test_with_the_offline_writer_optimizing_is_free_and_says_so(alpha, site, client_for):
+    content = poor(alpha, site)
+    client = client_on(client_for, alpha.editor, alpha, site)
+    text = page_text(client.get(url(content)))
+    assert "The AI step: free with the offline writer" in text
+    assert "Optimize (free with the offline writer)" in text
+    start = balance(alpha.account)
+    response = client.post(url(content), {"shown": "0", "mode": "all"})
+    assert response.status_code == 303
+    assert balance(alpha.account) == start
+    assert "free with the offline writer" in page_text(client.get(response["Location"]))
+    with schema_context(alpha.schema):
+        usage = AIUsage.objects.get(function="optimize_content")
+    assert (usage.provider, usage.credits, usage.status) == ("offline", 0, "succeeded")
+
+
+def unchanged(data: dict, context: dict) -> dict:
+    """An optimizer answer that gives the article back exactly as it was asked about."""
+    return {**{k: data[k] for k in ("html", "meta_title", "meta_description")}, "changes": []}
+
+
+def test_an_ai_revision_that_changes_nothing_is_not_charged(
+    alpha, site, client_for, paid_ai, monkeypatch
+):
+    from igny8.ai.providers import offline
+
+    monkeypatch.setitem(offline.WRITERS, "optimize_content", unchanged)
+    content = poor(alpha, site)
+    client = client_on(client_for, alpha.editor, alpha, site)
+    assert f"Optimize ({cost()} credits)" in page_text(client.get(url(content)))
+    start = balance(alpha.account)
+    response = client.post(url(content), {"shown": str(cost()), "mode": "all"})
+    assert response.status_code == 303
+    assert balance(alpha.account) == start
+    # The free fixes are a version; the AI's answer changed nothing and is not one.
+    assert [v.source for v in versions(alpha, content)] == ["written", VersionSource.FIXED]
+    done = page_text(client.get(response["Location"]))
+    assert "nothing was charged" in done.lower()
+    with schema_context(alpha.schema):
+        usage = AIUsage.objects.get(function="optimize_content")
+    assert (usage.credits, usage.status) == (0, "succeeded")
+    assert Reservation.objects.get(key=usage.reservation_key).status == (ReservationStatus.RELEASED)
+    assert credits.reconcile(alpha.account).ok
+
+
+def test_a_changed_nothing_run_delivered_twice_runs_the_ai_once(alpha, site, paid_ai, monkeypatch):
+    from igny8.ai.providers import offline
+
+    calls = []
+    monkeypatch.setitem(
+        offline.WRITERS,
+        "optimize_content",
+        lambda data, context: calls.append(1) or unchanged(data, context),
+    )
+    content = poor(alpha, site)
+    key = f"{alpha.schema}:test:optimize-same-twice"
+    with schema_context(alpha.schema):
+        for _ in range(2):
+            outcome = services.content_optimize(
+                content=Content.objects.get(pk=content.pk), user=alpha.editor, run_key=key
+            )
+            assert outcome.credits == 0
+    assert len(calls) == 1

@@ -1,6 +1,7 @@
 """The engine around any provider: credits reserved, settled on what was produced, released
 exactly once on any failure; answers checked against the schema with one repair attempt;
-usage recorded; progress visible on the Job row."""
+usage recorded; progress visible on the Job row. Runs the offline writer serves are free but
+recorded; a run whose save changed nothing is not charged."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from django_tenants.utils import schema_context
 from apps.billing import credits
 from apps.billing.models import CreditLedger, LedgerKind, Reservation, ReservationStatus
 from apps.workspace.models import AIUsage, Job
-from igny8.ai import engine
+from igny8.ai import costs, engine
+from igny8.ai.config import AIConfig
 from igny8.ai.errors import InvalidInput, InvalidOutput, ProviderUnavailable
 from igny8.ai.types import ProviderResult
 from tests.factories import make_site
@@ -77,13 +79,23 @@ def site(alpha):
     return make_site(alpha.account, "Engine Site")
 
 
+PAID = AIConfig(source="workspace", base_url="http://ai.example/v1", text_model="test-model")
+
+
 @pytest.fixture
 def provider(monkeypatch):
+    """A scripted provider standing in for a real (paid) one: its runs cost credits."""
     holder = {}
 
     def use(*answers) -> ScriptedProvider:
         holder["p"] = ScriptedProvider(list(answers))
-        monkeypatch.setattr(engine, "provider_for", lambda config: holder["p"])
+        real = engine.provider_for
+        monkeypatch.setattr(
+            engine,
+            "provider_for",
+            lambda config: real(config) if config.is_offline else holder["p"],
+        )
+        monkeypatch.setattr(costs, "in_force", lambda: PAID)
         return holder["p"]
 
     return use
@@ -205,7 +217,7 @@ def test_as_a_job_progress_and_outcome_are_on_the_job_row(alpha, site, provider)
         assert job.status == "succeeded"
         assert job.kind == "ai"
         assert job.result["credits"] == 4
-        assert "4 credits" in job.message
+        assert job.message == "Generate ideas: done (4 credits)"
         usage = AIUsage.objects.get()
         assert usage.job_id == job.pk
         assert usage.reservation_key == f"{alpha.schema}:job:{job.pk}"
@@ -225,8 +237,6 @@ def test_an_image_comes_back_at_the_requested_size_and_format(alpha, site, provi
 
     from PIL import Image
 
-    from igny8.ai.config import AIConfig
-
     scripted = provider()
     config = AIConfig(source="platform", base_url="http://x/v1", text_model="t", image_model="i")
     with schema_context(alpha.schema):
@@ -241,3 +251,78 @@ def test_an_image_comes_back_at_the_requested_size_and_format(alpha, site, provi
     image = Image.open(BytesIO(result.output))
     assert (image.size, image.format, result.image_format) == ((1200, 630), "WEBP", "webp")
     assert result.credits == 5
+
+
+# --- free runs and runs that change nothing -------------------------------------------------
+
+
+def test_the_offline_writer_is_free_and_still_recorded(alpha, site):
+    before = balance(alpha.account)
+    ledger_rows = CreditLedger.objects.count()
+    with schema_context(alpha.schema):
+        shown = engine.price("generate_ideas", IDEAS_INPUT)
+        result = engine.run("generate_ideas", site=site, input=IDEAS_INPUT, key="free-1")
+        usage = AIUsage.objects.get(reservation_key="free-1")
+    assert (shown.credits, shown.offline, str(shown)) == (0, True, "free with the offline writer")
+    assert result.credits == 0 and result.provider == "offline"
+    assert balance(alpha.account) == before
+    assert CreditLedger.objects.count() == ledger_rows  # the ledger records changes only
+    reservation = Reservation.objects.get(key="free-1")
+    assert (reservation.status, reservation.credits, reservation.charged) == (
+        ReservationStatus.SETTLED,
+        0,
+        0,
+    )
+    assert (usage.status, usage.provider, usage.credits) == ("succeeded", "offline", 0)
+
+
+def test_a_free_run_needs_no_credits_at_all(alpha, site):
+    from apps.planner.tests.helpers_clusters import set_credits
+
+    set_credits(alpha.account, 0)
+    with schema_context(alpha.schema):
+        result = engine.run("generate_ideas", site=site, input=IDEAS_INPUT, key="free-empty")
+    assert result.credits == 0 and len(result.output["ideas"]) == 2
+    assert balance(alpha.account) == 0
+
+
+def test_pictures_without_an_image_model_are_free_title_cards(alpha, site, provider):
+    scripted = provider()
+    text_only = AIConfig(source="workspace", base_url="http://ai.example/v1", text_model="t")
+    data = {"prompt": "A tidy workshop", "size": "1200x630", "format": "webp"}
+    before = balance(alpha.account)
+    with schema_context(alpha.schema):
+        shown = engine.price("generate_image", data, config=text_only)
+        result = engine.run("generate_image", site=site, input=data, key="card", config=text_only)
+    assert str(shown) == "free with the offline writer (offline title cards)"
+    assert scripted.calls == []  # the paid provider is never asked
+    assert (result.provider, result.credits) == ("offline", 0)
+    assert balance(alpha.account) == before
+
+
+def test_a_save_that_changed_nothing_is_not_charged(alpha, site, provider):
+    provider(json.dumps({"ideas": [idea(1), idea(2)]}))
+    before = balance(alpha.account)
+
+    def save(output, result):
+        result.changed = False
+        return "nothing new"
+
+    result = run(alpha, site, key="same", save=save)
+    assert result.credits == 0 and result.saved == "nothing new"
+    assert balance(alpha.account) == before
+    assert Reservation.objects.get(key="same").status == ReservationStatus.RELEASED
+    with schema_context(alpha.schema):
+        usage = AIUsage.objects.get(reservation_key="same")
+    assert (usage.status, usage.credits) == ("succeeded", 0)
+    assert credits.reconcile(alpha.account).ok
+
+
+def test_a_run_never_takes_more_than_was_shown(alpha, site, provider):
+    provider(json.dumps({"ideas": [idea(1), idea(2), idea(3), idea(4)]}))  # 4 for 2 asked
+    before = balance(alpha.account)
+    with schema_context(alpha.schema):
+        shown = engine.estimate("generate_ideas", IDEAS_INPUT)
+    result = run(alpha, site, key="more")
+    assert result.credits == shown == 4
+    assert before - balance(alpha.account) == shown

@@ -130,7 +130,7 @@ class Command(BaseCommand):
     def _demo_writing(self, site, owner) -> str:
         """One trip through the pipeline, so the writer has something to open: a cluster of
         the site's top keyword and its variants, two ideas, and the first written offline
-        (a draft with its version and score). Paid from the demo's credits like any run.
+        (a draft with its version and score). Free, like any run of the offline writer.
         Only into a site whose writer is untouched, so running setup again adds nothing."""
         from apps.planner.clustering import clean_name
         from apps.planner.models import Cluster, Keyword, KeywordSource, KeywordStatus
