@@ -224,7 +224,25 @@ def new_picture(w: Walk, content: Content) -> None:
     w.take("new picture", shown, lambda: w.client.post(url, {"shown": shown}, **HX))
 
 
-def optimize_article(w: Walk, fake, content: Content, reply: dict | None = None, expect=None):
+def shorten(w: Walk, content: Content) -> None:
+    """Cut an article to its first two paragraphs, as a person might: the length check then
+    needs writing, which only the AI step of Optimize does (and charges for)."""
+    from apps.writer.services.versions import content_save
+
+    with schema_context(w.ws.schema):
+        current = Content.objects.select_related("site").get(pk=content.pk)
+        paragraphs = re.findall(r"<p>.*?</p>", current.html, re.S)
+        content_save(content=current, changes={"html": "".join(paragraphs[:2])})
+
+
+def optimize_article(
+    w: Walk,
+    fake,
+    content: Content,
+    reply: dict | None = None,
+    expect=None,
+    what: str = "optimize",
+):
     page = w.client.get(optimize(content))
     shown = shown_cost(page.content.decode())
     if fake is not None:
@@ -233,7 +251,7 @@ def optimize_article(w: Walk, fake, content: Content, reply: dict | None = None,
         text = json.dumps(reply) if reply else answer("optimize_content", data, w.site)
         fake.script("chat", [ok(text)])
     response = w.take(
-        "optimize",
+        what,
         shown if expect is None else expect,
         lambda: w.client.post(optimize(content), {"shown": shown}),
     )
@@ -267,6 +285,8 @@ def test_every_ai_action_takes_exactly_what_its_page_showed(walk, fake):
     images_in_bulk(w, second)
     new_picture(w, first)
     optimize_article(w, fake, first)
+    shorten(w, second)
+    optimize_article(w, fake, second, what="optimize (AI step)")
 
     steps = {what for what, _, _ in w.taken}
     assert {"cluster", "generate ideas", "write", "image prompts", "generate images"} <= steps
@@ -282,7 +302,13 @@ def test_every_ai_action_takes_exactly_what_its_page_showed(walk, fake):
         assert len(usage) >= 10, "every free run is still recorded"
     else:
         assert paid["cluster"] == 0, "grouping (and the offline names) are free"
-        for what in ("name clusters", "generate ideas", "write", "image prompts", "optimize"):
+        for what in (
+            "name clusters",
+            "generate ideas",
+            "write",
+            "image prompts",
+            "optimize (AI step)",
+        ):
             assert paid[what] > 0, what
         pictures = ("generate images", "generate images (bulk)", "new picture")
         if fake.kind == "provider":
@@ -325,7 +351,9 @@ def test_a_run_that_changes_nothing_takes_nothing(walk, fake):
         job = Job.objects.filter(kind="image_prompts").latest("pk")
     assert "nothing changed" in job.message
 
-    # An optimization that gives the article back as it was.
+    # An optimization whose AI step gives the article back as it was (the article is cut
+    # short first, so that Optimize has writing for the AI to do).
+    shorten(w, content)
     with schema_context(w.ws.schema):
         current = Content.objects.get(pk=content.pk)
     same = {
@@ -344,8 +372,8 @@ def test_a_run_that_changes_nothing_takes_nothing(walk, fake):
     finally:
         if fake is None:
             offline.WRITERS["optimize_content"] = original
-    assert "found nothing to change" in text_of(done.content.decode())
-    assert "Nothing was charged." in text_of(done.content.decode())
+    said = text_of(done.content.decode()).lower()
+    assert "nothing was charged" in said or "nothing charged" in said, said
 
     # Names the clusters already have (a provider only: offline naming is free anyway).
     if fake is not None:

@@ -220,7 +220,10 @@ class OptimizeOutcome:
 
     def message(self) -> str:
         if self.version is None:
-            return f"Nothing needed changing; the score stays {self.before}. Nothing was charged."
+            return (
+                f"The optimizer found nothing to change; the score stays {self.before}. "
+                "Nothing was charged."
+            )
         return (
             f"Optimized: score {self.before} → {self.after}, saved as version {self.version} "
             f"({self.spent})."
