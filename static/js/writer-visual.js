@@ -115,6 +115,19 @@
     ["table", (node, delta) => (simpleTable(node) ? delta : keep(node))],
     [Node.ELEMENT_NODE, (node, delta) => (node.id && !node.matches("table, figure") && !rawOnly(delta) ? linesWith(delta, ID, node.id) : delta)],
   ];
+  // Backspace at the start of the line after a kept block (or Delete at the end of the line
+  // before one) does not swallow the block: "Remove" on its label does that, on purpose.
+  const isKept = (blot) => Boolean(blot && blot.statics.blotName === RAW);
+  const guardKept = {
+    "keep before": {
+      key: "Backspace", collapsed: true, offset: 0,
+      handler(range) { return range.index === 0 || !isKept(this.quill.getLine(range.index - 1)[0]); },
+    },
+    "keep after": {
+      key: "Delete", collapsed: true, suffix: /^$/,
+      handler(range) { return !isKept(this.quill.getLine(range.index + 1)[0]); },
+    },
+  };
   const rawOnly = (delta) => delta.ops.length === 1 && delta.ops[0].insert && delta.ops[0].insert[RAW] != null;
 
   // --- the editor -----------------------------------------------------------------------------
@@ -131,6 +144,9 @@
       clipboard: { matchers },
       toolbar: withToolbar ? { container: toolbar, handlers: { image: openImageDialog, table: () => table().insertTable(3, 3), ...tableHandlers() } } : false,
       uploader: false,
+      // Tab leaves the editor (a tab character means nothing in an article); in a list it
+      // still indents and in a table it still moves to the next cell.
+      keyboard: { bindings: { tab: { key: "Tab", handler: () => true }, ...guardKept } },
       ...(withToolbar ? {} : { history: false }),
     },
   });
@@ -192,6 +208,7 @@
     quill.setContents(deltaFor(html), "silent");
     quill.history.clear();
     edited = false;
+    keptHelp.hidden = !quill.root.querySelector(".ed-raw");
     // The last word: the document must read as the body did; if not, stay on the source.
     return H.summary(currentHTML()) === H.summary(html) || !H.blocks(html).length;
   }
@@ -212,6 +229,8 @@
     // The page autosaves and previews on the textarea's input, as for typing in it.
     textarea.dispatchEvent(new Event("input", { bubbles: true }));
   }
+  const keptHelp = shell.querySelector("[data-kept-help]");
+  quill.on("text-change", () => { keptHelp.hidden = !quill.root.querySelector(".ed-raw"); });
   quill.on("text-change", (_delta, _old, source) => {
     if (source === "silent" || mode !== "visual") return;
     edited = true;
@@ -246,6 +265,7 @@
     sync();
     show("source");
   }
+  if (label) label.addEventListener("click", (e) => { if (mode === "visual") { e.preventDefault(); quill.focus(); } });
   modeButtons.forEach((b) => b.addEventListener("click", () => {
     if (b.dataset.editorMode === mode) return;
     if (b.dataset.editorMode === "visual") { toVisual(); if (mode === "visual") quill.focus(); } else { toSource(); textarea.focus(); }

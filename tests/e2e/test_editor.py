@@ -151,7 +151,13 @@ def test_an_article_comes_back_whole_from_the_visual_editor(page: Page, hosts: H
     expect(kept.nth(1)).to_contain_text("Image with caption · kept as written")
     expect(kept.nth(1).locator("figcaption")).to_have_text("The finished fan.")
     expect(kept.nth(2)).to_contain_text("Definition list")
-    # Merely opening the article writes nothing into the form.
+    expect(page.get_by_text("Blocks marked “kept as written”")).to_be_visible()
+    # Backspace at the start of the line after a kept block does not swallow it.
+    body.locator("p", has_text="That is all").click()
+    page.keyboard.press("Home")
+    page.keyboard.press("Backspace")
+    expect(kept).to_have_count(3)
+    # Merely opening the article (or that key) writes nothing into the form.
     assert source.evaluate("(t) => t.value === t.defaultValue")
 
     # Typing in the visual editor autosaves a version with the HTML.
