@@ -5,8 +5,8 @@
 //
 // Nothing may be lost by opening an article here. Each top-level block of the body is loaded into
 // the editor and written back; a block that does not come back the same (a figure, a table with
-// a header row, a definition list, …) is kept exactly as written instead: shown, movable and
-// removable, and edited as HTML. Merely opening an article never writes to the textarea.
+// merged cells, a definition list, …) is kept exactly as written instead: shown, removable, and
+// edited as HTML. Merely opening an article, or switching modes, never writes to the textarea.
 (() => {
   const shell = document.querySelector("[data-visual]");
   const textarea = document.getElementById("id_html");
@@ -136,7 +136,7 @@
   const toolbar = shell.querySelector("[data-visual-toolbar]");
   const formats = ["header", "bold", "italic", "underline", "strike", "link", "list", "indent", "blockquote", "code", "script", "image", "table", RAW, ID, TH];
   const options = (container, withToolbar) => ({
-    theme: withToolbar ? "snow" : undefined,
+    ...(withToolbar ? { theme: "snow" } : {}),
     formats,
     placeholder: withToolbar ? "Write the article…" : "",
     modules: {
