@@ -115,6 +115,13 @@ def stored(account, content: Content) -> tuple[Content, list[ContentVersion]]:
         return fresh, list(fresh.versions.order_by("number"))
 
 
+def leave(page: Page) -> None:
+    """Let the page's last requests finish, then leave it: the workspace's schema is dropped
+    right after the test, and a request still reading it would deadlock with that."""
+    page.wait_for_load_state("networkidle")
+    page.goto("about:blank")
+
+
 def eventually(page: Page, read, ok, seconds: float = 15):
     """`read()` once `ok` holds for it (an autosave lands a moment after the typing stops)."""
     for _ in range(int(seconds * 4)):
@@ -187,6 +194,7 @@ def test_an_article_comes_back_whole_from_the_visual_editor(page: Page, hosts: H
         "<dl><dt>How long does it take?</dt>",
     ):
         assert piece in saved.html.replace("\n", ""), piece
+    leave(page)
 
 
 def test_source_toggle_conflicts_and_the_plain_form(
@@ -252,6 +260,7 @@ def test_source_toggle_conflicts_and_the_plain_form(
     plain = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
     try:
         no_js = plain.new_page()
+        serve_pictures(no_js)
         no_js.goto(hosts.workspace(slug, "/accounts/login/"))
         no_js.get_by_label("Email").fill(email)
         no_js.get_by_label("Password").fill(PASSWORD)
@@ -263,10 +272,12 @@ def test_source_toggle_conflicts_and_the_plain_form(
         field.fill(field.input_value() + "\n<p>Written without scripts.</p>")
         no_js.get_by_role("button", name="Save", exact=True).click()
         expect(no_js.get_by_text(f"Saved as version {before + 2}.")).to_be_visible()
+        leave(no_js)
     finally:
         plain.close()
     saved, _ = stored(account, content)
     assert "<p>Written without scripts.</p>" in saved.html and "<figcaption>" in saved.html
+    leave(page)
 
 
 def test_tables_links_and_images_from_the_toolbar_on_a_phone(page: Page, hosts: Hosts, new_slug):
@@ -343,3 +354,4 @@ def test_tables_links_and_images_from_the_toolbar_on_a_phone(page: Page, hosts: 
         "<tbody><tr><td>42 in</td><td></td><td></td></tr>" in saved.html
     ), saved.html
     assert saved.html.count("<tr>") == 4
+    leave(page)
