@@ -174,7 +174,23 @@ def test_main_pages_keep_to_the_policy_and_their_scripts_work(page: Page, hosts:
     page.locator("[data-lazy-panel]").first.wait_for(state="detached")
     page.get_by_label("Meta title").fill("Short")
     expect(page.locator("[data-counter=id_meta_title]")).to_contain_text("5 / ")
+    # The visual editor (Quill: injected styles, contenteditable, its toolbar and link box)
+    # works under the policy; its HTML source is the form's own textarea.
+    visual = page.get_by_role("textbox", name="Article body")
+    visual.locator("p").first.click()
+    page.keyboard.press("End")
+    page.keyboard.type(" Checked.")
+    for _ in "Checked.":
+        page.keyboard.press("Shift+ArrowLeft")
+    page.get_by_role("button", name="Link", exact=True).click()
+    page.locator(".ql-tooltip input[type=text]").fill("https://policy.example.com/checked")
+    page.keyboard.press("Enter")
+    expect(visual.get_by_role("link").first).to_be_visible()
+    page.get_by_role("button", name="HTML source").click()
     html = page.locator("#id_html")
+    expect(html).to_have_value(
+        re.compile('<a href="https://policy.example.com/checked">Checked.</a>')
+    )
     html.fill(html.input_value() + '<p><img src="https://images.example.com/a.svg" alt="A"></p>')
     picture = page.locator("#ed-preview img[alt=A]")
     expect(picture).to_be_visible()
