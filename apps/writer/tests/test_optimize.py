@@ -317,7 +317,7 @@ def test_the_free_fixes_and_the_ai_cost_are_shown_first(alpha, site, client_for,
         text = page_text(page)
         assert "Fixed without AI free" in text
         assert "meta title" in text and "at the start of the title" not in text, "title had it"
-        assert f"The AI step: {cost()} credits; the free fixes cost nothing." in text
+        assert f"The AI step: {cost()} credits" in text and "the free fixes cost nothing" in text
         assert f"Optimize ({cost()} credits)" in text and "Apply only the free fixes" in text
         assert 'data-check="length"' in body(page) and "Add about" in text
         assert f'data-score="{score_of(alpha, content)}"' in body(page)
