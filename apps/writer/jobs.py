@@ -6,10 +6,27 @@ from apps.workspace.models import Job
 from apps.writer.models import Task, TaskStatus
 from apps.writer.services.writing import task_write
 from igny8 import jobs
+from igny8.errors import UserFacingError
 
 
-class WriteFailed(Exception):
-    """The task could not be written; its reason is on the task (and in the job's error)."""
+class WriteFailed(UserFacingError):
+    """The task could not be written; its reason is on the task (and in the job's error, in
+    the same words, with the cause's detail for staff)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str = "",
+        detail: str = "",
+        provider_failure: bool = False,
+        skipped: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.detail = detail
+        self.provider_failure = provider_failure
+        self.skipped = skipped
 
 
 @jobs.job(kind="write", time_limit=900)
@@ -21,5 +38,11 @@ def write_task(record: Job, task_id: int) -> dict:
     if outcome.status == TaskStatus.FAILED:
         # The job ends "failed" too, so that whoever follows jobs sees it; the task keeps the
         # reason in plain words for the tasks page.
-        raise WriteFailed(outcome.message)
+        raise WriteFailed(
+            outcome.message,
+            reason=outcome.reason,
+            detail=outcome.detail,
+            provider_failure=outcome.provider_failure,
+            skipped=outcome.skipped,
+        )
     return outcome.as_result()

@@ -39,6 +39,8 @@ from apps.writer.services.tasks import task_is_writing
 from apps.writer.services.versions import content_create, content_save
 from igny8 import jobs
 from igny8.ai import functions
+from igny8.ai.errors import detail_of, reason_of
+from igny8.ai.failures import provider_down
 from igny8.errors import UserFacingError
 
 log = logging.getLogger(__name__)
@@ -213,6 +215,13 @@ class WriteResult:
     content_id: int | None = None
     version: int | None = None
     credits: int = 0
+    # For a failure: why, as a clause after "failed because"; the detail for staff; whether
+    # the provider itself failed (a batch stops asking it after a few of those in a row).
+    reason: str = ""
+    detail: str = ""
+    provider_failure: bool = False
+
+    skipped: bool = False  # not tried at all (the provider was down)
 
     def as_result(self) -> dict[str, Any]:
         return {
@@ -318,7 +327,13 @@ def task_write(task: Task, job: Job | None = None) -> WriteResult:
         found = near_duplicate(site=site, task=task)
         if found is not None:
             _fail(task, found.message(), duplicate_of=found.content)
-            return WriteResult(TaskStatus.FAILED, task.error)
+            return WriteResult(
+                TaskStatus.FAILED, task.error, reason="it is too close to an article the site has"
+            )
+    down = provider_down(job, noun="articles")
+    if down is not None:
+        _fail(task, down.message)
+        return WriteResult(TaskStatus.FAILED, down.message, reason=down.reason, skipped=True)
     author = job.created_by if job is not None and job.created_by_id else None
     key = (
         f"{connection.schema_name}:job:{job.pk}"
@@ -345,12 +360,18 @@ def task_write(task: Task, job: Job | None = None) -> WriteResult:
         )
     except UserFacingError as exc:
         _fail(task, exc.message)
-        return WriteResult(TaskStatus.FAILED, exc.message)
+        return WriteResult(
+            TaskStatus.FAILED,
+            exc.message,
+            reason=reason_of(exc),
+            detail=detail_of(exc),
+            provider_failure=getattr(exc, "provider_failure", False),
+        )
     except Exception as exc:
         log.exception("writing task %s failed", task.pk)
-        message = f"Writing failed unexpectedly ({exc.__class__.__name__}). Try again."
+        message = "Writing failed because of an unexpected error on our side. Try again."
         _fail(task, message)
-        return WriteResult(TaskStatus.FAILED, message)
+        return WriteResult(TaskStatus.FAILED, message, reason=reason_of(exc), detail=detail_of(exc))
     content: Content = stored["content"]
     number = stored["number"]
     if number is None:

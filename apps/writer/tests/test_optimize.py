@@ -161,7 +161,9 @@ def test_a_failed_run_refunds_and_keeps_no_version(alpha, site, monkeypatch):
         job.refresh_from_db()
         reservation = Reservation.objects.filter(key__contains=f":job:{job.pk}:").first()
     assert job.status == JobStatus.FAILED
-    assert "expected shape" in job.error
+    # The writer reads what was wrong and what to do, not a class path.
+    assert job.error.startswith("The article the AI wrote could not be used")
+    assert "try again" in job.error.lower() and "igny8." not in job.error
     assert reservation is not None and reservation.status == ReservationStatus.RELEASED
     assert balance(alpha.account) == start
     assert len(versions(alpha, content)) == 1
