@@ -162,7 +162,10 @@ def _header(lines: list[str], fields: dict[str, Any], *, trailing: bool = False)
                 i += 1
             fields.setdefault("changes", [c for c in items if c.strip()])
         elif match[2]:
-            fields.setdefault(key, match[2].strip().strip('"“”'))
+            value = match[2].strip().strip('"“”')
+            if value.startswith("<") and value.endswith(">") and "<" not in value[1:-1]:
+                value = value[1:-1].strip()  # the format's placeholder brackets, copied
+            fields.setdefault(key, value)
     return i
 
 
@@ -569,7 +572,8 @@ def check_article(data: dict[str, Any], output: dict[str, Any]) -> list[Problem]
 
 def check_revision(data: dict[str, Any], output: dict[str, Any]) -> list[Problem]:
     """A revision keeps the article whole: at least AI_MIN_WORDS_RATIO of its words (or of the
-    target, when one is set), at least half of its headings, and no repeated paragraphs."""
+    target, when one is set), at least half of its headings, every image, and no repeated
+    paragraphs."""
     before = data.get("html") or ""
     after = output.get("html") or ""
     target = data.get("target_words") or words_in_html(before)
@@ -582,6 +586,16 @@ def check_revision(data: dict[str, Any], output: dict[str, Any]) -> list[Problem
             Problem(
                 f"it has {len(kept)} of the article's {len(had)} headings (keep its sections)",
                 "the revision dropped sections of the article",
+            )
+        )
+    images_before = len(re.findall(r"<img\b", before, re.I))
+    images_after = len(re.findall(r"<img\b", after, re.I))
+    if images_after < images_before:
+        problems.append(
+            Problem(
+                f"it has {images_after} of the article's {images_before} images (keep every "
+                "image and figure as it is)",
+                "the revision dropped images of the article",
             )
         )
     if _repeats(after):

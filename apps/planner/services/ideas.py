@@ -195,6 +195,7 @@ class IdeasOutcome:
             "clusters_done": self.done,
             "ideas": self.ideas,
             "credits": self.credits,
+            "failures": self.problems[:20],
         }
 
 

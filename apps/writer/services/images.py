@@ -283,6 +283,7 @@ class ImagesOutcome:
             "generated": self.generated,
             "failed": len(self.failed),
             "credits": self.credits,
+            "failures": self.failed[:20],
         }
 
 

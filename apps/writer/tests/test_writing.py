@@ -440,7 +440,7 @@ def test_the_sites_voice_audience_words_and_structure_reach_the_prompt(alpha, si
     assert "Structure: how_to, that is" in user
     assert "content type: page" in user
     assert "Secondary keywords: rose pruning, spring garden" in user
-    assert "<h3> Tools you need: cover a sharp pair of secateurs" in user
+    assert "### Tools you need: cover a sharp pair of secateurs" in user
     assert "End with an FAQ section" in user
 
 
