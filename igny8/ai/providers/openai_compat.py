@@ -453,7 +453,9 @@ class OpenAICompatibleProvider:
                 detail=technical,
             ) from None
         if isinstance(err, openai.APITimeoutError):
-            if tries.cut_short:
+            # The deadline ended it: it left the last try less than a full timeout, or cut
+            # that try off (a server that trickles bytes never lets one read time out).
+            if tries.cut_short or time.monotonic() >= tries.deadline - 0.05:
                 limit = (
                     "all the time the job had left"
                     if tries.limited_by_job
