@@ -455,7 +455,9 @@ class OpenAICompatibleProvider:
         if isinstance(err, openai.APITimeoutError):
             # The deadline ended it: it left the last try less than a full timeout, or cut
             # that try off (a server that trickles bytes never lets one read time out).
-            if tries.cut_short or time.monotonic() >= tries.deadline - 0.05:
+            if tries.cut_short or (
+                tries.budget > tries.timeout + 0.05 and time.monotonic() >= tries.deadline - 0.05
+            ):
                 limit = (
                     "all the time the job had left"
                     if tries.limited_by_job
@@ -630,7 +632,7 @@ class _Tries:
 
 def _secs(seconds: float) -> str:
     """15 → "15", 0.3 → "0.3", 121.4 → "121": as precise as a person needs."""
-    return f"{seconds:.0f}" if seconds >= 10 else f"{seconds:.2g}"
+    return f"{seconds:.0f}" if seconds >= 10 else f"{seconds:.1f}".replace(".0", "")
 
 
 def _passing(err: openai.OpenAIError) -> bool:
