@@ -96,6 +96,7 @@ def failure_words(exc: BaseException, job_id: int) -> dict[str, Any]:
             "reason": reason_of(exc),
             "provider_failure": bool(getattr(exc, "provider_failure", False)),
             "skipped": bool(getattr(exc, "skipped", False)),
+            **(getattr(exc, "result", None) or {}),
         },
     }
 

@@ -21,20 +21,23 @@ class WriteFailed(UserFacingError):
         detail: str = "",
         provider_failure: bool = False,
         skipped: bool = False,
+        batch: str = "",
     ) -> None:
         super().__init__(message)
         self.reason = reason
         self.detail = detail
         self.provider_failure = provider_failure
         self.skipped = skipped
+        # Kept in the failed job's result, beside the reason (igny8.jobs.failure_words).
+        self.result = {"batch": batch} if batch else {}
 
 
 @jobs.job(kind="write", time_limit=900)
-def write_task(record: Job, task_id: int) -> dict:
+def write_task(record: Job, task_id: int, batch: str = "") -> dict:
     task = Task.objects.filter(pk=task_id).first()
     if task is None:
-        return {"message": "The task no longer exists; nothing written."}
-    outcome = task_write(task, record)
+        return {"message": "The task no longer exists; nothing written.", "batch": batch}
+    outcome = task_write(task, record, batch=batch)
     if outcome.status == TaskStatus.FAILED:
         # The job ends "failed" too, so that whoever follows jobs sees it; the task keeps the
         # reason in plain words for the tasks page.
@@ -44,5 +47,6 @@ def write_task(record: Job, task_id: int) -> dict:
             detail=outcome.detail,
             provider_failure=outcome.provider_failure,
             skipped=outcome.skipped,
+            batch=batch,
         )
-    return outcome.as_result()
+    return {**outcome.as_result(), "batch": batch}

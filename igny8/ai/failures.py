@@ -91,31 +91,29 @@ class ProviderDown:
     reason: str
 
 
-def provider_down(job, *, noun: str) -> ProviderDown | None:  # noqa: ANN001 (a Job row)
-    """Whether a job should leave its item alone because the provider is down: since this job
-    was queued, the last AI_JOB_MAX_PROVIDER_FAILURES jobs of its kind that were tried (in this
-    workspace) all failed because of the provider, with no success after them.
+def provider_down(job, *, batch: str, noun: str) -> ProviderDown | None:  # noqa: ANN001 (a Job)
+    """Whether a job should leave its item alone because the provider is down: the last
+    AI_JOB_MAX_PROVIDER_FAILURES jobs of its `batch` that were tried all failed because of the
+    provider, with no success after them.
 
     Items queued together but run as jobs of their own (a batch of articles) stop asking a
-    provider that does not answer this way. A job queued after those failures (someone tries
-    again) is not held back. Jobs that were held back do not count as tries either way.
+    provider that does not answer this way; jobs that record `{"batch": …}` in their result
+    (failed or not) form a batch. Starting again makes a new batch, which is tried as usual.
+    Jobs that were held back do not count as tries either way.
     """
-    from apps.workspace.models import Job, JobStatus
+    from apps.workspace.models import Job
 
-    if job is None:
+    if job is None or not batch:
         return None
     limit = max(1, int(settings.AI_JOB_MAX_PROVIDER_FAILURES))
     finished = (
-        Job.objects.filter(kind=job.kind, finished__gte=job.created)
+        Job.objects.filter(kind=job.kind, result__batch=batch, finished__isnull=False)
         .exclude(pk=job.pk)
-        .exclude(status=JobStatus.CANCELLED)
-        .order_by("-finished")
+        .order_by("-finished", "-pk")
         .only("status", "result")[: limit * 20]
     )
     tried = [j for j in finished if not (j.result or {}).get("skipped")][:limit]
-    if len(tried) < limit or not all(
-        j.status == JobStatus.FAILED and (j.result or {}).get("provider_failure") for j in tried
-    ):
+    if len(tried) < limit or not all((j.result or {}).get("provider_failure") for j in tried):
         return None
     reasons = Counter(
         str((j.result or {}).get("reason") or "the AI provider failed") for j in tried

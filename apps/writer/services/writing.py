@@ -180,6 +180,9 @@ def tasks_write_enqueue(
         )
     from apps.writer.jobs import write_task
 
+    # The tasks written together: after a few provider failures in a row, the rest of them
+    # are not sent (igny8.ai.failures.provider_down).
+    batch = uuid.uuid4().hex[:16]
     for task in ready:
         with transaction.atomic():
             locked = (
@@ -198,7 +201,9 @@ def tasks_write_enqueue(
             if allow_duplicate:
                 changes["allow_duplicate"] = True
             Task.objects.filter(pk=task.pk).update(**changes)
-            job = jobs.enqueue(write_task, task.pk, label=f"Write “{task.title}”"[:200], user=user)
+            job = jobs.enqueue(
+                write_task, task.pk, batch, label=f"Write “{task.title}”"[:200], user=user
+            )
             # With synchronous jobs (tests) the job has already run: only link it.
             Task.objects.filter(pk=task.pk).update(job=job)
         start.jobs.append(job)
@@ -308,7 +313,7 @@ def _store(task: Task, output: dict, result: Any, author) -> tuple[Content, int 
     return content, number
 
 
-def task_write(task: Task, job: Job | None = None) -> WriteResult:
+def task_write(task: Task, job: Job | None = None, *, batch: str = "") -> WriteResult:
     """Write one task: the near-duplicate guard, then the AI engine, then the article (see the
     module notes). Failures end with the task `failed` and the reason in plain words; the
     engine returns any reserved credits. Safe to run twice for one job."""
@@ -330,7 +335,7 @@ def task_write(task: Task, job: Job | None = None) -> WriteResult:
             return WriteResult(
                 TaskStatus.FAILED, task.error, reason="it is too close to an article the site has"
             )
-    down = provider_down(job, noun="articles")
+    down = provider_down(job, batch=batch, noun="articles")
     if down is not None:
         _fail(task, down.message)
         return WriteResult(TaskStatus.FAILED, down.message, reason=down.reason, skipped=True)
