@@ -81,7 +81,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
         trashed=selectors.trashed_count(site),
         polling=selectors.any_writing(list(page.object_list)),
         failures=(
-            selectors.failures_summary(site) if counts["failed"] and not filters.trashed else ""
+            # One failed task says why on its row; several get a count of the reasons too.
+            selectors.failures_summary(site) if counts["failed"] > 1 and not filters.trashed else ""
         ),
     )
     htmx = request.htmx

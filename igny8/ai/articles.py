@@ -475,6 +475,10 @@ class Problem:
 
     what: str
     reason: str
+    hint: str = ""  # how to fix it, for the model's repair request only
+
+    def for_model(self) -> str:
+        return f"{self.what} ({self.hint})" if self.hint else self.what
 
 
 # Words an FAQ heading is made of, in the languages sites are written in most.
@@ -553,8 +557,9 @@ def check_article(data: dict[str, Any], output: dict[str, Any]) -> list[Problem]
         problems.append(
             Problem(
                 f"it lacks the outline's section{'s' if len(missing) != 1 else ''} "
-                f"{_listing(missing)} (each needs its own heading)",
+                f"{_listing(missing)}",
                 "the article left out parts of the outline",
+                "each needs its own heading",
             )
         )
     if data.get("include_faq"):
@@ -562,9 +567,9 @@ def check_article(data: dict[str, Any], output: dict[str, Any]) -> list[Problem]
         if not faq:
             problems.append(
                 Problem(
-                    "it has no FAQ section at the end (a heading, then questions as "
-                    "sub-headings with short answers)",
+                    "it has no FAQ section at the end",
                     "the article had no FAQ section",
+                    "a heading, then questions as sub-headings with short answers",
                 )
             )
     if _repeats(html):
@@ -586,8 +591,9 @@ def check_revision(data: dict[str, Any], output: dict[str, Any]) -> list[Problem
     if len(kept) < math.ceil(len(had) / 2):
         problems.append(
             Problem(
-                f"it has {len(kept)} of the article's {len(had)} headings (keep its sections)",
+                f"it has {len(kept)} of the article's {len(had)} headings",
                 "the revision dropped sections of the article",
+                "keep its sections",
             )
         )
     images_before = len(re.findall(r"<img\b", before, re.I))
@@ -595,9 +601,9 @@ def check_revision(data: dict[str, Any], output: dict[str, Any]) -> list[Problem
     if images_after < images_before:
         problems.append(
             Problem(
-                f"it has {images_after} of the article's {images_before} images (keep every "
-                "image and figure as it is)",
+                f"it has {images_after} of the article's {images_before} images",
                 "the revision dropped images of the article",
+                "keep every image and figure as it is",
             )
         )
     if _repeats(after):

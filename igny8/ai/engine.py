@@ -116,6 +116,10 @@ def _parse(fn: functions.AIFunction, text: str, data: dict) -> tuple[dict | None
         output = fn.complete(parsed, data) if fn.complete else {"html": parsed.html}
         if articles.words_in_html(output.get("html", "")) < 5:
             return None, [Problem("it has no article text", "the AI wrote no article text")]
+        # What the article lacks says more than the schema would ("html" too short).
+        problems = fn.check(data, output) if fn.check else []
+        if problems:
+            return None, problems
     else:
         raw = (text or "").strip()
         if raw.startswith("```"):
@@ -134,14 +138,14 @@ def _parse(fn: functions.AIFunction, text: str, data: dict) -> tuple[dict | None
     except jsonschema.ValidationError as exc:
         where = "/".join(str(p) for p in exc.absolute_path) or "the top level"
         return None, [Problem(f"at {where}: {exc.message}", _SHAPE)]
-    problems = fn.check(data, output) if fn.check else []
+    problems = fn.check(data, output) if fn.check and fn.answer != "article" else []
     return (None, problems) if problems else (output, [])
 
 
 def _repair_messages(
     fn: functions.AIFunction, messages: list[Message], answer: str, problems: list[Problem]
 ) -> list[Message]:
-    what = "; ".join(p.what for p in problems)
+    what = "; ".join(p.for_model() for p in problems)
     if fn.answer == "article":
         again = (
             "Write the whole answer again in the format asked for: the header lines, a line "
