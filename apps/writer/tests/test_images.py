@@ -31,7 +31,7 @@ from apps.writer.tests.helpers_images import (
     viewer_fixture,  # noqa: F401  (fixture "viewer")
 )
 from igny8.ai import crypto
-from igny8.ai.tests.fake_openai import API_KEY, FakeOpenAI, bad_request
+from igny8.ai.tests.fake_openai import API_KEY, FakeOpenAI, bad_request, server_error
 
 pytestmark = pytest.mark.django_db
 
@@ -326,3 +326,37 @@ def test_a_new_picture_on_request_replaces_the_old_one_only_when_it_is_made(
     assert not default_storage.exists(featured.file.name), "the old picture went"
     assert before - balance(alpha.account) == per_image()
     assert credits.reconcile(alpha.account).ok
+
+
+def test_a_provider_that_keeps_failing_stops_the_images_after_three(
+    alpha, site, client_for, fake, settings
+):
+    settings.AI_MAX_RETRIES = 0
+    with schema_context(alpha.schema):
+        Site.objects.filter(pk=site.pk).update(images_per_article=4)
+    content = make_content(alpha, site)
+    client = client_on(client_for, alpha.editor, alpha, site)
+    client.post(panel_url(content), {"action": "prompts"}, **HX)  # offline prompts: 5 images
+    use_fake(alpha, fake)
+    fake.always("images", server_error())
+    before = balance(alpha.account)
+
+    client.post(panel_url(content), {"action": "generate"}, **HX)
+
+    assert len(fake.calls("images")) == 3, "images 4 and 5 were never sent"
+    statuses = [i.status for i in images_of(alpha, content)]
+    assert statuses == ["failed"] * 3 + ["pending"] * 2  # the rest wait, as they were
+    assert balance(alpha.account) == before
+    with schema_context(alpha.schema):
+        job = Job.objects.filter(kind="images").latest("pk")
+    assert job.status == "failed"
+    assert job.error.startswith(
+        "3 of 5 images failed because the AI provider had a server error. Stopped because the "
+        "AI provider had a server error 3 times in a row. Check the provider on the AI settings "
+        "page, then start it again for the rest. 2 images were not tried; nothing was charged "
+        "for them."
+    )
+    # Generating again tries the waiting ones and the failed ones.
+    fake.always("images", None)
+    client.post(panel_url(content), {"action": "generate"}, **HX)
+    assert {i.status for i in images_of(alpha, content)} == {"generated"}
