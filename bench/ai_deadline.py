@@ -37,7 +37,7 @@ from django.conf import settings  # noqa: E402
 
 from igny8.ai.config import AIConfig  # noqa: E402
 from igny8.ai.errors import AIError  # noqa: E402
-from igny8.ai.providers import openai_compat  # noqa: E402
+from igny8.ai.providers import openai_compat, retries  # noqa: E402
 from igny8.ai.types import Message, TextRequest  # noqa: E402
 
 SCALE = 100  # the default settings divided by this
@@ -134,9 +134,9 @@ def scale_everything(factor: float) -> None:
     settings.AI_TIMEOUT_SECONDS = DEFAULTS["timeout"] / factor
     settings.AI_MAX_RETRIES = DEFAULTS["retries"]
     settings.AI_CALL_DEADLINE_SECONDS = DEFAULTS["deadline"] / factor
-    openai_compat.BACKOFF_START = 0.5 / factor
-    openai_compat.BACKOFF_MAX = 8.0 / factor
-    openai_compat.MIN_TRY_SECONDS = 1.0 / factor
+    retries.BACKOFF_START = 0.5 / factor
+    retries.BACKOFF_MAX = 8.0 / factor
+    retries.MIN_TRY_SECONDS = 1.0 / factor
     base.INITIAL_RETRY_DELAY = 0.5 / factor
     base.MAX_RETRY_DELAY = 8.0 / factor
 

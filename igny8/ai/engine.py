@@ -34,7 +34,7 @@ from apps.billing.models import Reservation, ReservationStatus
 from apps.workspace.models import AIUsage, Job, Site
 from igny8 import jobs
 from igny8.ai import articles, functions, prompts
-from igny8.ai.articles import Problem
+from igny8.ai.article_checks import Problem
 from igny8.ai.config import OFFLINE, AIConfig, workspace_config
 from igny8.ai.context import site_context
 from igny8.ai.errors import AIError, InvalidInput, InvalidOutput

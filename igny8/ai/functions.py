@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from igny8.ai import articles
+from igny8.ai import article_checks, articles
 from igny8.ai.articles import words_in_html
 
 STRUCTURES = ["article", "guide", "how_to", "listicle", "comparison", "review", "faq"]
@@ -57,7 +57,7 @@ class AIFunction:
     header: list[str] = field(default_factory=list)
     complete: Callable[[articles.Parsed, dict], dict] | None = None
     # What is wrong with a well-formed answer, beyond its schema ([] when nothing is).
-    check: articles.Checker | None = None
+    check: article_checks.Checker | None = None
 
 
 FUNCTIONS: dict[str, AIFunction] = {}
@@ -242,7 +242,7 @@ register(
         answer="article",
         header=["title", "meta_title", "meta_description", "excerpt"],
         complete=articles.complete_article,
-        check=articles.check_article,
+        check=article_checks.check_article,
     )
 )
 
@@ -347,6 +347,6 @@ register(
         answer="article",
         header=["meta_title", "meta_description", "changes"],
         complete=articles.complete_revision,
-        check=articles.check_revision,
+        check=article_checks.check_revision,
     )
 )

@@ -32,11 +32,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import email.utils
 import io
 import logging
-import math
-import random
 import re
 import time
 from collections.abc import Callable
@@ -57,6 +54,7 @@ from igny8.ai.errors import (
     ProviderModelNotFound,
     ProviderUnavailable,
 )
+from igny8.ai.providers.retries import NO_CREDIT, Tries, secs
 from igny8.ai.types import ImageRequest, ProviderResult, TextRequest
 from igny8.egress import (
     OPERATOR,
@@ -72,13 +70,6 @@ from igny8.egress import client as egress_client
 logger = logging.getLogger("igny8.ai")
 # "Test connection": a person is waiting on the page, so a short deadline and no retries.
 TEST_TIMEOUT_SECONDS = 15.0
-# Backoff between tries, as the openai client does it: 0.5 s doubling, at most 8 s; a server's
-# own retry-after is honoured up to a minute.
-BACKOFF_START = 0.5
-BACKOFF_MAX = 8.0
-MAX_RETRY_AFTER = 60.0
-# A try with less time than this left is not worth starting (the answer could not arrive).
-MIN_TRY_SECONDS = 1.0
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -89,7 +80,6 @@ _REFUSING = re.compile(
     r"unsupported|not supported|does not support|unknown|unrecognized|not allowed|"
     r"invalid (?:value|parameter|type)|extra (?:inputs|fields)|must contain"
 )
-_NO_CREDIT = {"insufficient_quota", "billing_hard_limit_reached", "quota_exceeded"}
 _FORMATS = {"PNG": "png", "WEBP": "webp", "JPEG": "jpeg", "GIF": "gif"}
 
 T = TypeVar("T")
@@ -332,7 +322,7 @@ class OpenAICompatibleProvider:
         AIError in plain words that say what happened."""
         params = dict(params)
         adjusted: set[str] = set()
-        tries = _Tries(
+        tries = Tries(
             timeout=self.timeout if timeout is None else timeout,
             retries=self.max_retries if retries is None else retries,
         )
@@ -377,7 +367,8 @@ class OpenAICompatibleProvider:
                         model,
                     )
                 except openai.OpenAIError as err:
-                    wait = tries.wait_before_retry(err)
+                    # The egress guard's refusal is final; other failures may pass.
+                    wait = None if _refusal(err) is not None else tries.wait_before_retry(err)
                     if wait is None:
                         self._fail(err, model, tries)
                     logger.info(
@@ -392,7 +383,7 @@ class OpenAICompatibleProvider:
                     time.sleep(wait)
                     tries.retried += 1
 
-    def _fail(self, err: openai.OpenAIError, model: str, tries: _Tries) -> NoReturn:
+    def _fail(self, err: openai.OpenAIError, model: str, tries: Tries) -> NoReturn:
         host = self.host
         status = getattr(err, "status_code", None)
         detail = self._scrub(_provider_message(err))
@@ -438,7 +429,7 @@ class OpenAICompatibleProvider:
                 reason="the AI provider's address is wrong",
                 detail=technical,
             ) from None
-        if isinstance(err, openai.RateLimitError) and getattr(err, "code", "") in _NO_CREDIT:
+        if isinstance(err, openai.RateLimitError) and getattr(err, "code", "") in NO_CREDIT:
             raise ProviderUnavailable(
                 "The provider account has run out of credit or quota (429). Add credit with the "
                 "provider, or use another key on the AI settings page.",
@@ -461,15 +452,15 @@ class OpenAICompatibleProvider:
                 limit = (
                     "all the time the job had left"
                     if tries.limited_by_job
-                    else f"the most one AI call may take ({_secs(tries.budget)} s)"
+                    else f"the most one AI call may take ({secs(tries.budget)} s)"
                 )
                 said = (
                     f"{host} did not answer in time: {tries.count} "
-                    f"{'try' if tries.count == 1 else 'tries'} over {_secs(tries.elapsed())} s, "
+                    f"{'try' if tries.count == 1 else 'tries'} over {secs(tries.elapsed())} s, "
                     f"{limit}."
                 )
             else:
-                said = f"{host} did not answer within {_secs(tries.last_timeout)} s{retried}."
+                said = f"{host} did not answer within {secs(tries.last_timeout)} s{retried}."
             raise ProviderUnavailable(
                 f"{said} Try again later, or choose a faster model on the AI settings page.",
                 reason="the AI provider did not answer in time",
@@ -576,7 +567,7 @@ class OpenAICompatibleProvider:
             ) from None
         except httpx.TimeoutException:
             raise ProviderUnavailable(
-                f"The generated image at {where} did not download within {_secs(wait)} s."
+                f"The generated image at {where} did not download within {secs(wait)} s."
             ) from None
         except httpx.HTTPStatusError as err:
             raise ProviderUnavailable(
@@ -589,101 +580,6 @@ class OpenAICompatibleProvider:
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-# openai's timeout error wants the request that timed out; a deadline that passed before a try
-# started has none.
-_NO_REQUEST = httpx.Request("POST", "http://deadline.invalid/")
-
-
-class _Tries:
-    """The tries of one call: how many retries are left, how long each may wait, and what to
-    say about them afterwards."""
-
-    def __init__(self, *, timeout: float, retries: int) -> None:
-        self.timeout = timeout  # the longest one try may wait
-        self.retries = max(0, retries)  # the most retries allowed
-        self.count = 0  # tries started
-        self.retried = 0  # retries made
-        self.started = time.monotonic()
-        self.budget = timeout  # seconds the whole call may take
-        self.deadline = math.inf  # ... as a time.monotonic() instant
-        self.limited_by_job = False  # the job's time limit came before the call's budget
-        self.last_timeout = timeout  # what the last try was allowed to wait
-        self.cut_short = False  # ... less than `timeout`, because the deadline came first
-
-    def elapsed(self) -> float:
-        return time.monotonic() - self.started
-
-    def wait_before_retry(self, err: openai.OpenAIError) -> float | None:
-        """Seconds to wait before trying again, or None: do not (not a passing failure, no
-        retries left, or the deadline would not leave time for another try)."""
-        if self.retried >= self.retries or not _passing(err):
-            return None
-        wait = _backoff(self.retried, err)
-        if wait is None:
-            return None
-        left = self.deadline - time.monotonic() - wait
-        return wait if left >= min(MIN_TRY_SECONDS, self.timeout) else None
-
-    def words(self) -> str:
-        n = self.retried
-        return f" after {n} {'retry' if n == 1 else 'retries'}" if n else ""
-
-
-def _secs(seconds: float) -> str:
-    """15 → "15", 0.3 → "0.3", 121.4 → "121": as precise as a person needs."""
-    return f"{seconds:.0f}" if seconds >= 10 else f"{seconds:.1f}".replace(".0", "")
-
-
-def _passing(err: openai.OpenAIError) -> bool:
-    """A failure that may pass: a timeout, a dropped connection, 408, 409, 429 (not an empty
-    account), 5xx, or whatever the server marks with `x-should-retry: true`."""
-    if _refusal(err) is not None:
-        return False
-    if isinstance(err, openai.APITimeoutError | openai.APIConnectionError):
-        return True
-    if not isinstance(err, openai.APIStatusError):
-        return False
-    said = err.response.headers.get("x-should-retry")
-    if said in ("true", "false"):
-        return said == "true"
-    if isinstance(err, openai.RateLimitError) and getattr(err, "code", "") in _NO_CREDIT:
-        return False
-    return err.status_code in (408, 409, 429) or err.status_code >= 500
-
-
-def _retry_after(err: openai.OpenAIError) -> float | None:
-    response = getattr(err, "response", None)
-    headers = getattr(response, "headers", None)
-    if headers is None:
-        return None
-    try:
-        if "retry-after-ms" in headers:
-            return float(headers["retry-after-ms"]) / 1000
-        value = headers.get("retry-after")
-        if value is None:
-            return None
-        try:
-            return float(value)
-        except ValueError:
-            when = email.utils.parsedate_tz(value)
-            return None if when is None else float(email.utils.mktime_tz(when) - time.time())
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
-def _backoff(retried: int, err: openai.OpenAIError) -> float | None:
-    """The wait before retry number `retried + 1`: the server's retry-after when it gives a sane
-    one (None when it asks for longer than we wait), else 0.5 s doubling up to 8 s, less up to
-    a quarter at random so that many workers do not come back at once."""
-    asked = _retry_after(err)
-    if asked is not None and math.isfinite(asked):
-        if asked > MAX_RETRY_AFTER:
-            return None
-        if asked > 0:
-            return asked
-    wait = min(BACKOFF_START * 2**retried, BACKOFF_MAX)
-    return wait * (1 - 0.25 * random.random())  # noqa: S311 (jitter, not a secret)
 
 
 def _split_query(url: str) -> tuple[str, dict[str, str]]:

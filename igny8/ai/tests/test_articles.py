@@ -8,7 +8,9 @@ import json
 import pytest
 
 from igny8.ai import articles
-from igny8.ai.articles import check_article, check_revision, parse, render, words_in_html
+from igny8.ai.article_checks import check_article, check_revision
+from igny8.ai.articles import parse, render, words_in_html
+from igny8.ai.markdown import markdown_to_html
 
 OUTLINE = [
     {"heading": "Why squash leaves wilt", "level": 2, "points": []},
@@ -122,7 +124,7 @@ def test_the_old_json_answer_is_still_accepted():
 
 
 def test_markdown_lists_tables_quotes_links_and_emphasis_become_html():
-    html = articles.markdown_to_html(
+    html = markdown_to_html(
         "Some **bold**, *italic* and `code` with a [link](https://example.com/a) and 3 < 5.\n\n"
         "- one\n- two,\n  continued\n\n1. first\n2. second\n\n"
         "| Plant | Water |\n|---|---|\n| Squash | Deep |\n\n> A quote\n\n"

@@ -16,7 +16,7 @@ import pytest
 from igny8 import deadlines
 from igny8.ai.config import AIConfig
 from igny8.ai.errors import ProviderUnavailable
-from igny8.ai.providers import openai_compat
+from igny8.ai.providers import openai_compat, retries
 from igny8.ai.providers.openai_compat import OpenAICompatibleProvider
 from igny8.ai.tests.fake_openai import API_KEY, FakeOpenAI, Unanswering, server_error
 from igny8.ai.types import Message, TextRequest
@@ -25,8 +25,8 @@ from igny8.ai.types import Message, TextRequest
 @pytest.fixture(autouse=True)
 def quick_waits(monkeypatch, private_egress):
     """Backoff and the shortest try worth starting, scaled down like the timeouts below."""
-    monkeypatch.setattr(openai_compat, "BACKOFF_START", 0.01)
-    monkeypatch.setattr(openai_compat, "MIN_TRY_SECONDS", 0.1)
+    monkeypatch.setattr(retries, "BACKOFF_START", 0.01)
+    monkeypatch.setattr(retries, "MIN_TRY_SECONDS", 0.1)
 
 
 def provider(base_url: str) -> OpenAICompatibleProvider:
