@@ -168,7 +168,10 @@ AI_TIMEOUT_SECONDS = float(os.environ.get("AI_TIMEOUT_SECONDS", "60"))
 AI_MAX_RETRIES = int(os.environ.get("AI_MAX_RETRIES", "3"))
 # The most one AI call may take in all: every try, every wait between tries, every byte read
 # (igny8/ai/providers/openai_compat.py). Inside a job it is also cut to what the job has left.
-AI_CALL_DEADLINE_SECONDS = float(os.environ.get("AI_CALL_DEADLINE_SECONDS", "120"))
+# Unset: 120 s, or two tries' worth when AI_TIMEOUT_SECONDS is raised for a slow model.
+AI_CALL_DEADLINE_SECONDS = float(
+    os.environ.get("AI_CALL_DEADLINE_SECONDS") or max(120.0, 2 * AI_TIMEOUT_SECONDS)
+)
 # A job over many items (ideas per cluster, images, a batch of articles) stops after this many
 # provider failures in a row: the rest are left as they were, and nothing is charged for them.
 AI_JOB_MAX_PROVIDER_FAILURES = int(os.environ.get("AI_JOB_MAX_PROVIDER_FAILURES", "3"))

@@ -264,7 +264,10 @@ def run(
                 model=config.text_model,
             )
             # Articles come as plain text (any model can write it; no slow JSON mode).
-            ask = provider.complete_text if fn.answer == "article" else provider.complete_json
+            # (A provider without plain-text answers answers JSON, which is read as well.)
+            ask = provider.complete_json
+            if fn.answer == "article":
+                ask = getattr(provider, "complete_text", provider.complete_json)
             result = ask(request)
             _count(tokens, result)
             model = result.model

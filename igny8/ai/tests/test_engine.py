@@ -247,3 +247,28 @@ def test_an_image_comes_back_at_the_requested_size_and_format(alpha, site, provi
     image = Image.open(BytesIO(result.output))
     assert (image.size, image.format, result.image_format) == ((1200, 630), "WEBP", "webp")
     assert result.credits == 5
+
+
+def test_a_provider_that_only_answers_json_still_writes_articles(alpha, site, monkeypatch):
+    """Articles are asked for as plain text; a provider without that (an older plug-in) answers
+    the JSON object, which is read and checked the same way."""
+    from igny8.ai.providers.offline import OfflineProvider
+
+    class JsonOnly:
+        name, label = "json-only", "JSON-only test provider"
+
+        def complete_json(self, request):
+            return OfflineProvider().complete_json(request)
+
+    monkeypatch.setattr(engine, "provider_for", lambda config: JsonOnly())
+    data = {
+        "title": "How to start a compost heap",
+        "outline": [{"heading": "What goes in", "level": 2, "points": []}],
+        "primary_keyword": "compost heap",
+        "target_words": 400,
+        "include_faq": True,
+    }
+    with schema_context(alpha.schema):
+        result = engine.run("write_content", site=site, input=data, key="json-only")
+    assert "<h2>What goes in</h2>" in result.output["html"]
+    assert result.output["meta_title"] and result.credits > 0
