@@ -14,6 +14,9 @@ admin page on the private network, the app's own loopback ports. The rules:
   (rebinding) gains nothing. TLS still verifies the certificate against the host name.
 - No redirects: a 3xx is handed back as it is; the caller says "use the final address".
 - Responses are bounded (`max_bytes`); a larger body stops the read.
+- Time is bounded too when the caller set a deadline (`igny8.deadlines.within`): every
+  connect, read and write waits at most what the deadline leaves, so a peer that never answers,
+  or trickles a byte at a time, cannot hold a call past it.
 - Callers never show a peer's body as it came; at most a trimmed message from a structured
   error (see `peer_words`).
 
@@ -39,6 +42,8 @@ import certifi
 import httpcore
 import httpx
 from django.conf import settings
+
+from igny8 import deadlines
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -273,14 +278,21 @@ class _GuardedBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.NetworkStream:
-        if self.policy.unrestricted:
-            return self.inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        addresses = [host] if self.policy.unrestricted else resolve(host, port, self.policy)
         last: Exception | None = None
-        for address in resolve(host, port, self.policy):
+        for address in addresses:
             try:
-                return self.inner.connect_tcp(address, port, timeout, local_address, socket_options)
+                stream = self.inner.connect_tcp(
+                    address,
+                    port,
+                    _time_left(timeout, httpcore.ConnectTimeout),
+                    local_address,
+                    socket_options,
+                )
             except httpcore.ConnectError as exc:
                 last = exc
+                continue
+            return _DeadlineStream(stream)
         assert last is not None
         raise last
 
@@ -289,6 +301,46 @@ class _GuardedBackend(httpcore.NetworkBackend):
 
     def sleep(self, seconds: float) -> None:
         self.inner.sleep(seconds)
+
+
+def _time_left(timeout: float | None, expired: type[Exception]) -> float | None:
+    """`timeout` cut to the caller's deadline; `expired` is raised once the deadline has passed
+    (a socket timeout of 0 would mean "do not block", not "time is up")."""
+    capped = deadlines.cap(timeout)
+    if capped is not None and capped <= 0:
+        raise expired("The deadline for this call has passed.")
+    return capped
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write ends by the deadline in force at that moment
+    (pooled connections serve several calls, so the deadline is looked up each time)."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self.inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self.inner.read(max_bytes, _time_left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.inner.write(buffer, _time_left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        upgraded = self.inner.start_tls(
+            ssl_context, server_hostname, _time_left(timeout, httpcore.ConnectTimeout)
+        )
+        return _DeadlineStream(upgraded)
+
+    def get_extra_info(self, info: str) -> object:
+        return self.inner.get_extra_info(info)
 
 
 class _BoundedStream(httpx.SyncByteStream):

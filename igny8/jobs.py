@@ -7,22 +7,35 @@ that a page can poll.
 
 Job functions are registered with `@job(kind=..., time_limit=...)` and receive the Job row
 as their first argument. They must be idempotent: the queue delivers at least once.
+
+A job runs under a deadline (`igny8.deadlines`) a little short of its time limit, so that the
+outbound calls inside it (AI providers) give up in time for the job to record its outcome and
+refund what it reserved, before the queue kills it. A job whose worker died anyway (killed,
+out of memory, a machine gone) is marked failed, and its credits released, by the sweeper
+(`igny8.job_sweeper`).
+
+A failed job keeps a sentence a person understands in `error` (the exception's own message
+when it is an error meant for users, else a plain "something went wrong"), and the technical
+detail for staff in `result["error_detail"]`, with `result["reason"]` (a clause after
+"failed because") for summaries over many jobs.
 """
 
 from __future__ import annotations
 
 import logging
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from igny8 import deadlines
+from igny8.errors import UserFacingError
 from igny8.logging import request_id_var, schema_var
 
 log = logging.getLogger(__name__)
@@ -56,6 +69,36 @@ def job(*, kind: str, time_limit: int = DEFAULT_TIME_LIMIT) -> Callable:
 
 def time_limits() -> dict[str, int]:
     return {k.kind: k.time_limit for k in _REGISTRY.values()}
+
+
+def deadline_margin(time_limit: float) -> float:
+    """Seconds kept back from a job's time limit to record its outcome and refund."""
+    return min(30.0, time_limit / 10)
+
+
+def failure_words(exc: BaseException, job_id: int) -> dict[str, Any]:
+    """What a failed job records: the sentence people read, and for staff the detail."""
+    from igny8.ai.errors import detail_of, reason_of
+
+    if isinstance(exc, UserFacingError):
+        error = exc.message
+    elif isinstance(exc, ValidationError):  # services refuse in plain words this way too
+        error = " ".join(exc.messages)
+    else:
+        error = (
+            "Something went wrong on our side and this job stopped. Try again; if it happens "
+            f"again, tell support the job number (#{job_id})."
+        )
+    return {
+        "error": error,
+        "result": {
+            "error_detail": detail_of(exc)[:2000],
+            "reason": reason_of(exc),
+            "provider_failure": bool(getattr(exc, "provider_failure", False)),
+            "skipped": bool(getattr(exc, "skipped", False)),
+            **(getattr(exc, "result", None) or {}),
+        },
+    }
 
 
 def enqueue(func: Callable | str, *args: Any, label: str = "", user=None, **kwargs: Any):
@@ -134,14 +177,18 @@ def run(
             )
             record.refresh_from_db()
             func = import_string(path)
+            limit = _REGISTRY[path].time_limit if path in _REGISTRY else DEFAULT_TIME_LIMIT
             try:
-                result = func(record, *args, **kwargs)
+                with deadlines.within(limit - deadline_margin(limit)):
+                    result = func(record, *args, **kwargs)
             except Exception as exc:
                 log.exception("job %s (%s) failed", job_id, record.kind)
+                words = failure_words(exc, job_id)
                 Job.objects.filter(pk=job_id).update(
                     status=JobStatus.FAILED,
                     finished=timezone.now(),
-                    error="".join(traceback.format_exception_only(exc)).strip()[:2000],
+                    error=words["error"][:2000],
+                    result=words["result"],
                     message="Failed",
                 )
                 if settings.JOBS_SYNC:

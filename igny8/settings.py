@@ -166,6 +166,18 @@ AI_IMAGE_MODEL = os.environ.get("AI_IMAGE_MODEL", "")
 AI_EMBEDDING_MODEL = os.environ.get("AI_EMBEDDING_MODEL", "")
 AI_TIMEOUT_SECONDS = float(os.environ.get("AI_TIMEOUT_SECONDS", "60"))
 AI_MAX_RETRIES = int(os.environ.get("AI_MAX_RETRIES", "3"))
+# The most one AI call may take in all: every try, every wait between tries, every byte read
+# (igny8/ai/providers/openai_compat.py). Inside a job it is also cut to what the job has left.
+# Unset: 120 s, or two tries' worth when AI_TIMEOUT_SECONDS is raised for a slow model.
+AI_CALL_DEADLINE_SECONDS = float(
+    os.environ.get("AI_CALL_DEADLINE_SECONDS") or max(120.0, 2 * AI_TIMEOUT_SECONDS)
+)
+# A job over many items (ideas per cluster, images, a batch of articles) stops after this many
+# provider failures in a row: the rest are left as they were, and nothing is charged for them.
+AI_JOB_MAX_PROVIDER_FAILURES = int(os.environ.get("AI_JOB_MAX_PROVIDER_FAILURES", "3"))
+# An article is accepted when it has at least this share of the words asked for (and every
+# required part); else the AI is asked once to repair it, then the run fails and is refunded.
+AI_MIN_WORDS_RATIO = float(os.environ.get("AI_MIN_WORDS_RATIO", "0.5"))
 # Master keys for provider keys at rest, comma-separated, newest first (igny8.ai.crypto derives
 # one key per workspace from each); unset: SECRET_KEY. Rotation: README, "AI providers".
 IGNY8_ENCRYPTION_KEY = os.environ.get("IGNY8_ENCRYPTION_KEY", "")

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from igny8.errors import UserFacingError
+
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_KEYWORD_LENGTH = 255
 MAX_VOLUME = 2_147_483_647  # a PostgreSQL integer
@@ -89,12 +91,11 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 _ALIAS_TO_FIELD = {alias: field for field, aliases in COLUMN_ALIASES.items() for alias in aliases}
 
 
-class ImportFileError(Exception):
+class ImportFileError(UserFacingError):
     """The file cannot be imported at all; nothing is written. The message says why."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
-        self.message = message
 
 
 # --- files ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ library; everything that adds needs an editor (or above) with a grant on the sit
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -63,8 +64,10 @@ def _job_context(job: Job) -> dict:
     ctx: dict = {"job": job}
     if job.status == JobStatus.SUCCEEDED:
         ctx.update(_outcome(job.result, job))
-    # The first line of the error without the exception's class name: what the person reads.
-    ctx["job_error"] = job.error.splitlines()[0].split(": ", 1)[-1] if job.error else ""
+    # The job keeps the sentence a person reads (igny8.jobs); rows from before that kept the
+    # exception's class name in front of it.
+    error = job.error.splitlines()[0] if job.error else ""
+    ctx["job_error"] = re.sub(r"^[\w.]+(?:Error|Exception): ", "", error)
     return ctx
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
@@ -99,6 +100,26 @@ def status_counts(site: Site) -> dict[str, int]:
     counts = dict.fromkeys(TaskStatus.values, 0)
     counts.update(dict(rows))
     return counts
+
+
+def failures_summary(site: Site) -> str:
+    """ "3 tasks failed: 2 because the AI provider did not answer in time, 1 because …" for
+    the live failed tasks of the site ("" when none failed). The reason of each comes from the
+    job that last wrote it; a task failed some other way counts under its own message."""
+    from igny8.ai.failures import summary
+
+    rows = (
+        Task.objects.alive()
+        .filter(site=site, status=TaskStatus.FAILED)
+        .values_list("job__result", "duplicate_of_id")
+    )
+    reasons: Counter[str] = Counter()
+    for result, duplicate_of in rows:
+        reason = (result or {}).get("reason") if isinstance(result, dict) else None
+        if duplicate_of:
+            reason = "it is too close to an article the site has"
+        reasons[reason or "of a problem shown on the task"] += 1
+    return summary(reasons, 0, "task")
 
 
 def trashed_count(site: Site) -> int:

@@ -81,6 +81,10 @@ def task_list(request: HttpRequest) -> HttpResponse:
         total=sum(counts.values()),
         trashed=selectors.trashed_count(site),
         polling=selectors.any_writing(list(page.object_list)),
+        failures=(
+            # One failed task says why on its row; several get a count of the reasons too.
+            selectors.failures_summary(site) if counts["failed"] > 1 and not filters.trashed else ""
+        ),
     )
     htmx = request.htmx
     wants_rows = bool(htmx) and htmx.target == ROWS and not htmx.history_restore_request

@@ -1,5 +1,11 @@
-"""The one way to run AI: validate → estimate → reserve → prompt → call → parse → save →
-settle → record usage → notify.
+"""The one way to run AI: validate → estimate → reserve → prompt → call → parse and check →
+(one repair) → save → settle → record usage → notify.
+
+An answer is checked against what was asked, not only its shape: an article must have enough of
+the words asked for and every required part (`functions.AIFunction.check`). A failing answer
+gets one repair request that names what was wrong; a second failure ends the run, refunded, with
+the reason in words. Each provider call is bounded in time by the provider itself (a total
+deadline over its tries, see `providers/openai_compat.py`) and by the job it runs in.
 
 Credits are reserved before the provider is called and settled on what was actually
 produced; any failure after the reservation releases it (release is idempotent, so
@@ -13,6 +19,7 @@ the hold is released and nothing is charged.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import logging
@@ -30,7 +37,8 @@ from apps.billing import credits
 from apps.billing.models import Reservation, ReservationStatus
 from apps.workspace.models import AIUsage, Job, Site
 from igny8 import jobs
-from igny8.ai import costs, functions, prompts
+from igny8.ai import articles, costs, functions, prompts
+from igny8.ai.article_checks import Problem
 from igny8.ai.config import AIConfig
 from igny8.ai.context import site_context
 from igny8.ai.errors import AIError, InvalidInput, InvalidOutput
@@ -106,36 +114,86 @@ def estimate(function: str, data: dict, *, config: AIConfig | None = None) -> in
     return price(function, data, config=config).credits
 
 
-def _parse(fn: functions.AIFunction, text: str) -> tuple[dict | None, str]:
-    """The answer as data, or (None, what is wrong with it in a sentence)."""
-    raw = (text or "").strip()
-    if raw.startswith("```"):
-        # Many models wrap JSON in a Markdown fence despite being asked not to.
-        raw = raw.strip("`")
-        raw = raw[raw.find("\n") + 1 :] if "\n" in raw else raw
-        raw = raw.rsplit("```", 1)[0]
+# Why an answer that is not in the asked shape failed, after "failed because".
+_SHAPE = "the AI's answer was not in the form IGNY8 needs"
+
+
+def _parse(fn: functions.AIFunction, text: str, data: dict) -> tuple[dict | None, list[Problem]]:
+    """The answer as output, or (None, what is wrong with it): not the asked shape, or (for
+    functions with a `check`) an article too short or missing parts."""
+    if fn.answer == "article":
+        parsed = articles.parse(text)
+        output = fn.complete(parsed, data) if fn.complete else {"html": parsed.html}
+        if articles.words_in_html(output.get("html", "")) < 5:
+            return None, [Problem("it has no article text", "the AI wrote no article text")]
+        # What the article lacks says more than the schema would ("html" too short).
+        problems = fn.check(data, output) if fn.check else []
+        if problems:
+            return None, problems
+    else:
+        raw = (text or "").strip()
+        if raw.startswith("```"):
+            # Many models wrap JSON in a Markdown fence despite being asked not to.
+            raw = raw.strip("`")
+            raw = raw[raw.find("\n") + 1 :] if "\n" in raw else raw
+            raw = raw.rsplit("```", 1)[0]
+        try:
+            output = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            return None, [
+                Problem(f"it is not valid JSON ({exc.msg} at character {exc.pos})", _SHAPE)
+            ]
     try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        return None, f"it is not valid JSON ({exc.msg} at character {exc.pos})"
-    try:
-        _check(fn.name, "output", data)
+        _check(fn.name, "output", output)
     except jsonschema.ValidationError as exc:
         where = "/".join(str(p) for p in exc.absolute_path) or "the top level"
-        return None, f"at {where}: {exc.message}"
-    return data, ""
+        return None, [Problem(f"at {where}: {exc.message}", _SHAPE)]
+    problems = fn.check(data, output) if fn.check and fn.answer != "article" else []
+    return (None, problems) if problems else (output, [])
 
 
-def _repair_messages(messages: list[Message], answer: str, problem: str) -> list[Message]:
+def _repair_messages(
+    fn: functions.AIFunction, messages: list[Message], answer: str, problems: list[Problem]
+) -> list[Message]:
+    what = "; ".join(p.for_model() for p in problems)
+    if fn.answer == "article":
+        again = (
+            "Write the whole answer again in the format asked for: the header lines, a line "
+            "with ---, then the complete article."
+        )
+    else:
+        again = (
+            "Reply again with only the JSON object, exactly in the requested shape, and "
+            "nothing else."
+        )
     return [
         *messages,
         Message("assistant", answer[:8000]),
-        Message(
-            "user",
-            f"That answer cannot be used: {problem}. Reply again with only the JSON object, "
-            "exactly in the requested shape, and nothing else.",
-        ),
+        Message("user", f"That answer cannot be used: {what}. {again}"),
     ]
+
+
+def _unusable(fn: functions.AIFunction, problems: list[Problem]) -> InvalidOutput:
+    """The failure after the repair did not help: the writer reads what was wrong in words
+    (never a schema path: that is the detail, for staff) and what to do next."""
+    detail = "; ".join(p.what for p in problems)
+    if all(p.reason == _SHAPE for p in problems):
+        said = (
+            f"The AI's answer for “{fn.label}” was not in the form IGNY8 needs, even after it "
+            "was asked once to fix it."
+        )
+    else:
+        what = "the article the AI wrote" if fn.answer == "article" else "the AI's answer"
+        said = (
+            f"{what[:1].upper()}{what[1:]} could not be used, even after it was asked once to "
+            f"fix it: {'; '.join(p.what for p in problems)}."
+        )
+    return InvalidOutput(
+        f"{said} Nothing was saved or charged. Try again; if it keeps happening, choose a "
+        "larger model on the AI settings page.",
+        reason=problems[0].reason if problems else _SHAPE,
+        detail=detail,
+    )
 
 
 def _phase(job: Job | None, index: int, extra: str = "") -> None:
@@ -218,22 +276,32 @@ def run(
                 context=site_context(site, sector=sector),
                 model=config.text_model,
             )
-            result = provider.complete_json(request)
+            # Articles come as plain text (any model can write it; no slow JSON mode).
+            # (A provider without plain-text answers answers JSON, which is read as well.)
+            ask = provider.complete_json
+            if fn.answer == "article":
+                ask = getattr(provider, "complete_text", provider.complete_json)
+            result = ask(request)
             _count(tokens, result)
             model = result.model
             _phase(job, 4)
-            output, problem = _parse(fn, result.text)
+            output, problems = _parse(fn, result.text, input)
             if output is None:
-                log.info("ai %s: answer unusable (%s); asking once more", function, problem)
-                request.messages = _repair_messages(prompt.messages, result.text, problem)
-                result = provider.complete_json(request)
+                log.info(
+                    "ai %s: answer unusable (%s); asking once more",
+                    function,
+                    "; ".join(p.what for p in problems),
+                )
+                request = dataclasses.replace(
+                    request,
+                    messages=_repair_messages(fn, prompt.messages, result.text, problems),
+                )
+                _phase(job, 4, "asking the AI once to fix its answer")
+                result = ask(request)
                 _count(tokens, result)
-                output, problem = _parse(fn, result.text)
+                output, problems = _parse(fn, result.text, input)
                 if output is None:
-                    raise InvalidOutput(
-                        f"The AI provider's answer did not have the expected shape twice "
-                        f"({problem}). Nothing was charged; try again or choose another model."
-                    )
+                    raise _unusable(fn, problems)
             image_format = ""
         _phase(job, 5)
         with transaction.atomic():

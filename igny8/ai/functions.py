@@ -2,16 +2,23 @@
 
 A function is data, not code paths: the engine validates the input against `input_schema`,
 estimates `operation` × `estimate_units(input)`, renders `prompts/<name>.txt`, asks the
-provider, validates the answer against `output_schema`, and settles on `actual_units`.
+provider, validates the answer against `output_schema` and the function's own `check`, and
+settles on `actual_units`.
+
+Short structured outputs (cluster names, ideas, image prompts) are answered as JSON. Long ones
+(an article, a revision: `answer="article"`) are answered as plain text, a few header lines and
+the article in Markdown or HTML (`igny8.ai.articles`), which any model can produce; the engine
+turns that text into the same dict, so `output_schema` still describes what is saved.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from html import unescape
+from dataclasses import dataclass, field
 from typing import Any
+
+from igny8.ai import article_checks, articles
+from igny8.ai.articles import words_in_html  # noqa: F401  (re-exported: tests and callers read it here)
 
 STRUCTURES = ["article", "guide", "how_to", "listicle", "comparison", "review", "faq"]
 CONTENT_TYPES = ["post", "page", "product", "taxonomy"]
@@ -33,12 +40,6 @@ _outline = {
 }
 
 
-def words_in_html(html: str) -> int:
-    """Words a reader sees: tags dropped, entities decoded."""
-    text = unescape(re.sub(r"<[^>]+>", " ", html or ""))
-    return len(re.findall(r"[^\W_]+(?:['’-][^\W_]+)*", text))
-
-
 @dataclass(frozen=True)
 class AIFunction:
     name: str
@@ -50,6 +51,13 @@ class AIFunction:
     estimate_units: Callable[[dict], int]
     actual_units: Callable[[dict, Any], int]
     description: str = ""
+    # How the model answers: "json" (a JSON object) or "article" (header lines, then the text).
+    answer: str = "json"
+    # For "article" answers: the header lines asked for, and how the parsed text becomes output.
+    header: list[str] = field(default_factory=list)
+    complete: Callable[[articles.Parsed, dict], dict] | None = None
+    # What is wrong with a well-formed answer, beyond its schema ([] when nothing is).
+    check: article_checks.Checker | None = None
 
 
 FUNCTIONS: dict[str, AIFunction] = {}
@@ -235,7 +243,12 @@ register(
         # An article is priced by its target, as shown before the run: the words a model
         # writes wander around the target, and the shown price is what is taken.
         estimate_units=lambda data: data["target_words"],
+        # The price is fixed by the words asked for, so what is shown is what is taken.
         actual_units=lambda data, out: data["target_words"],
+        answer="article",
+        header=["title", "meta_title", "meta_description", "excerpt"],
+        complete=articles.complete_article,
+        check=article_checks.check_article,
     )
 )
 
@@ -337,5 +350,9 @@ register(
         },
         estimate_units=lambda data: 1,
         actual_units=lambda data, out: 1,
+        answer="article",
+        header=["meta_title", "meta_description", "changes"],
+        complete=articles.complete_revision,
+        check=article_checks.check_revision,
     )
 )

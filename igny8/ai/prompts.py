@@ -20,6 +20,8 @@ Variables:
                      brand_voice, audience, extra_instructions, image_style, ...)
     input.*          the function's validated input (its input_schema in functions.py)
     json_format      the JSON answer expected, described from the function's output schema
+    answer_format    for functions answered as plain text (an article, a revision): the header
+                     lines and the body expected (`igny8.ai.articles`)
     structure_guide  what the requested structure (input.structure, default "article") asks for
 
 Whitespace: a line holding only tags or comments (`{% if … %}`, `{% endfor %}`) leaves no empty
@@ -318,6 +320,7 @@ def template_variables(
         "site": context,
         "input": input,
         "json_format": describe_schema(fn.output_schema) if fn.kind == "json" else "",
+        "answer_format": describe_answer(fn),
         "structure_guide": STRUCTURE_GUIDES.get(structure, ""),
     }
 
@@ -420,6 +423,36 @@ def describe_schema(schema: dict[str, Any]) -> str:
     return _describe(schema, 0) if schema else ""
 
 
+# What goes on each header line of a plain-text answer.
+HEADER_HINTS = {
+    "title": "the article's title",
+    "meta_title": "5 to 70 characters, with the primary keyword near the start",
+    "meta_description": "20 to 170 characters that make a searcher want to click",
+    "excerpt": "one or two sentences that sum the article up",
+    "changes": "one short sentence in English for each change you made, one per line",
+}
+BODY_HINTS = {
+    "write_content": "the article in Markdown, from the introduction to the end",
+    "optimize_content": "the whole revised article, in HTML like the article now",
+}
+
+
+def describe_answer(fn: functions.AIFunction) -> str:
+    """The plain-text answer a function expects: its header lines, `---`, then the body."""
+    if fn.answer != "article":
+        return ""
+    from igny8.ai.articles import HEADER_NAMES
+
+    lines = []
+    for name in fn.header:
+        if name == "changes":
+            lines += ["Changes:", f"- <{HEADER_HINTS[name]}>"]
+        else:
+            lines.append(f"{HEADER_NAMES[name]}: <{HEADER_HINTS[name]}>")
+    body = BODY_HINTS.get(fn.name, "the article")
+    return "\n".join([*lines, "---", f"<{body}>"])
+
+
 # Sample data for the editor's preview ----------------------------------------------------
 
 
@@ -511,7 +544,9 @@ def variables_help(function: str) -> list[tuple[str, str]]:
     for key, sub in fn.input_schema.get("properties", {}).items():
         shape = " ".join(describe_schema(sub).split())
         rows.append((f"input.{key}", shape + ("" if key in required else " (may be missing)")))
-    if fn.kind == "json":
+    if fn.answer == "article":
+        rows.append(("answer_format", "the answer expected: header lines, ---, the article"))
+    elif fn.kind == "json":
         rows.append(("json_format", "the JSON answer expected, from the output schema"))
     rows.append(("structure_guide", "what input.structure asks for, in words"))
     return rows

@@ -43,3 +43,11 @@ def where_am_i(record, marker: str) -> dict:
 @job(kind="test_explode", time_limit=30)
 def explode(record, reason: str) -> dict:
     raise ValueError(reason)
+
+
+@job(kind="test_deadline", time_limit=120)
+def how_long(record) -> dict:
+    """Report the seconds the job's deadline leaves, as the AI calls inside it see them."""
+    from igny8 import deadlines
+
+    return {"message": "measured", "remaining": deadlines.remaining()}

@@ -31,6 +31,7 @@ from apps.workspace.models import Job, Site
 from igny8 import jobs
 from igny8.ai import costs
 from igny8.ai.errors import AIError
+from igny8.ai.failures import Tally
 from igny8.ai.functions import CONTENT_TYPES, STRUCTURES
 
 log = logging.getLogger(__name__)
@@ -180,6 +181,7 @@ class IdeasOutcome:
     offline: bool = True  # every run was served by the offline writer (free)
     problems: list[str] = field(default_factory=list)
     stopped: str = ""
+    failures: Tally | None = None
 
     def message(self) -> str:
         text = (
@@ -187,11 +189,17 @@ class IdeasOutcome:
             f"{self.clusters:,} cluster{'s' if self.clusters != 1 else ''} "
             f"({costs.spent_words(self.credits, offline=self.offline)})."
         )
+        if self.failures is not None and self.failures.count:
+            text += " " + self.failures.summary()
         if self.stopped:
             text += f" Stopped: {self.stopped}"
-        if self.problems:
-            text += " Not generated: " + "; ".join(self.problems[:3])
+        elif self.failures is not None and self.failures.stopped:
+            text += f" {self.failures.stopped} {self.failures.left_out(self.tried)}".rstrip()
         return text
+
+    @property
+    def tried(self) -> int:
+        return self.done + (self.failures.count if self.failures is not None else 0)
 
     def as_result(self) -> dict:
         return {
@@ -200,6 +208,7 @@ class IdeasOutcome:
             "clusters_done": self.done,
             "ideas": self.ideas,
             "credits": self.credits,
+            "failures": self.problems[:20],
         }
 
 
@@ -224,6 +233,7 @@ def ideas_generate(
         .order_by("pk")
     )
     outcome = IdeasOutcome(clusters=len(clusters))
+    tally = outcome.failures = Tally(noun="cluster", total=len(clusters))
     keywords = _cluster_keywords([c.pk for c in clusters])
     key = run_key or f"{connection.schema_name}:ideas:{uuid.uuid4().hex}"
     first_error: Exception | None = None
@@ -235,6 +245,7 @@ def ideas_generate(
         )
         if not keywords[c.pk]:
             outcome.problems.append(f"“{c.name}” has no keywords")
+            tally.reasons["it had no keywords"] += 1
             continue
         data = idea_input(c, per_cluster=per_cluster, structure=structure, keywords=keywords[c.pk])
         try:
@@ -254,13 +265,24 @@ def ideas_generate(
             log.warning("ideas for cluster %s failed: %s", c.pk, exc.message)
             outcome.problems.append(f"“{c.name}” ({exc.message})")
             first_error = first_error or exc
+            if tally.failed(exc):
+                break  # the provider is down: the other clusters are left as they are
             continue
+        tally.succeeded()
         outcome.done += 1
         outcome.ideas += len(result.saved)
         outcome.credits += result.credits
         outcome.offline = outcome.offline and result.provider == "offline"
     report(len(clusters), len(clusters), "Saving…")
     if not outcome.done and first_error is not None:
+        if isinstance(first_error, AIError) and tally.count > 1:
+            # Say how many failed and why, not only the first.
+            stop = f" {tally.stopped} {tally.left_out(outcome.tried)}" if tally.stopped else ""
+            raise AIError(
+                f"{tally.summary()}{stop.rstrip()} The first one: {first_error.message}",
+                reason=first_error.reason,
+                detail="\n".join(outcome.problems)[:2000],
+            )
         raise first_error
     return outcome
 

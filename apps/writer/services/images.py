@@ -45,6 +45,7 @@ from apps.writer.services.versions import content_rescore
 from igny8 import jobs
 from igny8.ai import costs
 from igny8.ai.errors import AIError
+from igny8.ai.failures import Tally
 
 log = logging.getLogger(__name__)
 
@@ -340,6 +341,7 @@ class ImagesOutcome:
     credits: int = 0
     offline: bool = True  # offline title cards, free
     stopped: str = ""
+    failures: Tally | None = None
 
     def message(self) -> str:
         spent = costs.spent_words(self.credits, offline=self.offline)
@@ -349,10 +351,13 @@ class ImagesOutcome:
             f"Generated {self.generated} of {self.total} image{'s' if self.total != 1 else ''} "
             f"({spent})."
         )
+        if self.failures is not None and self.failures.count:
+            text += " " + self.failures.summary()
         if self.stopped:
             text += f" Stopped: {self.stopped}"
-        if self.failed:
-            text += " Failed: " + "; ".join(self.failed[:3])
+        elif self.failures is not None and self.failures.stopped:
+            tried = self.generated + self.failures.count
+            text += f" {self.failures.stopped} {self.failures.left_out(tried)}".rstrip()
         return text
 
     def as_result(self) -> dict:
@@ -362,6 +367,7 @@ class ImagesOutcome:
             "generated": self.generated,
             "failed": len(self.failed),
             "credits": self.credits,
+            "failures": self.failed[:20],
         }
 
 
@@ -401,6 +407,7 @@ def images_generate(
 
     report = progress or (lambda done, total, message: None)
     outcome = ImagesOutcome(total=len(image_ids))
+    tally = outcome.failures = Tally(noun="image", total=len(image_ids))
     first_error: Exception | None = None
     for index, image_id in enumerate(image_ids):
         report(index, outcome.total, f"Generating image {index + 1} of {outcome.total}…")
@@ -439,6 +446,8 @@ def images_generate(
             _fail(image, exc.message)
             outcome.failed.append(f"{_label(image)} ({exc.message})")
             first_error = first_error or exc
+            if tally.failed(exc):
+                break  # the provider is down: the other images stay waiting
             continue
         except Exception as exc:
             files.discard(written)
@@ -446,13 +455,23 @@ def images_generate(
             _fail(image, "Something went wrong while saving the image. Try again.")
             outcome.failed.append(f"{_label(image)} (unexpected error)")
             first_error = first_error or exc
+            tally.failed(exc)
             continue
+        tally.succeeded()
         outcome.generated += 1
         outcome.credits += result.credits
         outcome.offline = outcome.offline and result.provider == "offline"
     report(outcome.total, outcome.total, "Finishing…")
     _place_made(image_ids, job)
     if not outcome.generated and first_error is not None:
+        if isinstance(first_error, AIError) and tally.count > 1:
+            # Say how many failed and why, not only the first.
+            stop = f" {tally.stopped} {tally.left_out(tally.count)}" if tally.stopped else ""
+            raise AIError(
+                f"{tally.summary()}{stop.rstrip()} The first one: {first_error.message}",
+                reason=first_error.reason,
+                detail="\n".join(outcome.failed)[:2000],
+            )
         raise first_error
     return outcome
 

@@ -49,6 +49,14 @@ def task_is_writing(task: Task) -> bool:
     return timezone.now() - task.updated < STUCK_AFTER
 
 
+def tasks_of_dead_job(*, job, message: str, **_signal) -> int:  # noqa: ANN001 (a Job row)
+    """The tasks a job was writing when its worker died: failed, with the sweeper's message (a
+    retry writes them again). How many there were."""
+    return Task.objects.filter(job=job, status=TaskStatus.IN_PROGRESS).update(
+        status=TaskStatus.FAILED, error=message, updated=timezone.now()
+    )
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'s' if n != 1 else ''}"
 

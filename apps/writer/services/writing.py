@@ -42,6 +42,8 @@ from apps.writer.services.versions import content_create, content_save
 from igny8 import jobs
 from igny8.ai import costs, functions
 from igny8.ai.config import AIConfig
+from igny8.ai.errors import detail_of, reason_of
+from igny8.ai.failures import provider_down
 from igny8.errors import UserFacingError
 
 log = logging.getLogger(__name__)
@@ -185,6 +187,9 @@ def tasks_write_enqueue(
         )
     from apps.writer.jobs import write_task
 
+    # The tasks written together: after a few provider failures in a row, the rest of them
+    # are not sent (igny8.ai.failures.provider_down).
+    batch = uuid.uuid4().hex[:16]
     for task in ready:
         with transaction.atomic():
             locked = (
@@ -203,7 +208,9 @@ def tasks_write_enqueue(
             if allow_duplicate:
                 changes["allow_duplicate"] = True
             Task.objects.filter(pk=task.pk).update(**changes)
-            job = jobs.enqueue(write_task, task.pk, label=f"Write “{task.title}”"[:200], user=user)
+            job = jobs.enqueue(
+                write_task, task.pk, batch, label=f"Write “{task.title}”"[:200], user=user
+            )
             # With synchronous jobs (tests) the job has already run: only link it.
             Task.objects.filter(pk=task.pk).update(job=job)
         start.jobs.append(job)
@@ -220,6 +227,13 @@ class WriteResult:
     content_id: int | None = None
     version: int | None = None
     credits: int = 0
+    # For a failure: why, as a clause after "failed because"; the detail for staff; whether
+    # the provider itself failed (a batch stops asking it after a few of those in a row).
+    reason: str = ""
+    detail: str = ""
+    provider_failure: bool = False
+
+    skipped: bool = False  # not tried at all (the provider was down)
 
     def as_result(self) -> dict[str, Any]:
         return {
@@ -306,7 +320,7 @@ def _store(task: Task, output: dict, result: Any, author) -> tuple[Content, int 
     return content, number
 
 
-def task_write(task: Task, job: Job | None = None) -> WriteResult:
+def task_write(task: Task, job: Job | None = None, *, batch: str = "") -> WriteResult:
     """Write one task: the near-duplicate guard, then the AI engine, then the article (see the
     module notes). Failures end with the task `failed` and the reason in plain words; the
     engine returns any reserved credits. Safe to run twice for one job."""
@@ -325,7 +339,13 @@ def task_write(task: Task, job: Job | None = None) -> WriteResult:
         found = near_duplicate(site=site, task=task)
         if found is not None:
             _fail(task, found.message(), duplicate_of=found.content)
-            return WriteResult(TaskStatus.FAILED, task.error)
+            return WriteResult(
+                TaskStatus.FAILED, task.error, reason="it is too close to an article the site has"
+            )
+    down = provider_down(job, batch=batch, noun="articles")
+    if down is not None:
+        _fail(task, down.message)
+        return WriteResult(TaskStatus.FAILED, down.message, reason=down.reason, skipped=True)
     author = job.created_by if job is not None and job.created_by_id else None
     key = (
         f"{connection.schema_name}:job:{job.pk}"
@@ -353,12 +373,18 @@ def task_write(task: Task, job: Job | None = None) -> WriteResult:
         )
     except UserFacingError as exc:
         _fail(task, exc.message)
-        return WriteResult(TaskStatus.FAILED, exc.message)
+        return WriteResult(
+            TaskStatus.FAILED,
+            exc.message,
+            reason=reason_of(exc),
+            detail=detail_of(exc),
+            provider_failure=getattr(exc, "provider_failure", False),
+        )
     except Exception as exc:
         log.exception("writing task %s failed", task.pk)
-        message = f"Writing failed unexpectedly ({exc.__class__.__name__}). Try again."
+        message = "Writing failed because of an unexpected error on our side. Try again."
         _fail(task, message)
-        return WriteResult(TaskStatus.FAILED, message)
+        return WriteResult(TaskStatus.FAILED, message, reason=reason_of(exc), detail=detail_of(exc))
     content: Content = stored["content"]
     number = stored["number"]
     spent = costs.spent_words(result.credits, offline=result.provider == "offline")

@@ -113,13 +113,27 @@ def row_markup(response, pk: int) -> str:
     return found.group(1)
 
 
+def _paragraphs(topic: str, count: int) -> str:
+    """`count` different paragraphs of 30 words about `topic`."""
+    return "".join(
+        f"<p>Paragraph {n} on {topic}: pruning roses in spring keeps each plant healthy, "
+        f"opens the middle to light and air, and gives fresh stems that carry more flowers "
+        f"through the summer, season after season, in garden {n}.</p>"
+        for n in range(1, count + 1)
+    )
+
+
 def written_article(title: str = "How to Prune Roses in Spring") -> dict:
-    """A write_content answer that fits the function's output schema."""
+    """A write_content answer that fits the function's output schema and passes its checks for
+    a task made by `make_task` (600 words asked for, the OUTLINE's three sections, an FAQ)."""
     return {
         "title": title,
         "html": "<p>Pruning roses in spring keeps them healthy and full of flowers.</p>"
-        "<h2>Why it matters</h2><p>Old wood flowers less; cutting it back helps.</p>"
-        "<h2>Step by step</h2><p>Cut just above an outward-facing bud.</p>",
+        f"<h2>Why it matters</h2>{_paragraphs('why it matters', 4)}"
+        f"<h2>Step by step</h2>{_paragraphs('the steps', 4)}"
+        f"<h3>Tools you need</h3>{_paragraphs('tools', 3)}"
+        "<h2>Frequently asked questions</h2><h3>When should I prune?</h3>"
+        "<p>When the buds swell.</p>",
         "meta_title": "How to prune roses in spring",
         "meta_description": "Prune roses in spring the easy way: when, where to cut, and why.",
         "slug": "how-to-prune-roses-in-spring",

@@ -33,7 +33,7 @@ from apps.writer.tests.helpers_images import (
     viewer_fixture,  # noqa: F401  (fixture "viewer")
 )
 from igny8.ai import crypto
-from igny8.ai.tests.fake_openai import API_KEY, FakeOpenAI, bad_request
+from igny8.ai.tests.fake_openai import API_KEY, FakeOpenAI, bad_request, server_error
 
 pytestmark = pytest.mark.django_db
 
@@ -191,7 +191,8 @@ def test_one_image_failing_leaves_the_others_and_retry_fixes_it(alpha, site, cli
     assert f"Retry · {per_image()} credits" in text
     with schema_context(alpha.schema):
         job = Job.objects.filter(kind="images").latest("pk")
-    assert job.status == "succeeded" and "Failed: image 1" in job.message
+    assert job.status == "succeeded"
+    assert "1 of 3 images failed because the AI provider rejected the request." in job.message
 
     retry = client.post(f"/writer/images/{broken.pk}/retry/", **HX)
     assert retry.status_code == 200
@@ -384,3 +385,37 @@ def test_prompts_that_change_nothing_are_not_charged(alpha, site, client_for, pa
         last = AIUsage.objects.filter(function="image_prompts").latest("pk")
     assert (last.status, last.credits) == ("succeeded", 0)
     assert credits.reconcile(alpha.account).ok
+
+
+def test_a_provider_that_keeps_failing_stops_the_images_after_three(
+    alpha, site, client_for, fake, settings
+):
+    settings.AI_MAX_RETRIES = 0
+    with schema_context(alpha.schema):
+        Site.objects.filter(pk=site.pk).update(images_per_article=4)
+    content = make_content(alpha, site)
+    client = client_on(client_for, alpha.editor, alpha, site)
+    client.post(panel_url(content), {"action": "prompts"}, **HX)  # offline prompts: 5 images
+    use_fake(alpha, fake)
+    fake.always("images", server_error())
+    before = balance(alpha.account)
+
+    client.post(panel_url(content), {"action": "generate"}, **HX)
+
+    assert len(fake.calls("images")) == 3, "images 4 and 5 were never sent"
+    statuses = [i.status for i in images_of(alpha, content)]
+    assert statuses == ["failed"] * 3 + ["pending"] * 2  # the rest wait, as they were
+    assert balance(alpha.account) == before
+    with schema_context(alpha.schema):
+        job = Job.objects.filter(kind="images").latest("pk")
+    assert job.status == "failed"
+    assert job.error.startswith(
+        "3 of 5 images failed because the AI provider had a server error. Stopped because the "
+        "AI provider had a server error 3 times in a row. Check the provider on the AI settings "
+        "page, then start it again for the rest. 2 images were not tried; nothing was charged "
+        "for them."
+    )
+    # Generating again tries the waiting ones and the failed ones.
+    fake.always("images", None)
+    client.post(panel_url(content), {"action": "generate"}, **HX)
+    assert {i.status for i in images_of(alpha, content)} == {"generated"}

@@ -83,6 +83,8 @@ class CapturingProvider:
             provider=self.name, model="test-model-1", text=json.dumps(self.answer)
         )
 
+    complete_text = complete_json  # an article answered as the JSON object is accepted too
+
 
 @pytest.fixture
 def capture(monkeypatch):
@@ -443,7 +445,7 @@ def test_the_sites_voice_audience_words_and_structure_reach_the_prompt(alpha, si
         sector = site.sectors.first()
     task = make_task(alpha, site, target_words=1700, structure="how_to", content_type="page")
     write(alpha, task)
-    (request,) = capture.requests
+    request = capture.requests[0]  # (a second one asks to repair an article too short)
     system, user = (m.content for m in request.messages)
     expected_input = {
         "title": "How to prune roses in spring",
@@ -469,7 +471,7 @@ def test_the_sites_voice_audience_words_and_structure_reach_the_prompt(alpha, si
     assert "Structure: how_to, that is" in user
     assert "content type: page" in user
     assert "Secondary keywords: rose pruning, spring garden" in user
-    assert "<h3> Tools you need: cover a sharp pair of secateurs" in user
+    assert "### Tools you need: cover a sharp pair of secateurs" in user
     assert "End with an FAQ section" in user
 
 
@@ -488,7 +490,7 @@ def test_a_listicle_gets_no_faq_and_the_tasks_own_prompt_is_used(alpha, site, ca
     override = "You write for TASK-PROMPT-MARKER.\n---\nWrite {{ input.title }} in JSON."
     task = make_task(alpha, site, structure="listicle", prompt_override=override)
     write(alpha, task)
-    (request,) = capture.requests
+    request = capture.requests[0]  # (a second one asks to repair an article too short)
     assert write_input(task)["include_faq"] is False
     assert request.messages[0].content == "You write for TASK-PROMPT-MARKER."
     assert request.messages[1].content == "Write How to prune roses in spring in JSON."

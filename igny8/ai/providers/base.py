@@ -15,6 +15,11 @@ class Provider(Protocol):
         """Answer a structured request; `result.text` is the JSON text (not yet validated)."""
         ...
 
+    def complete_text(self, request: TextRequest) -> ProviderResult:
+        """Answer in plain text (an article with a few header lines, `igny8.ai.articles`);
+        `result.text` is the answer as written (not yet parsed or checked)."""
+        ...
+
     def generate_image(self, request: ImageRequest) -> ProviderResult:
         """One image; `result.image` holds the bytes, `result.image_format` png or webp."""
         ...

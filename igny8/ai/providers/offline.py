@@ -67,6 +67,19 @@ class OfflineProvider:
             tokens_out=approx_tokens(text),
         )
 
+    def complete_text(self, request: TextRequest) -> ProviderResult:
+        """The article format a model is asked for (header lines, ---, the article), made from
+        the same output as `complete_json`: offline articles are read and checked on the road
+        every model's answer takes."""
+        from igny8.ai import functions
+        from igny8.ai.articles import render
+
+        result = self.complete_json(request)
+        fn = functions.get(request.function)
+        result.text = render(json.loads(result.text), fn.header)
+        result.tokens_out = approx_tokens(result.text)
+        return result
+
     def generate_image(self, request: ImageRequest) -> ProviderResult:
         data = request.input or {}
         size = request.size or data.get("size") or "1024x1024"

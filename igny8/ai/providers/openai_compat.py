@@ -12,10 +12,20 @@ OpenRouter, LM Studio, ...
   (the query string is sent with every call, and for `*.azure.com` hosts the key also goes in
   the `api-key` header Azure reads).
 
-The `openai` client retries 429, 5xx, timeouts and dropped connections by itself, at most
-`AI_MAX_RETRIES` times, with exponential backoff (0.5 s doubling, at most 8 s) or the delay the
-server asks for in `retry-after(-ms)`. Every failure reaches the caller as an AIError in plain
-words; the API key never appears in a message or a log line.
+Time: every call has a total deadline, `AI_CALL_DEADLINE_SECONDS` (or less, when the job it
+runs in has less left), that covers every try, every wait between tries and every byte read.
+Inside it, each try waits at most `AI_TIMEOUT_SECONDS`, and 429, 5xx, timeouts and dropped
+connections are retried at most `AI_MAX_RETRIES` times, with exponential backoff (0.5 s
+doubling, at most 8 s) or the delay the server asks for in `retry-after(-ms)`. The retries are
+ours, not the `openai` client's (its `max_retries` is 0): its per-request timeout and retry
+count alone add up to (retries + 1) × timeout plus backoff, 243 s at 60 s and 3 retries, with
+nothing to stop a server that trickles bytes. A try is not started when the deadline leaves
+less than a second (or the per-try timeout, if shorter), and the egress guard cuts every socket
+read at the deadline. Worst case against a server that never answers:
+min(deadline, (retries + 1) × timeout + backoff), 120 s with the defaults (`bench/ai_deadline.py`).
+
+Every failure reaches the caller as an AIError in plain words that say what happened (how long
+was waited, how many retries there were); the API key never appears in a message or log line.
 """
 
 from __future__ import annotations
@@ -35,6 +45,7 @@ import openai
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
+from igny8 import deadlines
 from igny8.ai.config import AIConfig
 from igny8.ai.errors import (
     AIError,
@@ -43,6 +54,7 @@ from igny8.ai.errors import (
     ProviderModelNotFound,
     ProviderUnavailable,
 )
+from igny8.ai.providers.retries import NO_CREDIT, Tries, secs
 from igny8.ai.types import ImageRequest, ProviderResult, TextRequest
 from igny8.egress import (
     OPERATOR,
@@ -68,7 +80,6 @@ _REFUSING = re.compile(
     r"unsupported|not supported|does not support|unknown|unrecognized|not allowed|"
     r"invalid (?:value|parameter|type)|extra (?:inputs|fields)|must contain"
 )
-_NO_CREDIT = {"insufficient_quota", "billing_hard_limit_reached", "quota_exceeded"}
 _FORMATS = {"PNG": "png", "WEBP": "webp", "JPEG": "jpeg", "GIF": "gif"}
 
 T = TypeVar("T")
@@ -133,6 +144,7 @@ class OpenAICompatibleProvider:
         self.host = urlsplit(base_url).netloc or base_url
         self.timeout = float(settings.AI_TIMEOUT_SECONDS)
         self.max_retries = int(settings.AI_MAX_RETRIES)
+        self.deadline = float(settings.AI_CALL_DEADLINE_SECONDS)
         self.policy = policy_for(config)
         # The http client the openai library uses: no redirects, every connection checked
         # by the egress guard, answers bounded.
@@ -149,7 +161,7 @@ class OpenAICompatibleProvider:
             base_url=base_url,
             api_key=config.api_key or "not-needed",
             timeout=self.timeout,
-            max_retries=self.max_retries,
+            max_retries=0,  # retried by `_call`, inside the call's deadline
             default_headers=headers or None,
             default_query=query or None,
             http_client=self.http,
@@ -159,15 +171,22 @@ class OpenAICompatibleProvider:
     # --- the Provider protocol ----------------------------------------------------------------
 
     def complete_json(self, request: TextRequest) -> ProviderResult:
+        return self._complete(request, json_mode=True)
+
+    def complete_text(self, request: TextRequest) -> ProviderResult:
+        """A plain-text answer (an article with a small header): no JSON mode, which many local
+        servers implement as constrained sampling, several times slower."""
+        return self._complete(request, json_mode=False)
+
+    def _complete(self, request: TextRequest, *, json_mode: bool) -> ProviderResult:
         model = request.model or self.config.text_model
         if not model:
             raise AIError(
                 "No text model is configured for this provider; set one on the AI settings page."
             )
-        params: dict[str, Any] = {
-            "response_format": {"type": "json_object"},
-            "temperature": request.temperature,
-        }
+        params: dict[str, Any] = {"temperature": request.temperature}
+        if json_mode:
+            params["response_format"] = {"type": "json_object"}
         if request.max_tokens:
             params["max_tokens"] = request.max_tokens
         messages = [{"role": m.role, "content": m.content} for m in request.messages]
@@ -191,22 +210,25 @@ class OpenAICompatibleProvider:
         if not model.startswith("gpt-image"):
             params["response_format"] = "b64_json"
         started = time.monotonic()
-        response = self._call(
-            model,
-            lambda p: self.client.images.generate(
-                model=model, prompt=request.prompt, size=request.size, n=1, **p
-            ),
-            params,
-        )
-        data = getattr(response, "data", None)
-        if not data:
-            raise InvalidOutput(f"{self.host} answered without an image. Try again.")
-        b64, url = getattr(data[0], "b64_json", None), getattr(data[0], "url", None)
-        if b64:
-            raw = _b64decode(b64, self.host)
-        elif url:
-            raw = self._download(url)
-        else:
+        # One deadline for the request and the download of the picture it points at.
+        with deadlines.within(self.deadline):
+            response = self._call(
+                model,
+                lambda p: self.client.images.generate(
+                    model=model, prompt=request.prompt, size=request.size, n=1, **p
+                ),
+                params,
+            )
+            data = getattr(response, "data", None)
+            if not data:
+                raise InvalidOutput(f"{self.host} answered without an image. Try again.")
+            b64, url = getattr(data[0], "b64_json", None), getattr(data[0], "url", None)
+            raw = b""
+            if b64:
+                raw = _b64decode(b64, self.host)
+            elif url:
+                raw = self._download(url)
+        if not raw:
             raise InvalidOutput(f"{self.host} answered without an image. Try again.")
         image, image_format = _as_format(raw, wanted, self.host)
         usage = getattr(response, "usage", None)
@@ -240,7 +262,7 @@ class OpenAICompatibleProvider:
         response = self._call(
             model,
             lambda p: self.client.embeddings.create(
-                model=model, input=texts, encoding_format="float"
+                model=model, input=texts, encoding_format="float", **p
             ),
             {},
         )
@@ -271,121 +293,207 @@ class OpenAICompatibleProvider:
                 "No text model is configured for this provider; set one on the AI settings page."
             )
         messages = [{"role": "user", "content": "Reply with the word ok."}]
-        quick = self.client.with_options(
-            timeout=min(TEST_TIMEOUT_SECONDS, self.timeout), max_retries=0
-        )
         started = time.monotonic()
         self._call(
             model,
-            lambda p: quick.chat.completions.create(model=model, messages=messages, **p),
+            lambda p: self.client.chat.completions.create(model=model, messages=messages, **p),
             {"max_tokens": 5, "temperature": 0},
+            timeout=min(TEST_TIMEOUT_SECONDS, self.timeout),
+            retries=0,
         )
         elapsed = time.monotonic() - started
         return f"Connected to {self.host}: model {model} answered in {elapsed:.2f} s."
 
     # --- calling ------------------------------------------------------------------------------
 
-    def _call(self, model: str, send: Callable[[dict[str, Any]], T], params: dict[str, Any]) -> T:
-        """`send(params)`, with optional parameters the server refuses dropped or renamed
-        (at most once each), and every openai error turned into an AIError in plain words."""
+    def _call(
+        self,
+        model: str,
+        send: Callable[[dict[str, Any]], T],
+        params: dict[str, Any],
+        *,
+        timeout: float | None = None,
+        retries: int | None = None,
+    ) -> T:
+        """`send(params)` within the call's deadline: each try waits at most `timeout`
+        (default AI_TIMEOUT_SECONDS), passing failures are retried at most `retries` times
+        (default AI_MAX_RETRIES) while the deadline leaves time, optional parameters the server
+        refuses are dropped or renamed (at most once each), and every openai error becomes an
+        AIError in plain words that say what happened."""
         params = dict(params)
         adjusted: set[str] = set()
+        tries = Tries(
+            timeout=self.timeout if timeout is None else timeout,
+            retries=self.max_retries if retries is None else retries,
+        )
         try:
             url_check(self.base_url, self.policy)
         except EgressError as exc:
             raise AIError(exc.message) from None
-        while True:
-            try:
-                return send(params)
-            except openai.BadRequestError as err:
-                refused = _refused_param(err, params, adjusted)
-                if refused is None:
-                    self._fail(err, model)
-                adjusted.add(refused)
-                value = params.pop(refused)
-                if refused == "max_tokens":  # newer OpenAI models want the new name
-                    params["max_completion_tokens"] = value
-                logger.info(
-                    "ai %s refused %s for model %s; retrying without it",
-                    self.host,
-                    refused,
-                    model,
-                )
-            except openai.OpenAIError as err:
-                self._fail(err, model)
+        # Test connection waits for one try; a run for the whole call deadline (or what the job
+        # it runs in has left, if that is less).
+        tries.budget = self.deadline if timeout is None else tries.timeout
+        outer = deadlines.remaining()
+        tries.limited_by_job = outer is not None and outer < tries.budget
+        with deadlines.within(tries.budget) as until:
+            tries.deadline = until
+            while True:
+                left = until - time.monotonic()
+                if left <= 0:
+                    raise ProviderUnavailable(
+                        f"There was no time left to ask {self.host}: the job reached its time "
+                        "limit. Start it again for the items it did not reach.",
+                        reason="the job ran out of time",
+                        detail=f"deadline passed before try {tries.count + 1}",
+                    )
+                # (A budget equal to one try is not "cut short" by the instant spent getting here.)
+                tries.cut_short = left + 0.05 < tries.timeout
+                tries.last_timeout = min(tries.timeout, left) if tries.cut_short else tries.timeout
+                tries.count += 1
+                try:
+                    return send({**params, "timeout": tries.last_timeout})
+                except openai.BadRequestError as err:
+                    refused = _refused_param(err, params, adjusted)
+                    if refused is None:
+                        self._fail(err, model, tries)
+                    adjusted.add(refused)
+                    value = params.pop(refused)
+                    if refused == "max_tokens":  # newer OpenAI models want the new name
+                        params["max_completion_tokens"] = value
+                    logger.info(
+                        "ai %s refused %s for model %s; retrying without it",
+                        self.host,
+                        refused,
+                        model,
+                    )
+                except openai.OpenAIError as err:
+                    # The egress guard's refusal is final; other failures may pass.
+                    wait = None if _refusal(err) is not None else tries.wait_before_retry(err)
+                    if wait is None:
+                        self._fail(err, model, tries)
+                    logger.info(
+                        "ai %s: %s from model %s; retry %d of %d in %.2f s",
+                        self.host,
+                        type(err).__name__,
+                        model,
+                        tries.retried + 1,
+                        tries.retries,
+                        wait,
+                    )
+                    time.sleep(wait)
+                    tries.retried += 1
 
-    def _fail(self, err: openai.OpenAIError, model: str) -> NoReturn:
+    def _fail(self, err: openai.OpenAIError, model: str, tries: Tries) -> NoReturn:
         host = self.host
         status = getattr(err, "status_code", None)
         detail = self._scrub(_provider_message(err))
         logger.warning(
-            "ai call to %s failed: model=%s status=%s error=%s: %s",
+            "ai call to %s failed: model=%s status=%s error=%s retries=%d: %s",
             host,
             model,
             status,
             type(err).__name__,
+            tries.retried,
             detail,
         )
-        retries = self.max_retries
-        retried = f" after {retries} {'retry' if retries == 1 else 'retries'}" if retries else ""
+        technical = f"{type(err).__name__}" + (f" {status}" if status else "")
+        technical += f", {tries.retried} retries, {tries.elapsed():.1f} s" + (
+            f": {detail}" if detail else ""
+        )
+        retried = tries.words()
         refused = _refusal(err)
         if refused is not None:
-            raise AIError(refused.message) from None
+            raise AIError(refused.message, detail=technical) from None
         if isinstance(err, openai.APIStatusError) and 300 <= (status or 0) < 400:
             raise AIError(
                 f"{host} answered with a redirect ({status}) instead of an answer. IGNY8 does "
                 "not follow redirects: use the final address as the base URL "
-                "(often https:// instead of http://, or with /v1 at the end)."
+                "(often https:// instead of http://, or with /v1 at the end).",
+                detail=technical,
             ) from None
         if isinstance(err, openai.AuthenticationError | openai.PermissionDeniedError):
             raise ProviderAuthError(
                 f"The provider refused the API key ({status}). "
-                "Check the key on the AI settings page."
+                "Check the key on the AI settings page.",
+                detail=technical,
             ) from None
         if isinstance(err, openai.NotFoundError):
             if "model" in detail.lower():
                 raise ProviderModelNotFound(
-                    f"The provider does not know the model “{model}” (404). Check the model name."
+                    f"The provider does not know the model “{model}” (404). Check the model name.",
+                    detail=technical,
                 ) from None
             raise AIError(
                 f"{host} has no such API endpoint (404). Check the base URL "
-                f"(“{self.base_url}”); it usually ends in /v1."
+                f"(“{self.base_url}”); it usually ends in /v1.",
+                reason="the AI provider's address is wrong",
+                detail=technical,
             ) from None
-        if isinstance(err, openai.RateLimitError) and getattr(err, "code", "") in _NO_CREDIT:
+        if isinstance(err, openai.RateLimitError) and getattr(err, "code", "") in NO_CREDIT:
             raise ProviderUnavailable(
                 "The provider account has run out of credit or quota (429). Add credit with the "
-                "provider, or use another key on the AI settings page."
+                "provider, or use another key on the AI settings page.",
+                reason="the AI provider account is out of credit",
+                detail=technical,
             ) from None
         if isinstance(err, openai.RateLimitError):
             raise ProviderUnavailable(
                 f"{host} is rate limiting requests (429){retried}. Try again later."
-                + (f" The provider said: {detail}" if detail else "")
+                + (f" The provider said: {detail}" if detail else ""),
+                reason="the AI provider was limiting requests",
+                detail=technical,
             ) from None
         if isinstance(err, openai.APITimeoutError):
+            # The deadline ended it: it left the last try less than a full timeout, or cut
+            # that try off (a server that trickles bytes never lets one read time out).
+            if tries.cut_short or (
+                tries.budget > tries.timeout + 0.05 and time.monotonic() >= tries.deadline - 0.05
+            ):
+                limit = (
+                    "all the time the job had left"
+                    if tries.limited_by_job
+                    else f"the most one AI call may take ({secs(tries.budget)} s)"
+                )
+                said = (
+                    f"{host} did not answer in time: {tries.count} "
+                    f"{'try' if tries.count == 1 else 'tries'} over {secs(tries.elapsed())} s, "
+                    f"{limit}."
+                )
+            else:
+                said = f"{host} did not answer within {secs(tries.last_timeout)} s{retried}."
             raise ProviderUnavailable(
-                f"{host} did not answer within {self.timeout:g} s{retried}. Try again later, "
-                "or choose a faster model."
+                f"{said} Try again later, or choose a faster model on the AI settings page.",
+                reason="the AI provider did not answer in time",
+                detail=technical,
             ) from None
         if isinstance(err, openai.APIConnectionError):
             cause = self._scrub(str(err.__cause__ or err))[:MAX_PROVIDER_MESSAGE]
             raise ProviderUnavailable(
                 f"Could not reach {host}{retried}: {cause}. "
-                "Check the base URL and that the server is running."
+                "Check the base URL and that the server is running.",
+                detail=technical,
             ) from None
         if isinstance(err, openai.InternalServerError):
             raise ProviderUnavailable(
-                f"{host} had a server error ({status}){retried}. Try again later."
+                f"{host} had a server error ({status}){retried}. Try again later.",
+                reason="the AI provider had a server error",
+                detail=technical,
             ) from None
         if isinstance(err, openai.BadRequestError | openai.UnprocessableEntityError):
             raise AIError(
-                f"{host} rejected the request ({status}): {detail or 'no reason given'}"
+                f"{host} rejected the request ({status}): {detail or 'no reason given'}",
+                reason="the AI provider rejected the request",
+                detail=technical,
             ) from None
         if isinstance(err, openai.APIStatusError):
             raise AIError(
-                f"{host} answered with an error ({status}): {detail or 'no reason given'}"
+                f"{host} answered with an error ({status}): {detail or 'no reason given'}",
+                detail=technical,
             ) from None
         raise AIError(
-            f"{host} sent an answer we could not read: {detail or type(err).__name__}"
+            f"{host} sent an answer we could not read: {detail or type(err).__name__}",
+            reason="the AI provider sent an answer we could not read",
+            detail=technical,
         ) from None
 
     def _scrub(self, text: str) -> str:
@@ -441,8 +549,9 @@ class OpenAICompatibleProvider:
         policy = self.policy.bounded(MAX_IMAGE_BYTES)
         try:
             url_check(url, policy)
+            wait = max(deadlines.cap(self.timeout) or 0.0, 0.01)
             with (
-                egress_client(policy, timeout=self.timeout) as http,
+                egress_client(policy, timeout=wait) as http,
                 http.stream("GET", url) as response,
             ):
                 if response.is_redirect:
@@ -458,7 +567,7 @@ class OpenAICompatibleProvider:
             ) from None
         except httpx.TimeoutException:
             raise ProviderUnavailable(
-                f"The generated image at {where} did not download within {self.timeout:g} s."
+                f"The generated image at {where} did not download within {secs(wait)} s."
             ) from None
         except httpx.HTTPStatusError as err:
             raise ProviderUnavailable(

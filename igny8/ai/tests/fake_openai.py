@@ -365,3 +365,61 @@ class FakeOpenAI:
         self._closing.set()
         self._server.shutdown()
         self._server.server_close()
+
+
+# --- servers that do not answer ----------------------------------------------------------------
+
+
+class Unanswering:
+    """A TCP server on 127.0.0.1 that accepts connections and then never answers ("silent"),
+    or answers an HTTP status line and headers one byte every 50 ms for ever ("trickle"): the
+    two ways a server can hold a client that only has per-read timeouts."""
+
+    def __init__(self, mode: str = "silent") -> None:
+        import socket
+
+        self.mode = mode
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._held: list = []
+        self._closing = threading.Event()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def _accept(self) -> None:
+        while not self._closing.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            self._held.append(conn)
+            if self.mode == "trickle":
+                threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
+
+    def _trickle(self, conn) -> None:  # noqa: ANN001
+        data = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Slow: "
+        try:
+            for byte in data:
+                if self._closing.wait(0.05):
+                    return
+                conn.sendall(bytes([byte]))
+            while not self._closing.wait(0.05):
+                conn.sendall(b"a")
+        except OSError:
+            return
+
+    def __enter__(self) -> Unanswering:
+        threading.Thread(target=self._accept, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._closing.set()
+        for conn in self._held:
+            conn.close()
+        self.sock.close()

@@ -60,6 +60,8 @@ class ScriptedProvider:
             provider=self.name, model="test-model", text=answer, tokens_in=100, tokens_out=50
         )
 
+    complete_text = complete_json
+
     def generate_image(self, request):
         from io import BytesIO
 
@@ -151,7 +153,11 @@ def test_two_bad_answers_fail_cleanly_and_refund_everything(alpha, site, provide
     before = balance(alpha.account)
     with pytest.raises(InvalidOutput) as caught:
         run(alpha, site)
-    assert "Nothing was charged" in caught.value.message
+    # A writer reads what happened and what to do; the schema's words are for staff only.
+    assert "Nothing was saved or charged" in caught.value.message
+    assert "choose a larger model on the AI settings page" in caught.value.message
+    assert "required property" not in caught.value.message
+    assert "not valid JSON" in caught.value.detail
     assert balance(alpha.account) == before
     reservation = Reservation.objects.get(key="run-1")
     assert reservation.status == ReservationStatus.RELEASED
@@ -159,7 +165,7 @@ def test_two_bad_answers_fail_cleanly_and_refund_everything(alpha, site, provide
     assert refunds.count() == 1
     with schema_context(alpha.schema):
         usage = AIUsage.objects.get()
-    assert usage.status == "failed" and "expected shape" in usage.error
+    assert usage.status == "failed" and "not in the form IGNY8 needs" in usage.error
     assert credits.reconcile(alpha.account).ok
 
 
@@ -326,3 +332,28 @@ def test_a_run_never_takes_more_than_was_shown(alpha, site, provider):
     result = run(alpha, site, key="more")
     assert result.credits == shown == 4
     assert before - balance(alpha.account) == shown
+
+
+def test_a_provider_that_only_answers_json_still_writes_articles(alpha, site, monkeypatch):
+    """Articles are asked for as plain text; a provider without that (an older plug-in) answers
+    the JSON object, which is read and checked the same way."""
+    from igny8.ai.providers.offline import OfflineProvider
+
+    class JsonOnly:
+        name, label = "json-only", "JSON-only test provider"
+
+        def complete_json(self, request):
+            return OfflineProvider().complete_json(request)
+
+    monkeypatch.setattr(engine, "provider_for", lambda config: JsonOnly())
+    data = {
+        "title": "How to start a compost heap",
+        "outline": [{"heading": "What goes in", "level": 2, "points": []}],
+        "primary_keyword": "compost heap",
+        "target_words": 400,
+        "include_faq": True,
+    }
+    with schema_context(alpha.schema):
+        result = engine.run("write_content", site=site, input=data, key="json-only")
+    assert "<h2>What goes in</h2>" in result.output["html"]
+    assert result.output["meta_title"]

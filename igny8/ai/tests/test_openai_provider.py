@@ -369,7 +369,7 @@ def test_the_key_never_appears_in_errors_or_logs_even_when_the_server_echoes_it(
     fake.script("chat", [bad_request(f"Invalid request for key {API_KEY}: prompt too long")])
     fake.script("chat", [Reply(status=500, json={"error": echo}, headers={"retry-after-ms": "1"})])
     provider = make_provider()
-    provider.client.max_retries = 0
+    provider.max_retries = 0
 
     messages = []
     for _ in range(3):
@@ -637,9 +637,10 @@ def _closed_port_url() -> str:
             ProviderModelNotFound,
             "does not know the model “gpt-4o-mini”",
         ),
-        (server_error(), {}, ProviderUnavailable, "had a server error (500) after 1 retry"),
+        # One try and no retry, whatever AI_MAX_RETRIES says: the words say so.
+        (server_error(), {}, ProviderUnavailable, "had a server error (500). Try again later."),
         (rate_limited(), {}, ProviderUnavailable, "is rate limiting requests (429)"),
-        (slow(5), {}, ProviderUnavailable, "did not answer within 0.3 s"),
+        (slow(5), {}, ProviderUnavailable, "did not answer within 0.3 s. Try again later"),
         (None, {"base_url": "closed"}, ProviderUnavailable, "Could not reach 127.0.0.1:"),
         (None, {"text_model": ""}, AIError, "No text model is configured for this provider"),
     ],

@@ -233,7 +233,24 @@ def test_faq_wish_is_spelled_out_either_way():
 
 
 @pytest.mark.parametrize(
-    "function", [f for f, fn in functions.FUNCTIONS.items() if fn.kind == "json"]
+    "function", [f for f, fn in functions.FUNCTIONS.items() if fn.answer == "article"]
+)
+def test_article_functions_ask_for_plain_text_with_their_header_lines(function):
+    """Long outputs are asked for as header lines and the article, not as JSON (small models
+    cannot keep a long article valid inside JSON, and JSON mode makes servers slower)."""
+    text = rendered_text(function, CASES[function]["input"])
+    assert "JSON" not in text
+    fn = functions.get(function)
+    from igny8.ai.articles import HEADER_NAMES
+
+    for name in fn.header:
+        assert f"\n{HEADER_NAMES[name]}:" in text, f"{function}: no {HEADER_NAMES[name]} line"
+    assert "\n---\n" in text
+
+
+@pytest.mark.parametrize(
+    "function",
+    [f for f, fn in functions.FUNCTIONS.items() if fn.kind == "json" and fn.answer == "json"],
 )
 def test_json_functions_ask_for_every_key_of_their_output_schema(function):
     text = rendered_text(function, CASES[function]["input"])

@@ -66,6 +66,17 @@ class Command(BaseCommand):
                 "repeats": -1,
             },
         )
+        from igny8.job_sweeper import SWEEP_EVERY_MINUTES
+
+        Schedule.objects.get_or_create(
+            name="jobs: sweep interrupted jobs",
+            defaults={
+                "func": "igny8.job_sweeper.sweep",
+                "schedule_type": Schedule.MINUTES,
+                "minutes": SWEEP_EVERY_MINUTES,
+                "repeats": -1,
+            },
+        )
 
     def _password(self, name: str) -> str:
         path = settings.DATA_DIR / f"{name}_password"
