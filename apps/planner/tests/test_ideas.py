@@ -69,7 +69,9 @@ def test_the_cost_is_shown_before_anything_runs(alpha, site, client_for):
     confirm = client.get(GENERATE, {"ids": [a.pk, b.pk]})
     assert confirm.status_code == 200
     expected = credits.estimate("idea_generation", 3) * 2
-    assert f"Generate 3 ideas for 2 clusters — about {expected} credits." in page_text(confirm)
+    # Three for each of two clusters: the run makes six, and the page says six.
+    assert f"Generate 6 ideas for 2 clusters — about {expected} credits." in page_text(confirm)
+    assert "That is 3 ideas for each cluster." in page_text(confirm)
     # Changing the number asks the server for the new figure (an HTMX partial).
     five = client.get(
         GENERATE,
@@ -79,7 +81,7 @@ def test_the_cost_is_shown_before_anything_runs(alpha, site, client_for):
     )
     assert "<html" not in body(five)
     expected = credits.estimate("idea_generation", 5) * 2
-    assert f"Generate 5 ideas for 2 clusters — about {expected} credits." in page_text(five)
+    assert f"Generate 10 ideas for 2 clusters — about {expected} credits." in page_text(five)
     too_many = client.get(
         GENERATE,
         {"ids": [a.pk], "per_cluster": 40},
