@@ -49,6 +49,12 @@ document.addEventListener("change", (e) => {
       .forEach((box) => { box.checked = all.checked; });
   }
 });
+// A colour picker with its written value beside it (site content settings).
+document.addEventListener("input", (e) => {
+  if (!e.target.matches("input[type=color]")) return;
+  const written = e.target.parentElement?.querySelector("[data-colour-value]");
+  if (written) written.textContent = e.target.value;
+});
 // Forms that ask before they act (removing a team member): the question is the attribute.
 document.addEventListener("submit", (e) => {
   const form = e.target.closest("form[data-confirm-message]");

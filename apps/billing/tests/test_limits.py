@@ -309,3 +309,20 @@ def test_meters_show_use_against_the_plan(free):
 def test_limit_check_refuses_an_unknown_resource(free):
     with pytest.raises(ValueError):
         plans.limit_check(free.account, "planets")
+
+
+@pytest.mark.parametrize(
+    ("resource", "n", "words"),
+    [
+        ("users", 1, "1 team member"),
+        ("users", 3, "3 team members"),
+        ("sites", 1, "1 site"),
+        ("sectors", 1, "1 sector"),
+        ("keywords", 25000, "25,000 keywords"),
+        ("keywords", 0, "0 keywords"),
+    ],
+)
+def test_limits_are_counted_in_the_right_number(resource, n, words):
+    from apps.billing.plans import counted
+
+    assert counted(n, resource) == words

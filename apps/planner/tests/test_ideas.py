@@ -107,6 +107,8 @@ def test_generating_saves_ideas_maps_the_clusters_and_charges_per_idea(alpha, si
     ideas = live_ideas(alpha, site)
     assert len(ideas) == 4
     assert {i.cluster_id for i in ideas} == {a.pk, b.pk}
+    with schema_context(alpha.schema):  # the job says what it makes: 2 for each of 2
+        assert Job.objects.get(kind="ideas").label == "Generate 4 ideas for 2 clusters"
     assert before - balance(alpha.account) == 4 * per_idea()
     for c in (a, b):
         saved = fresh(alpha, c)
