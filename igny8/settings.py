@@ -123,6 +123,7 @@ MIDDLEWARE = [
     "igny8.middleware.PlanStateMiddleware",
     "igny8.middleware.ResourceTrackingMiddleware",
     "igny8.middleware.HtmxMessagesMiddleware",
+    "apps.billing.live.CreditsChangedMiddleware",
     "igny8.middleware.UserFacingErrorMiddleware",
 ]
 

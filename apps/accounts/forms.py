@@ -14,12 +14,19 @@ from apps.accounts import provisioning
 from apps.accounts.models import Role, User
 from apps.accounts.selectors import invitation_open_by_token
 
+SLUG_EXAMPLE = "acme-marketing"
 
-def _slug_help() -> str:
-    # Plain text: allauth renders help texts unescaped, so no angle brackets here.
+
+def _slug_help(typed: str = "") -> str:
+    """The hint under the address field: the address being typed (an example until then).
+    app.js keeps it in step while typing; this covers the form shown again after an error."""
+    # Plain text: allauth renders help texts unescaped, so the typed part is reduced to the
+    # characters an address may hold (no angle brackets reach the page).
+    part = "".join(c for c in typed.strip().lower() if c.isascii() and (c.isalnum() or c == "-"))
     return (
-        f"Your workspace will live at acme-marketing.{settings.IGNY8_BASE_DOMAIN} (you choose "
-        "the first part): 3–30 lowercase letters, digits and hyphens, starting with a letter."
+        f"Your workspace will live at {part or SLUG_EXAMPLE}.{settings.IGNY8_BASE_DOMAIN} (you "
+        "choose the first part): 3–30 lowercase letters, digits and hyphens, starting with a "
+        "letter."
     )
 
 
@@ -37,7 +44,8 @@ class WorkspaceFields(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["workspace_slug"].help_text = _slug_help()
+        typed = self.data.get(self.add_prefix("workspace_slug"), "") if self.is_bound else ""
+        self.fields["workspace_slug"].help_text = _slug_help(str(typed)[:60])
 
     def clean_workspace_slug(self) -> str:
         return provisioning.slug_validate(self.cleaned_data.get("workspace_slug", ""))
@@ -63,7 +71,8 @@ class SignupForm(AllauthSignupForm):
             for field in ("workspace_name", "workspace_slug"):
                 self.fields[field].required = False
                 self.fields[field].widget = forms.HiddenInput()
-        self.fields["workspace_slug"].help_text = _slug_help()
+        typed = self.data.get(self.add_prefix("workspace_slug"), "") if self.is_bound else ""
+        self.fields["workspace_slug"].help_text = _slug_help(str(typed)[:60])
 
     def clean_workspace_slug(self) -> str:
         value = self.cleaned_data.get("workspace_slug", "")

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts import services
 from apps.accounts.forms import InvitationForm, RoleForm
-from apps.accounts.models import Invitation, Membership, Role
+from apps.accounts.models import Invitation, Membership, Role, User
 from apps.accounts.selectors import open_invitations, team_members
 from apps.billing.errors import PlanLimitError
 from apps.workspace.models import Site, SiteAccess
@@ -39,19 +39,36 @@ def _site_choices() -> list[tuple[int, str]]:
     return list(Site.objects.order_by("name").values_list("pk", "name"))
 
 
+def _removable(members: list[Membership], me: User) -> set[int]:
+    """The memberships `me` is offered a "Remove" button for: never their own row (that would
+    be leaving, not removing), and an owner only by another owner while one would remain.
+    The service refuses the same cases; this keeps the page from offering them."""
+    owners = [m for m in members if m.role == Role.OWNER]
+    i_am_owner = any(m.user_id == me.pk for m in owners)
+    return {
+        m.pk
+        for m in members
+        if m.user_id != me.pk and (m.role != Role.OWNER or (i_am_owner and len(owners) > 1))
+    }
+
+
 def _context(request: HttpRequest, form: InvitationForm | None = None) -> dict:
     sites = _site_choices()
     names = dict(sites)
     granted: dict[int, list[int]] = {}
     for user_id, site_id in SiteAccess.objects.values_list("user_id", "site_id"):
         granted.setdefault(user_id, []).append(site_id)
+    members = list(team_members(account=request.account))
+    removable = _removable(members, request.user)
+    for m in members:
+        m.can_remove = m.pk in removable
     rows = [
         (
             m,
             sorted(names[s] for s in granted.get(m.user_id, []) if s in names),
             granted.get(m.user_id, []),
         )
-        for m in team_members(account=request.account)
+        for m in members
     ]
     return {
         "rows": rows,

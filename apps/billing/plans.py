@@ -19,6 +19,19 @@ FREE_PLAN_SLUG = "free"
 GRACE_DAYS = 7
 RESOURCES = ("sites", "users", "keywords", "sectors")
 RESOURCE_WORDS = {"sites": "sites", "users": "team members", "keywords": "keywords"}
+# One and many: "1 team member", "3 team members".
+RESOURCE_NOUNS = {
+    "sites": ("site", "sites"),
+    "users": ("team member", "team members"),
+    "keywords": ("keyword", "keywords"),
+    "sectors": ("sector", "sectors"),
+}
+
+
+def counted(n: int, resource: str) -> str:
+    """`n` with the resource's noun in the right number: "1 site", "1,000 keywords"."""
+    one, many = RESOURCE_NOUNS[resource]
+    return f"{n:,} {one if n == 1 else many}"
 
 
 def free_plan() -> Plan:
@@ -227,11 +240,13 @@ def limit_check(
     if used + adding <= limit:
         return
     if resource == "sectors":
-        message = f"The {plan.name} plan allows {limit} sectors per site. Upgrade to add more."
+        message = (
+            f"The {plan.name} plan allows {counted(limit, resource)} per site. Upgrade to add more."
+        )
     else:
         words = RESOURCE_WORDS[resource]
         message = (
-            f"The {plan.name} plan allows {limit:,} {words}; this workspace has {used:,}. "
+            f"The {plan.name} plan allows {counted(limit, resource)}; this workspace has {used:,}. "
             f"Upgrade your plan to add more {words}."
         )
     raise PlanLimitError(message)

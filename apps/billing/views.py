@@ -19,7 +19,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
 
 from apps.accounts.models import Role
-from apps.billing import charts, plans, selectors, stripe_service
+from apps.billing import charts, ledger_refs, plans, selectors, stripe_service
 from apps.billing.models import CreditLedger, CreditPack, LedgerKind, Pool
 from igny8.csvfile import csv_response
 from igny8.errors import UserFacingError
@@ -194,6 +194,8 @@ def usage(request: HttpRequest) -> HttpResponse:
             return _ledger_csv(request, entries)
         page = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
         labels = selectors.operation_labels()
+        entries_shown = list(page)
+        what = ledger_refs.describe(entries_shown)
         context.update(
             filters=filters,
             query=urlencode(filters.as_query()),
@@ -201,7 +203,10 @@ def usage(request: HttpRequest) -> HttpResponse:
             pools=Pool.choices,
             kinds=LedgerKind.choices,
             page=page,
-            rows=[(e, selectors.operation_label(e.operation, labels)) for e in page],
+            rows=[
+                (e, selectors.operation_label(e.operation, labels), what.get(e.pk))
+                for e in entries_shown
+            ],
         )
     if not wants_ledger:
         spent = selectors.spending(account=account)

@@ -381,6 +381,8 @@ def clusters_ideas(request: HttpRequest) -> HttpResponse:
         "form": form,
         "problem": problem,
         "per_cluster": per_cluster,
+        # What the run makes: every ticked cluster gets `per_cluster` ideas.
+        "idea_total_asked": per_cluster * len(clusters),
         "estimate": ideas_estimate(clusters=clusters, per_cluster=per_cluster, structure=structure)
         if valid
         else None,

@@ -167,6 +167,8 @@ def import_status(request: HttpRequest, pk: int) -> HttpResponse:
     """An import job's progress (polled) and, once finished, its summary."""
     job = sel.import_for_member(request, pk)
     ctx = {**_base(request), **_job_context(job), "form": None}
+    if job.is_finished:
+        ctx["meter"] = _keyword_meter(request)
     return render_page(request, "planner/import.html", ctx, partial="job")
 
 

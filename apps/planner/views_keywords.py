@@ -102,6 +102,8 @@ def _headers(filters: sel.KeywordFilters) -> list[dict]:
                 "key": key,
                 "label": sort.label,
                 "numeric": key in ("volume", "difficulty", "cpc"),
+                # On a phone only the keyword, its volume and its status keep a column.
+                "minor": key not in ("text", "volume", "status"),
                 "aria_sort": (
                     ("descending" if filters.sort_descending else "ascending") if current else ""
                 ),

@@ -81,13 +81,9 @@ class SiteContentForm(forms.Form):
     brand_color = forms.CharField(
         label="Brand colour",
         max_length=7,
-        widget=ColorInput(
-            attrs={
-                "style": "width:64px;height:38px;padding:2px",
-                # Keep the written value beside the swatch in step with the picker.
-                "oninput": "this.nextElementSibling.textContent = this.value",
-            }
-        ),
+        # app.js keeps the written value beside the swatch in step with the picker (an inline
+        # oninput here was blocked by the Content-Security-Policy).
+        widget=ColorInput(attrs={"style": "width:64px;height:38px;padding:2px"}),
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #4f46e5.")],
         help_text="Used on generated title-card images.",
         error_messages={

@@ -4,6 +4,8 @@ without a server error, and people who are not staff are sent to the admin login
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.conf import settings
 from django.contrib.admin import AdminSite
@@ -146,3 +148,16 @@ def test_members_who_are_not_staff_get_the_admin_login(where, who, alpha, client
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith("/admin/login/"), url
+
+
+def test_platform_admin_names_each_app_once_and_plainly(staff, client_for):
+    """allauth's app was called "Accounts" beside ours ("Accounts and workspaces"): two names
+    for what read as one thing. Each section now says what it holds."""
+    page = client_for(staff, PUBLIC_HOST).get("/admin/")
+
+    assert page.status_code == 200
+    captions = re.findall(r'class="section"[^>]*>([^<]+)</a>', page.content.decode())
+    assert "Workspaces and users" in captions
+    assert "Sign-in email addresses" in captions
+    assert "Accounts" not in captions
+    assert len(captions) == len(set(captions))

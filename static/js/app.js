@@ -1,14 +1,44 @@
 // Small progressive enhancements; every page works without them.
+const PHONE = window.matchMedia("(max-width: 600px)");
+
+// The header's "Menu" (below 1000px): opens and closes the panel of links, the balance and the
+// site switcher. Escape, a click elsewhere or following a link closes it again.
+function navSet(toggle, open) {
+  const panel = document.getElementById(toggle.getAttribute("aria-controls"));
+  if (!panel) return;
+  panel.classList.toggle("open", open);
+  toggle.setAttribute("aria-expanded", String(open));
+}
+function navCloseAll(except) {
+  document.querySelectorAll("[data-nav-toggle][aria-expanded=true]").forEach((t) => {
+    if (t !== except) navSet(t, false);
+  });
+}
+
 document.addEventListener("click", (e) => {
   const dismiss = e.target.closest("[data-dismiss]");
   if (dismiss) dismiss.closest(".flash")?.remove();
   const toggle = e.target.closest("[data-nav-toggle]");
   if (toggle) {
-    const nav = document.getElementById(toggle.getAttribute("aria-controls"));
-    const open = nav.classList.toggle("open");
-    toggle.setAttribute("aria-expanded", String(open));
+    navSet(toggle, toggle.getAttribute("aria-expanded") !== "true");
+    return;
   }
+  if (!e.target.closest(".nav-panel") || e.target.closest(".nav-panel a")) navCloseAll();
+  // One open account menu at a time, and a click elsewhere closes it.
+  document.querySelectorAll("details.menu[open]").forEach((menu) => {
+    if (!menu.contains(e.target)) menu.removeAttribute("open");
+  });
 });
+document.addEventListener("keydown", (e) => {
+  if (e.key !== "Escape") return;
+  const open = document.querySelector("[data-nav-toggle][aria-expanded=true]");
+  if (open) { navSet(open, false); open.focus(); }
+  document.querySelectorAll("details.menu[open]").forEach((menu) => {
+    menu.removeAttribute("open");
+    menu.querySelector("summary")?.focus();
+  });
+});
+
 document.addEventListener("change", (e) => {
   const form = e.target.closest("form[data-autosubmit]");
   if (form) form.requestSubmit();
@@ -19,17 +49,64 @@ document.addEventListener("change", (e) => {
       .forEach((box) => { box.checked = all.checked; });
   }
 });
+// A colour picker with its written value beside it (site content settings).
+document.addEventListener("input", (e) => {
+  if (!e.target.matches("input[type=color]")) return;
+  const written = e.target.parentElement?.querySelector("[data-colour-value]");
+  if (written) written.textContent = e.target.value;
+});
 // Forms that ask before they act (removing a team member): the question is the attribute.
 document.addEventListener("submit", (e) => {
   const form = e.target.closest("form[data-confirm-message]");
   if (form && !window.confirm(form.dataset.confirmMessage)) e.preventDefault();
 });
+
+// The credit balance after every HTMX answer (apps/billing/live.py): every place that shows
+// it follows, so a page never says 108 when 93 are left.
+document.addEventListener("credits-changed", (e) => {
+  const total = Number(e.detail?.total);
+  if (!Number.isFinite(total)) return;
+  const text = total.toLocaleString("en-US");
+  document.querySelectorAll("[data-credits-total]").forEach((el) => {
+    if (el.textContent !== text) el.textContent = text;
+  });
+});
+
+// Messages (toasts): successes and notes leave on their own, errors stay until dismissed.
+// Those arriving with an HTMX answer are timed from when they arrive.
+function toastsTime(root) {
+  root.querySelectorAll(".flash:not(.flash-error):not([data-timed])").forEach((flash) => {
+    flash.dataset.timed = "1";
+    setTimeout(() => flash.remove(), flash.matches(".flash-success") ? 6000 : 10000);
+  });
+}
+document.addEventListener("htmx:oobAfterSwap", () => toastsTime(document));
+document.addEventListener("htmx:afterSettle", () => toastsTime(document));
+
+// Filters start folded on a phone (open on larger screens and without JavaScript), so the
+// table is in sight; their summary says how many are applied.
+function foldOnPhone(root) {
+  if (!PHONE.matches) return;
+  root.querySelectorAll("details[data-fold-on-phone][open]").forEach((d) => d.removeAttribute("open"));
+}
+
 // Suggest a workspace address from its name until the person types one themselves, and say
-// whether the address is available (the server answers yes or no, nothing more).
-document.addEventListener("DOMContentLoaded", () => {
+// whether the address is available (the server answers yes or no, nothing more). The hint
+// under the field shows the address being typed, not a fixed example.
+function slugHelper() {
   const name = document.querySelector("input[name=workspace_name]");
   const slug = document.querySelector("input[name=workspace_slug]");
   if (!name || !slug || slug.type === "hidden") return;
+  const field = slug.closest(".field");
+  const hint = field?.querySelector(".help");
+  const host = window.location.hostname;
+  const example = hint ? hint.textContent : "";
+  const exampleAddress = new RegExp(`[a-z0-9-]*\\.${host.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`);
+  const showAddress = () => {
+    if (!hint) return;
+    const value = slug.value.trim().toLowerCase().replace(/[^a-z0-9-]/g, "");
+    hint.textContent = value ? example.replace(exampleAddress, `${value}.${host}`) : example;
+  };
   const status = document.createElement("div");
   status.className = "help";
   status.id = "slug-status";
@@ -46,14 +123,24 @@ document.addEventListener("DOMContentLoaded", () => {
       if (r.status === 429) { status.textContent = (await r.json()).error; return; }
       if (!r.ok) return;
       const answer = await r.json();
-      if (params.name !== undefined) { if (touched) return; slug.value = answer.slug; }
+      if (params.name !== undefined) {
+        if (touched) return;
+        slug.value = answer.slug;
+        showAddress();
+      }
       if (answer.slug !== slug.value.trim()) return;  // typed on since: a newer answer comes
       status.textContent = !answer.slug ? "" : answer.available
         ? `“${answer.slug}” is available.`
         : `“${answer.slug}” is not available. Add a word (your city, your team) or choose another.`;
     }, 300);
   };
-  slug.addEventListener("input", () => { touched = true; check({ slug: slug.value.trim() }); });
+  slug.addEventListener("input", () => { touched = true; showAddress(); check({ slug: slug.value.trim() }); });
   name.addEventListener("input", () => { if (!touched) check({ name: name.value }); });
-  setTimeout(() => document.querySelectorAll(".flash-success").forEach((f) => f.remove()), 8000);
+  showAddress();
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  foldOnPhone(document);
+  toastsTime(document);
+  slugHelper();
 });

@@ -1,9 +1,6 @@
-// Planner → Keywords: filters folded on a phone, tick all, the selection count, bulk fields.
+// Planner → Keywords: tick all, the selection count, bulk fields. (app.js folds the filters
+// on a phone.)
 (() => {
-  // Filters start folded on a phone; open everywhere else (and without JavaScript).
-  if (window.matchMedia("(max-width: 600px)").matches) {
-    document.querySelector("[data-fold-on-phone]")?.removeAttribute("open");
-  }
   const boxes = (form) => [...form.querySelectorAll("input[name=ids]")];
   function sync(form) {
     const all = form.querySelector("[data-all-matching]");

@@ -97,7 +97,7 @@ def test_free_workspace_upgrades_and_the_new_site_limit_applies(
     page.goto(hosts.workspace(slug, "/sites/new/"))
     add_site(page, "Second Site", industry)
     notice = page.locator("[data-error-code=plan_limit]")
-    expect(notice).to_contain_text("The Free plan allows 1 sites")
+    expect(notice).to_contain_text("The Free plan allows 1 site;")
     expect(page.get_by_label("Name", exact=True)).to_have_value("Second Site")
     with schema_context(account.schema_name):
         assert not Site.objects.filter(name="Second Site").exists()

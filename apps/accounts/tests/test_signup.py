@@ -290,3 +290,31 @@ def test_slug_suggestion_limit_counts_an_ipv6_network_as_one_client(workspaces, 
 
     assert refused.status_code == 429
     assert other.status_code == 200
+
+
+def test_the_address_hint_shows_the_address_typed(workspaces, client_for):
+    """The hint under the address field names the address being chosen, not a fixed example
+    (app.js keeps it in step while typing; this is the form shown again after an error)."""
+    client = client_for(None)
+    assert "Your workspace will live at acme-marketing.igny8.localhost" in (
+        client.get("/accounts/signup/").content.decode()
+    )
+
+    again = client.post(
+        "/accounts/signup/", signup_data(password1="short", workspace_slug="Bakery-7")
+    )
+
+    assert again.status_code == 200
+    html = again.content.decode()
+    assert "Your workspace will live at bakery-7.igny8.localhost" in html
+    assert "acme-marketing.igny8.localhost" not in html
+
+
+def test_the_address_hint_never_carries_markup(workspaces, client_for):
+    again = client_for(None).post(
+        "/accounts/signup/", signup_data(password1="short", workspace_slug="<b>x</b>")
+    )
+
+    html = again.content.decode()
+    assert "Your workspace will live at bxb.igny8.localhost" in html  # letters kept, tags not
+    assert "<b>x</b>" not in html

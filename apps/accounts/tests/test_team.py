@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django_tenants.utils import schema_context
 
@@ -238,6 +240,45 @@ def test_lesser_members_and_outsiders_cannot_remove(alpha, outsider, client_for,
 
     assert response.status_code == 403
     assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def remove_buttons(response) -> set[str]:
+    """The members whose row offers "Remove", by email."""
+    rows = re.findall(r'<tr data-member="([^"]+)">(.*?)</tr>', response.content.decode(), re.S)
+    return {email for email, row in rows if "/remove/" in row and ">Remove<" in row}
+
+
+def test_nobody_is_offered_remove_on_their_own_row(alpha, admin, client_for):
+    owner_page = client_for(alpha.owner, alpha.host).get("/team/")
+    admin_page = client_for(admin, alpha.host).get("/team/")
+
+    assert alpha.owner.email not in remove_buttons(owner_page)  # the only owner, and oneself
+    assert alpha.editor.email in remove_buttons(owner_page)
+    assert admin.email in remove_buttons(owner_page)
+    assert admin.email not in remove_buttons(admin_page)
+    assert alpha.editor.email in remove_buttons(admin_page)
+
+
+def test_an_owner_row_offers_remove_only_to_another_owner(alpha, admin, client_for):
+    second = make_member(alpha.account, Role.OWNER, email="second-owner@alpha.test")
+
+    owner_page = client_for(alpha.owner, alpha.host).get("/team/")
+    admin_page = client_for(admin, alpha.host).get("/team/")
+
+    assert second.email in remove_buttons(owner_page)
+    assert alpha.owner.email not in remove_buttons(owner_page)
+    assert {alpha.owner.email, second.email}.isdisjoint(remove_buttons(admin_page))
+
+
+def test_the_server_still_refuses_removing_oneself_as_the_last_owner(alpha, client_for):
+    """The page offers no button; a crafted post is refused the same way."""
+    membership = Membership.objects.get(user=alpha.owner, account=alpha.account)
+    client = client_for(alpha.owner, alpha.host)
+
+    response = client.post(f"/team/members/{membership.pk}/remove/")
+
+    assert LAST_OWNER in _follow_messages(client, response)
+    assert Membership.objects.filter(pk=membership.pk, role=Role.OWNER).exists()
 
 
 def test_removing_needs_a_post(alpha, client_for):

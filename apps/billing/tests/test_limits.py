@@ -81,7 +81,7 @@ def test_a_second_site_on_free_is_refused_with_an_upgrade_link(free, client_for)
     assert response.status_code == 403
     html = response.content.decode()
     assert 'data-error-code="plan_limit"' in html
-    assert "The Free plan allows 1 sites" in html
+    assert "The Free plan allows 1 site;" in html
     assert 'href="/billing/"' in html and "Upgrade your plan" in html
     # What the person typed is still there.
     assert 'value="Second Blog"' in html and 'value="https://second.example.com"' in html
@@ -164,7 +164,7 @@ def test_inviting_a_second_member_on_free_is_refused(free, client_for):
     assert response.status_code == 403
     html = response.content.decode()
     assert 'data-error-code="plan_limit"' in html and 'href="/billing/"' in html
-    assert "The Free plan allows 1 team members" in html
+    assert "The Free plan allows 1 team member;" in html
     assert open_invitations(free.account) == []
     assert mail.outbox == []
 
@@ -309,3 +309,20 @@ def test_meters_show_use_against_the_plan(free):
 def test_limit_check_refuses_an_unknown_resource(free):
     with pytest.raises(ValueError):
         plans.limit_check(free.account, "planets")
+
+
+@pytest.mark.parametrize(
+    ("resource", "n", "words"),
+    [
+        ("users", 1, "1 team member"),
+        ("users", 3, "3 team members"),
+        ("sites", 1, "1 site"),
+        ("sectors", 1, "1 sector"),
+        ("keywords", 25000, "25,000 keywords"),
+        ("keywords", 0, "0 keywords"),
+    ],
+)
+def test_limits_are_counted_in_the_right_number(resource, n, words):
+    from apps.billing.plans import counted
+
+    assert counted(n, resource) == words

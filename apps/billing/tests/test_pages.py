@@ -260,8 +260,10 @@ def test_a_plan_without_a_stripe_price_cannot_be_bought_from_its_card(
 
     starter = card(page, "starter")
     assert "<form" not in starter
-    assert "disabled" in starter
-    assert "Not on sale online yet" in visible_of(starter)
+    assert "<button" not in starter  # no dead button: the card says why and who can help
+    assert "not on sale online yet. Ask the platform staff to move this workspace to Starter" in (
+        visible_of(starter)
+    )
 
 
 def test_a_paying_workspace_changes_plan_in_the_portal(alpha, client_for, stripe_on, priced):
@@ -288,7 +290,18 @@ def test_not_configured_says_so_and_offers_no_buttons(alpha, client_for, stripe_
     assert NOT_CONFIGURED in visible(page)
     assert "/billing/checkout/" not in body
     assert 'action="/billing/portal/"' not in body
-    assert 'disabled aria-describedby="payments-off">Switch to Growth' in body
+    # No dead buttons: each plan and pack says it can't be bought here and who can help.
+    assert "disabled" not in body
+    growth = visible_of(card(page, "growth"))
+    assert "Switch to Growth: payments are not set up on this installation" in growth
+    assert "Ask the platform staff to move this workspace to Growth." in growth
+    packs = re.search(
+        r'<section class="card" aria-labelledby="packs-title">.*?</section>', body, re.S
+    )
+    assert "<button" not in packs.group(0)
+    assert "payments are not set up on this installation. Ask the platform staff to add" in (
+        visible_of(packs.group(0))
+    )
     # What things cost is still there to read.
     assert "$149 / month" in visible(page)
 

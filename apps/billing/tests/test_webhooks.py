@@ -477,7 +477,7 @@ def test_deleted_subscription_falls_back_to_free_and_stays_ended(shop, stripe_cl
     balance = credits.balance_for(shop)
     assert (balance.plan_credits, balance.bonus_credits) == (plan("free").monthly_credits, 300)
     assert plans.account_plan_state(shop).can_write
-    with pytest.raises(PlanLimitError, match="The Free plan allows 1 sites"):
+    with pytest.raises(PlanLimitError, match="The Free plan allows 1 site;"):
         plans.limit_check(shop, "sites", adding=2)
     # A late "active" update for the ended subscription cannot bring the paid plan back.
     late = subscription_event(shop, "updated", P2[1] + 60, price="price_growth", period=P2)

@@ -160,13 +160,14 @@ def ideas_generate_enqueue(
             "Buy a credit pack or upgrade the plan, or choose fewer clusters."
         )
     n = len(clusters)
+    total = per_cluster * n  # every cluster gets `per_cluster`: say what the run makes
     return jobs.enqueue(
         "apps.planner.jobs_clusters.generate_ideas",
         site.pk,
         [c.pk for c in clusters],
         per_cluster,
         structure or None,
-        label=f"Generate {per_cluster} idea{'s' if per_cluster != 1 else ''} for {n} "
+        label=f"Generate {total:,} idea{'s' if total != 1 else ''} for {n} "
         f"cluster{'s' if n != 1 else ''}",
         user=user,
     )

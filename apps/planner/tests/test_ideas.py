@@ -96,7 +96,9 @@ def test_the_cost_is_shown_before_anything_runs(alpha, site, client_for, paid_ai
     confirm = client.get(GENERATE, {"ids": [a.pk, b.pk]})
     assert confirm.status_code == 200
     expected = credits.estimate("idea_generation", 3) * 2
-    assert f"Generate 3 ideas for 2 clusters — {expected} credits." in page_text(confirm)
+    # Three for each of two clusters: the run makes six, and the page says six.
+    assert f"Generate 6 ideas for 2 clusters — {expected} credits." in page_text(confirm)
+    assert "That is 3 ideas for each cluster." in page_text(confirm)
     # Changing the number asks the server for the new figure (an HTMX partial).
     five = client.get(
         GENERATE,
@@ -106,7 +108,7 @@ def test_the_cost_is_shown_before_anything_runs(alpha, site, client_for, paid_ai
     )
     assert "<html" not in body(five)
     expected = credits.estimate("idea_generation", 5) * 2
-    assert f"Generate 5 ideas for 2 clusters — {expected} credits." in page_text(five)
+    assert f"Generate 10 ideas for 2 clusters — {expected} credits." in page_text(five)
     too_many = client.get(
         GENERATE,
         {"ids": [a.pk], "per_cluster": 40},
@@ -134,6 +136,8 @@ def test_generating_saves_ideas_maps_the_clusters_and_charges_per_idea(
     ideas = live_ideas(alpha, site)
     assert len(ideas) == 4
     assert {i.cluster_id for i in ideas} == {a.pk, b.pk}
+    with schema_context(alpha.schema):  # the job says what it makes: 2 for each of 2
+        assert Job.objects.get(kind="ideas").label == "Generate 4 ideas for 2 clusters"
     assert before - balance(alpha.account) == 4 * per_idea()
     for c in (a, b):
         saved = fresh(alpha, c)
