@@ -135,7 +135,10 @@ class Composer:
     def keyword_link(self, keyword: str) -> str:
         """A sentence bringing in a related keyword: a question or a search quoted as typed,
         anything else as a noun phrase."""
-        text, quoted = voice(keyword).mention
+        v = voice(keyword)
+        text, quoted = v.mention
+        if quoted and v.kind == "question":
+            return self.from_bank("links:asked", openings.MENTIONS_ASKED, {"kw2": text})
         if quoted:
-            return self.from_bank("links:quoted", openings.MENTIONS_QUOTED, {"kw2": text})
+            return self.from_bank("links:searched", openings.MENTIONS_SEARCHED, {"kw2": text})
         return self.from_bank("links", openings.MENTIONS_NP, {"kw2": text})

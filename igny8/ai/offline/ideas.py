@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from igny8.ai.offline.keyword_shape import related
-from igny8.ai.offline.outlines import BUILDERS, LENGTH, suited, topic_of
+from igny8.ai.offline.outlines import BUILDERS, LENGTH, SUITS, suited, topic_of
 from igny8.ai.offline.text import (
     clean_phrase,
     lower_name,
@@ -17,6 +17,7 @@ from igny8.ai.offline.text import (
     site_sector,
     title_case,
 )
+from igny8.ai.offline.voice import voice
 
 DESCRIPTIONS = [
     "Searches from {audience} about {topic}{sector_in}, including {examples}.",
@@ -65,7 +66,10 @@ def name_clusters(data: dict[str, Any], context: dict[str, Any]) -> dict[str, An
     for cluster in data["clusters"]:
         keywords = cluster["keywords"]
         head = representative(keywords)
-        name = shorten(title_case(head) or head.strip(), 120)
+        v = voice(head)
+        # A question stays a question ("Is My Squash Dying?"); anything else keeps its words.
+        label = v.label if v.kind == "question" and v.label.endswith("?") else title_case(head)
+        name = shorten(label or head.strip(), 120)
         if len(name) < 2:  # a one-letter keyword is not a name on its own
             name = f"{name} Topics"
         if name.lower() in used_names:  # two clusters led by the same phrase: say how they differ
@@ -77,7 +81,7 @@ def name_clusters(data: dict[str, Any], context: dict[str, Any]) -> dict[str, An
         examples = [clean_phrase(k["text"]).lower() for k in by_volume[:3]]
         description = rng.choice(DESCRIPTIONS).format(
             audience=audience,
-            topic=clean_phrase(head).lower() or head,
+            topic=v.about or clean_phrase(head).lower() or head,
             sector_in=f" in {sector}" if sector else "",
             examples=_join(examples),
         )
@@ -96,14 +100,12 @@ def generate_ideas(data: dict[str, Any], context: dict[str, Any]) -> dict[str, A
     titles_seen: set[str] = set()
     ideas = []
     start = rng.randrange(7)
+    used: set[str] = set()
     for index in range(data["count"]):
         primary = keywords[index % len(keywords)]
         secondary = _secondary(primary, [k for k in keywords if k != primary], index)
         topic = topic_of(primary, secondary, audience)
-        # Each keyword's ideas take turns through the structures that suit it.
-        suits = suited(topic)
-        turn = start + index // len(keywords) + index % len(keywords)
-        structure = data.get("structure") or suits[turn % len(suits)]
+        structure = data.get("structure") or _structure(topic, used, start + index)
         titles, outline = BUILDERS[structure](rng, topic)
         title = _fresh_title(titles, index, titles_seen)
         words = max(
@@ -122,6 +124,19 @@ def generate_ideas(data: dict[str, Any], context: dict[str, Any]) -> dict[str, A
             }
         )
     return {"ideas": ideas}
+
+
+def _structure(topic, used: set[str], turn: int) -> str:
+    """The next structure for an idea: one that suits its keyword (a question is answered, not
+    compared) and that no other idea of the batch has yet, so a batch varies."""
+    suits = suited(topic)
+    fitting = len(SUITS.get(topic.voice.kind, SUITS["topic"]))
+    preferred = suits[turn % fitting : fitting] + suits[: turn % fitting] + suits[fitting:]
+    if all(s in used for s in suits):
+        used.clear()
+    structure = next(s for s in preferred if s not in used)
+    used.add(structure)
+    return structure
 
 
 def _secondary(primary: str, others: list[str], index: int) -> list[str]:

@@ -154,7 +154,7 @@ TOPIC: dict[str, list[str]] = {
         "Let us look at {subject} in a little more detail.",
         "{subject} is often where good intentions meet real-world constraints.",
         "A clear view of {subject} makes the rest of {kw} easier to plan.",
-        "{subject} is one of the questions {audience} ask about most.",
+        "Questions about {subject} come up more often than almost any other.",
     ],
 }
 

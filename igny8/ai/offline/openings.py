@@ -133,7 +133,8 @@ META: dict[str, list[str]] = {
 }
 
 # Weaving a related secondary keyword into a section. NP: a noun phrase ("compost bins");
-# QUOTED: a question or a search, quoted as typed (“why is my squash turning yellow?”).
+# ASKED: a question, quoted (“Why is my squash turning yellow?”); SEARCHED: a search, quoted
+# as typed (“emergency electrician near me”).
 MENTIONS_NP = [
     "{kw2} is closely related, so it is worth considering at the same time.",
     "This is also where {kw2} comes into the picture.",
@@ -146,9 +147,14 @@ MENTIONS_NP = [
     "Questions about {kw2} often come up at this stage, too.",
     "Keep {kw2} in mind here: it affects the outcome more than you might expect.",
 ]
-MENTIONS_QUOTED = [
+MENTIONS_ASKED = [
     "A related question readers often ask is “{kw2}”, and the same advice applies.",
     "Many people also search for “{kw2}”; the same principles hold.",
     "If you came here asking “{kw2}”, this part applies to you too.",
     "“{kw2}” comes up at this stage, too, and the answer follows the same logic.",
+]
+MENTIONS_SEARCHED = [
+    "Many people also search for “{kw2}”; the same principles hold.",
+    "If you searched for “{kw2}”, this part applies to you too.",
+    "A search for “{kw2}” leads to the same advice, with only minor differences.",
 ]

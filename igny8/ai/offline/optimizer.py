@@ -115,6 +115,10 @@ def _keyword_in_subheading(html: str, keyword: str, c: Composer, changes: list[s
         return html
     v = voice(keyword)
     heading = glance(v) or v.what  # "Compost Bin at a Glance", "Is My Squash Dying? The Short…"
+    if not _has(heading, keyword) or any(_has(h, heading) for h in headings):
+        # "Electrician near me" does not read in a heading ("Electricians Near You" says it);
+        # and a section added once is not added again.
+        return html
     slots = {"subject": v.prose}
     body = " ".join([c.topic("general", slots), c.body("general", slots), c.body("general", slots)])
     section = f"<h2>{escape(heading, quote=False)}</h2>\n<p>{body}</p>"

@@ -226,4 +226,5 @@ def suited(t: Topic) -> list[str]:
     kinds = list(SUITS.get(t.voice.kind, SUITS["topic"]))
     if t.voice.kind in ("topic", "navigational") and any(map(t_.related_noun, t.related)):
         kinds.insert(3, "comparison")
-    return kinds
+    # A batch asking for more ideas than suit the keyword still gets every structure once.
+    return kinds + [s for s in BUILDERS if s not in kinds]

@@ -118,7 +118,8 @@ class Voice:
     @cached_property
     def prose(self) -> str:
         """What the article is about as a noun phrase for any sentence frame: "compost
-        bins", "unclogging a drain", "your squash", "finding a good electrician near you"."""
+        bins", "unclogging a drain", "your squash", "your search for a good electrician near
+        you", "the choice between scrum and kanban"."""
         s = self.shape
         if s.kind in ("how_to",) or s.kind == "question" and s.subkind in ("wh_to", "best_to"):
             return self.gerund_phrase
@@ -129,17 +130,34 @@ class Voice:
                 return f"your {self.noun}"
             return self.nouns
         if s.kind == "local":
-            return f"finding {self.a_good} {self.near}"
+            return f"your search for {self.a_good} {self.near}"
         if s.kind == "best":
-            return _join(f"choosing the {s.superlative or 'best'}", self.noun, self.qualifier)
+            return f"your search for {self.best_single}"
         if s.kind == "comparison":
             x, y = self.side_nouns
-            return f"choosing between {x} and {y}"
+            return f"the choice between {x} and {y}"
         if s.kind == "cost":
             return self.cost_phrase
         if s.kind == "navigational":
             return self.brand_phrase
         return _join(self.nouns, self.qualifier)
+
+    @cached_property
+    def about(self) -> str:
+        """What a group of searches is about, said to the site owner: "squash", "local
+        electricians", "the best espresso machines under $200", "scrum and kanban"."""
+        s = self.shape
+        if s.kind == "question" and s.noun:
+            return self.nouns
+        if s.kind == "local":
+            return _join(f"local {self.nouns}", f"in {s.place}" if s.place else "")
+        if s.kind == "best":
+            return self.best_plural
+        if s.kind == "comparison":
+            return " and ".join(self.side_nouns)
+        if s.kind in ("question", "problem"):
+            return f"“{_prose(s.keyword)}”"
+        return self.prose
 
     @cached_property
     def prose_is_plural(self) -> bool:
@@ -358,7 +376,7 @@ class Voice:
         if s.kind == "question":
             return self.asked, True
         if s.kind in ("local", "problem", "navigational"):
-            return sentence_case(_prose(s.keyword)), True
+            return _prose(s.keyword), True  # a search, quoted as typed
         return self.prose, False
 
 

@@ -15,7 +15,7 @@ from html import unescape
 import pytest
 
 from igny8.ai.functions import STRUCTURES
-from igny8.ai.offline.ideas import generate_ideas
+from igny8.ai.offline.ideas import generate_ideas, name_clusters
 from igny8.ai.offline.keyword_shape import analyse, related
 from igny8.ai.offline.nouns import contains
 from igny8.ai.offline.optimizer import optimize_content
@@ -273,3 +273,30 @@ def test_articles_for_the_held_out_keywords_carry_the_keyword_in_sentences_that_
     # A keyword the writer cannot say as searched ("a line vs …" loses its "A") may slip through;
     # more than a handful means a rule broke.
     assert len(problems) <= 5, "\n".join(problems[:30])
+
+
+def test_optimize_adds_no_near_me_heading_and_no_section_twice():
+    article = written(ideas(["electrician near me"], "listicle")[0])
+    data = {"title": article["title"], "html": article["html"],
+            "primary_keyword": "electrician near me"}  # fmt: skip
+    once = optimize_content(data, CONTEXT)
+    assert not [h for h in headings(once["html"]) if "near me" in h.lower()]
+    question = written(ideas(["is my squash dying"], "listicle")[0])["html"]
+    data = {"title": "T", "html": question, "primary_keyword": "is my squash dying"}
+    once = optimize_content(data, CONTEXT)["html"]
+    twice = optimize_content({**data, "html": once}, CONTEXT)["html"]
+    assert headings(once).count("Is My Squash Dying? The Short Answer") == 1
+    assert headings(twice) == headings(once)
+
+
+def test_cluster_names_and_descriptions_read_for_every_kind_of_keyword():
+    groups = [["is my squash dying"], ["electrician near me"], ["breaker keeps tripping"]]
+    data = {"clusters": [{"id": n, "keywords": [{"text": k} for k in g]}
+                         for n, g in enumerate(groups)]}  # fmt: skip
+    names = name_clusters(data, CONTEXT)["clusters"]
+    assert names[0]["name"] == "Is My Squash Dying?"
+    assert " squash in " in names[0]["description"]  # "… search for squash in organic …"
+    assert " local electricians in " in names[1]["description"]
+    for cluster in names:
+        assert "about is my" not in cluster["description"]
+        assert "about electrician near me" not in cluster["description"]
