@@ -2,9 +2,9 @@
 of an article and its meta description, one bank for each keyword shape (voice.searched).
 
 "{phrase}" is the keyword in the form the bank expects: a noun phrase ("garden fertilizer"),
-"a compost bin", "how to unclog a drain", the question itself ("Is my squash dying?"), the
-search as typed, quoted (“electrician near me”), "the best espresso machine under $200", "the
-scrum vs kanban question", "roof replacement cost". Every template is grammatical with every
+"a compost bin", "how to unclog a drain", the question itself ("Is my squash dying?"), "a good
+electrician near you", "the best espresso machine under $200", "the scrum vs kanban question",
+"roof replacement cost". Every template is grammatical with every
 phrase of its bank; a sentence's first letter is capitalised after filling.
 """
 
@@ -56,10 +56,9 @@ OPENINGS: dict[str, list[str]] = {
         "Plenty of {audience} want to know {phrase}, and the answer has a few parts.",
     ],
     "local": [
-        "Searching for “{phrase}” is the easy part; choosing well takes a little more thought.",
-        "A search for “{phrase}” turns up plenty of names, but not all of them are a good fit.",
-        "Typing “{phrase}” into a search engine is where most people start, and it is only the "
-        "first step.",
+        "Finding {phrase} is the easy part; choosing well takes a little more thought.",
+        "A quick search for {phrase} turns up plenty of names, but not all of them are a good fit.",
+        "Most people look for {phrase} with a specific job in mind and too little time to compare.",
     ],
     "best": [
         "Finding {phrase} takes more than reading product pages.",
@@ -112,9 +111,9 @@ META: dict[str, list[str]] = {
         "{phrase}: a practical guide for {audience}, covering {topics}.",
         "{phrase}, explained: {topics}, and what to do next.",
     ],
-    "local": [
-        "Searching for “{phrase}”? How to choose well: {topics}.",
-        "Searched for “{phrase}”? Clear advice for {audience} on {topics}.",
+    "local": [  # {search}: the search as typed, quoted: the one place "near me" is kept
+        "Searching for “{search}”? How to choose well: {topics}.",
+        "Searched for “{search}”? Clear advice for {audience} on {topics}.",
     ],
     "best": [
         "{phrase}: what to look for, with clear advice on {topics}.",

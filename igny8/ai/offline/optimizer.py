@@ -98,9 +98,10 @@ def clean_markup(html: str) -> tuple[str, list[str]]:
 
 def _keyword_in_opening(html: str, keyword: str, c: Composer, changes: list[str]) -> str:
     first = _P.search(html)
-    if first and _has(first.group(1), keyword):
-        return html
     bank, slots, plural = searched(voice(keyword))
+    # A local search is said to the reader ("a good electrician near you"), never "near me".
+    if first and (_has(first.group(1), keyword) or _has(first.group(1), slots["phrase"])):
+        return html
     sentence = c.opening(openings.OPENINGS[bank], slots["phrase"], plural=plural)
     changes.append(f"Mentioned “{keyword}” in the opening paragraph.")
     if not first:
@@ -261,7 +262,10 @@ def _meta_description(
     bank, slots, _ = searched(v)
     template = rng.choice(openings.META[bank])
     base = template.format(
-        phrase=slots["phrase"], audience=audience, topics=" and ".join(topics or ["the basics"])
+        phrase=slots["phrase"],
+        search=slots.get("search", ""),
+        audience=audience,
+        topics=" and ".join(topics or ["the basics"]),
     )
     text = fit_between(capitalize(base), list(phrases.META_EXTRAS), 120, 160)
     changes.append(f"Rewrote the meta description ({len(text)} characters, with the keyword).")

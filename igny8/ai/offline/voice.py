@@ -375,7 +375,9 @@ class Voice:
         s = self.shape
         if s.kind == "question":
             return self.asked, True
-        if s.kind in ("local", "problem", "navigational"):
+        if s.kind == "local":
+            return f"{self.local_nouns} {self.near}", False  # "emergency electricians near you"
+        if s.kind in ("problem", "navigational"):
             return _prose(s.keyword), True  # a search, quoted as typed
         return self.prose, False
 
@@ -407,7 +409,9 @@ def searched(v: Voice) -> tuple[str, dict[str, str], bool]:
             return "clause", {"phrase": f"the {typed}"}, False
         return "question", {"phrase": v.asked}, False
     if s.kind == "local":
-        return "local", {"phrase": typed}, False
+        # Said to the reader ("a good electrician near you"); the search itself, quoted, only
+        # in the meta description: "near me" does not belong in a sentence.
+        return "local", {"phrase": f"{v.a_good} {v.near}", "search": typed}, False
     if s.kind == "best":
         return "best", {"phrase": _join("the", s.superlative, v.noun, v.qualifier)}, False
     if s.kind == "comparison":

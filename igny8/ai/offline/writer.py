@@ -379,8 +379,14 @@ def meta_description(article: Article) -> str:
     )
     bank, slots, _ = searched(article.voice)
     template = article.rng.choice(openings.META[bank])
-    phrase = slots["phrase"]
-    base = capitalize(template.format(phrase=phrase, audience=article.audience, topics=topics))
+    base = capitalize(
+        template.format(
+            phrase=slots["phrase"],
+            search=slots.get("search", ""),
+            audience=article.audience,
+            topics=topics,
+        )
+    )
     extras = list(phrases.META_EXTRAS)
     article.rng.shuffle(extras)
     return fit_between(base, extras, 120, 160)

@@ -139,13 +139,16 @@ def test_a_local_keyword_says_near_you_in_titles_and_headings():
             assert "Guide to Electrician" not in text
 
 
-def test_a_local_keyword_is_quoted_as_searched_and_otherwise_said_to_the_reader():
-    article = written(ideas(["electrician near me"], "guide")[0])
-    text = prose(article["html"])
-    assert "“electrician near me”" in " ".join(text.split()[:40])  # the search, as typed
-    unquoted = re.sub(r"“[^”]*”", "", text)
-    assert "near me" not in unquoted.lower()
-    assert "an electrician near you" in text.lower() or "electricians near you" in text.lower()
+def test_a_local_keyword_is_said_to_the_reader_and_quoted_only_in_the_meta_description():
+    cluster = ["electrician near me", "emergency electrician near me"]
+    for structure in STRUCTURES:
+        article = written(ideas(cluster, structure)[0])
+        text = prose(article["html"])
+        assert "near me" not in text.lower(), structure
+        assert "a good electrician near you" in " ".join(text.split()[:40]).lower()
+        assert "“electrician near me”" in article["meta_description"]  # the search, as typed
+    # Another local search is brought in as what it is about, not as a search.
+    assert "emergency electricians near you" in text.lower()
 
 
 def test_best_and_comparison_keywords_read_as_a_writer_would_write_them():
