@@ -5,9 +5,12 @@ from __future__ import annotations
 import random
 from html import escape
 
-from igny8.ai.offline import phrases
+from igny8.ai.offline import openings, phrases
+from igny8.ai.offline.english import agree, doubled_word
 from igny8.ai.offline.kinds import BODY, TOPIC
+from igny8.ai.offline.nouns import is_plural_phrase
 from igny8.ai.offline.text import capitalize
+from igny8.ai.offline.voice import voice
 
 _BODY_ALIAS = {"step": "action", "yes_no": "question"}
 
@@ -18,9 +21,12 @@ class Composer:
     Returned strings are HTML-safe fragments (text escaped, only <strong> added).
     """
 
-    def __init__(self, rng: random.Random, base: dict[str, str]) -> None:
+    def __init__(
+        self, rng: random.Random, base: dict[str, str], *, kw_plural: bool = False
+    ) -> None:
         self.rng = rng
         self.base = base
+        self.kw_plural = kw_plural  # "compost bins are…", not "compost bins is…"
         self.sentences: set[str] = set()
         self.used: dict[str, set[int]] = {}
 
@@ -34,20 +40,37 @@ class Composer:
         return bank[index]
 
     def _fill(self, template: str, slots: dict[str, str]) -> str:
-        return capitalize(template.format_map({**self.base, **slots}))
+        values = {**self.base, **slots}
+        if self.kw_plural:
+            template = agree(template, "kw")
+        if "{subject}" in template and is_plural_phrase(values.get("subject", "")):
+            template = agree(template, "subject")
+        if "{kw2}" in template and is_plural_phrase(values.get("kw2", "")):
+            template = agree(template, "kw2")
+        return capitalize(template.format_map(values))
 
     def _unique(self, make, slots: dict[str, str], tries: int = 8) -> str:
         """A sentence from `make` not written yet in this article; when its bank is spent, a
-        shared core sentence instead (there are thousands of those)."""
+        shared core sentence instead (there are thousands of those). A sentence that says a
+        word twice in a row ("keeping keeping a log") is passed over too."""
         for attempt in range(tries * 2):
             sentence = make() if attempt < tries else self._core(slots)
-            if sentence not in self.sentences:
+            if sentence not in self.sentences and not doubled_word(sentence):
                 break
         self.sentences.add(sentence)
         return escape(sentence, quote=False)
 
     def from_bank(self, name: str, bank: list[str], slots: dict[str, str]) -> str:
         return self._unique(lambda: self._fill(str(self._pick(name, bank)), slots), slots)
+
+    def opening(self, bank: list[str], phrase: str, *, plural: bool = False) -> str:
+        """The article's first sentence, carrying the keyword as searched (`phrase`)."""
+        template = str(self._pick("opening", bank))
+        if plural:
+            template = agree(template, "phrase")
+        sentence = capitalize(template.format_map({**self.base, "phrase": phrase}))
+        self.sentences.add(sentence)
+        return escape(sentence, quote=False)
 
     def topic(self, kind: str, slots: dict[str, str], *, short: bool = False) -> str:
         """The sentence that opens a section; `short` when the section has only a few words."""
@@ -69,7 +92,7 @@ class Composer:
             index = self.rng.choice([i for i in range(len(own)) if i not in used])
             used.add(index)
             sentence = self._fill(own[index], slots)
-            if sentence not in self.sentences:
+            if sentence not in self.sentences and not doubled_word(sentence):
                 self.sentences.add(sentence)
                 return escape(sentence, quote=False)
         return self._unique(lambda: self._core(slots), slots)
@@ -110,4 +133,12 @@ class Composer:
         return self.from_bank("tips", phrases.TIPS, slots)
 
     def keyword_link(self, keyword: str) -> str:
-        return self.from_bank("links", phrases.KEYWORD_LINKS, {"kw2": keyword})
+        """A sentence bringing in a related keyword: a question or a search quoted as typed,
+        anything else as a noun phrase."""
+        v = voice(keyword)
+        text, quoted = v.mention
+        if quoted and v.kind == "question":
+            return self.from_bank("links:asked", openings.MENTIONS_ASKED, {"kw2": text})
+        if quoted:
+            return self.from_bank("links:searched", openings.MENTIONS_SEARCHED, {"kw2": text})
+        return self.from_bank("links", openings.MENTIONS_NP, {"kw2": text})

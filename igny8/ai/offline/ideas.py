@@ -6,7 +6,8 @@ import math
 import re
 from typing import Any
 
-from igny8.ai.offline.outlines import BUILDERS, LENGTH, topic_of
+from igny8.ai.offline.keyword_shape import related
+from igny8.ai.offline.outlines import BUILDERS, LENGTH, SUITS, suited, topic_of
 from igny8.ai.offline.text import (
     clean_phrase,
     lower_name,
@@ -16,8 +17,7 @@ from igny8.ai.offline.text import (
     site_sector,
     title_case,
 )
-
-STRUCTURE_ORDER = ["guide", "how_to", "listicle", "comparison", "article", "faq", "review"]
+from igny8.ai.offline.voice import voice
 
 DESCRIPTIONS = [
     "Searches from {audience} about {topic}{sector_in}, including {examples}.",
@@ -66,7 +66,10 @@ def name_clusters(data: dict[str, Any], context: dict[str, Any]) -> dict[str, An
     for cluster in data["clusters"]:
         keywords = cluster["keywords"]
         head = representative(keywords)
-        name = shorten(title_case(head) or head.strip(), 120)
+        v = voice(head)
+        # A question stays a question ("Is My Squash Dying?"); anything else keeps its words.
+        label = v.label if v.kind == "question" and v.label.endswith("?") else title_case(head)
+        name = shorten(label or head.strip(), 120)
         if len(name) < 2:  # a one-letter keyword is not a name on its own
             name = f"{name} Topics"
         if name.lower() in used_names:  # two clusters led by the same phrase: say how they differ
@@ -78,7 +81,7 @@ def name_clusters(data: dict[str, Any], context: dict[str, Any]) -> dict[str, An
         examples = [clean_phrase(k["text"]).lower() for k in by_volume[:3]]
         description = rng.choice(DESCRIPTIONS).format(
             audience=audience,
-            topic=clean_phrase(head).lower() or head,
+            topic=v.about or clean_phrase(head).lower() or head,
             sector_in=f" in {sector}" if sector else "",
             examples=_join(examples),
         )
@@ -94,20 +97,17 @@ def generate_ideas(data: dict[str, Any], context: dict[str, Any]) -> dict[str, A
     audience = title_case(context.get("audience") or "")
     base_words = int(context.get("default_word_count") or 1200)
     content_type = data.get("content_type") or "post"
-    rotation = STRUCTURE_ORDER[rng.randrange(len(STRUCTURE_ORDER)) :] + STRUCTURE_ORDER
     titles_seen: set[str] = set()
     ideas = []
+    start = rng.randrange(7)
+    used: set[str] = set()
     for index in range(data["count"]):
-        structure = data.get("structure") or rotation[index % len(STRUCTURE_ORDER)]
         primary = keywords[index % len(keywords)]
-        others = [k for k in keywords if k != primary]
-        secondary = (
-            (others[index % len(others) :] + others[: index % len(others)])[:4] if (others) else []
-        )
-        related = [name for k in secondary if (name := topic_of(k, [], "").name)]
-        topic = topic_of(primary, related, audience)
+        secondary = _secondary(primary, [k for k in keywords if k != primary], index)
+        topic = topic_of(primary, secondary, audience)
+        structure = data.get("structure") or _structure(topic, used, start + index)
         titles, outline = BUILDERS[structure](rng, topic)
-        title = _fresh_title(titles, topic, index, titles_seen)
+        title = _fresh_title(titles, index, titles_seen)
         words = max(
             {"listicle": 150 * len(outline)}.get(structure, 0),
             base_words * LENGTH[structure],
@@ -126,21 +126,39 @@ def generate_ideas(data: dict[str, Any], context: dict[str, Any]) -> dict[str, A
     return {"ideas": ideas}
 
 
-def _fresh_title(templates: list[str], topic, index: int, seen: set[str]) -> str:
-    """The first unused title, starting at a different template for each idea."""
-    values = {
-        "name": topic.name,
-        "for_whom": topic.for_whom,
-        "other": topic.other,
-        "phrase": topic.phrase,
-    }
-    candidates = [t.format(**values) for t in templates[index % len(templates) :] + templates]
-    for candidate in candidates:
+def _structure(topic, used: set[str], turn: int) -> str:
+    """The next structure for an idea: one that suits its keyword (a question is answered, not
+    compared) and that no other idea of the batch has yet, so a batch varies."""
+    suits = suited(topic)
+    fitting = len(SUITS.get(topic.voice.kind, SUITS["topic"]))
+    preferred = suits[turn % fitting : fitting] + suits[: turn % fitting] + suits[fitting:]
+    if all(s in used for s in suits):
+        used.clear()
+    structure = next(s for s in preferred if s not in used)
+    used.add(structure)
+    return structure
+
+
+def _secondary(primary: str, others: list[str], index: int) -> list[str]:
+    """Up to four other cluster keywords for an idea: those about the same thing first (they
+    are written into the article), then the rest (listed on the idea, left out of the text)."""
+    if not others:
+        return []
+    turn = index % len(others)
+    rotated = others[turn:] + others[:turn]
+    same = [k for k in rotated if related(primary, k)]
+    return (same + [k for k in rotated if k not in same])[:4]
+
+
+def _fresh_title(candidates: list[str], index: int, seen: set[str]) -> str:
+    """The first unused title, starting at a different candidate for each idea."""
+    ordered = candidates[index % len(candidates) :] + candidates
+    for candidate in ordered:
         title = shorten(candidate, 160)
         if title.lower() not in seen:
             break
     else:
-        title = shorten(f"{candidates[0]} (Part {index + 1})", 160)
+        title = shorten(f"{ordered[0]} (Part {index + 1})", 160)
     if len(title) < 10:
         title = f"{title}: A Practical Guide"
     seen.add(title.lower())

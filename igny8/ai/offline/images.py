@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from igny8.ai.offline.kinds import classify, subject_of
 from igny8.ai.offline.text import rng_for, shorten
+from igny8.ai.offline.voice import voice
 
 COMPOSITIONS = [
     "wide shot with soft natural light",
@@ -55,7 +56,9 @@ def image_prompts(data: dict[str, Any], context: dict[str, Any]) -> dict[str, An
     def alt(subject: str, detail: str) -> str:
         return shorten(f"{style_noun(style)} of {subject} {detail}".strip(), 124)
 
-    featured_subject = keyword if data.get("primary_keyword") else subject_of(data["title"], "")
+    # The topic as a noun phrase: "an illustration of your squash", not "… of is my squash dying".
+    topic = voice(keyword).prose if data.get("primary_keyword") else keyword
+    featured_subject = topic if data.get("primary_keyword") else subject_of(data["title"], "")
     featured = {
         "prompt": prompt(featured_subject),
         "alt": alt(featured_subject, f"for the article “{data['title'].strip()}”"),
@@ -69,9 +72,9 @@ def image_prompts(data: dict[str, Any], context: dict[str, Any]) -> dict[str, An
     in_article = []
     for heading in chosen:
         kind = classify(heading, "article")
-        subject = subject_of(heading, keyword, kind)
+        subject = subject_of(heading, topic, kind)
         if kind == "mistakes":
-            subject = f"common mistakes with {keyword}"
+            subject = f"common mistakes with {topic}"
         detail = "" if subject.lower() in heading.lower() else f"illustrating “{heading}”"
         in_article.append(
             {"heading": heading, "prompt": prompt(subject), "alt": alt(subject, detail)}

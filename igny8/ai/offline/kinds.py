@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 
+from igny8.ai.offline.english import VERB_ONLY, gerund, plural
+from igny8.ai.offline.nouns import number_of, split_noun
+
 TOPIC: dict[str, list[str]] = {
     "what": [
         "At its simplest, {subject} is about making a few good decisions and sticking with them.",
@@ -151,7 +154,7 @@ TOPIC: dict[str, list[str]] = {
         "Let us look at {subject} in a little more detail.",
         "{subject} is often where good intentions meet real-world constraints.",
         "A clear view of {subject} makes the rest of {kw} easier to plan.",
-        "{subject} is one of the questions {audience} ask about most.",
+        "Questions about {subject} come up more often than almost any other.",
     ],
 }
 
@@ -221,7 +224,7 @@ BODY: dict[str, list[str]] = {
 }
 
 # First words that make a heading an instruction ("Choose Your Soil").
-VERBS = frozenset(
+VERBS = VERB_ONLY | frozenset(
     """add adjust apply ask assess avoid bake balance book build buy calculate call change check
     choose clean compare consider contact cook cover create cut decide define delete dig draft
     dry explore feed fill find fix follow gather get grow harvest hire identify improve install
@@ -229,10 +232,8 @@ VERBS = frozenset(
     optimise optimize pack paint pay pick plan plant practise practice prepare price protect
     prune publish read reduce remove repeat replace research review run save schedule seal
     secure select set share sort start stop store switch test track train trim try turn update
-    upgrade use wash watch water write""".split()
+    upgrade use wash watch water write put adjust""".split()
 )
-# One-syllable verbs that double their last letter: "set" → "setting".
-_DOUBLING = frozenset("cut dig get map pin plan put run set ship shop sit stop swap trim".split())
 
 _NUMBERING = re.compile(r"^\s*(?:step\s+\d+\s*[:.\-–—]\s*|\d+\s*[.):\-–—]\s*|#\d+\s*)", re.I)
 _LEADING = re.compile(
@@ -244,7 +245,7 @@ _LEADING = re.compile(
 )
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
 _TRAILING = re.compile(
-    r"\s+(?:matters?|works?|is important|are important)\b.*$|\s+explained$", re.I
+    r"\s+(?:matters?|works?|makes? sense|is important|are important)\b.*$|\s+explained$", re.I
 )
 _PRONOUNS = frozenset("i you your we our it its they their this these that those".split())
 _YES_NO = re.compile(r"^(?:is|are|can|do|does|should|will|would|could|must)\b", re.I)
@@ -278,6 +279,10 @@ def classify(heading: str, structure: str) -> str:
         return "verdict"
     if re.search(r"mistake|pitfall|to avoid|errors", text):
         return "mistakes"
+    if "?" in text.rstrip("?") or "short answer" in text:  # "Is My Squash Dying? The Short…"
+        return "yes_no" if _YES_NO.match(text) else "question"
+    if re.search(r"^(?:common causes|what causes)|: what it means$", text):
+        return "troubleshooting"
     if re.match(r"what(?:'s| is| are)\b", text):
         return "what"
     for kind, pattern in _REVIEW_KINDS:
@@ -300,18 +305,6 @@ def classify(heading: str, structure: str) -> str:
     return {"listicle": "item", "comparison": "criterion", "how_to": "step", "faq": "question"}.get(
         structure, "general"
     )
-
-
-def gerund(verb: str) -> str:
-    """ "choose" → "choosing", "set" → "setting", "tie" → "tying"."""
-    word = verb.lower()
-    if word in _DOUBLING:
-        return word + word[-1] + "ing"
-    if word.endswith("ie"):
-        return word[:-2] + "ying"
-    if word.endswith("e") and not word.endswith(("ee", "ye", "oe")):
-        return word[:-1] + "ing"
-    return word + "ing"
 
 
 def _lower(words: list[str]) -> str:
@@ -338,26 +331,69 @@ _KEYWORD_KINDS = frozenset(
 )
 
 
-def subject_of(heading: str, keyword: str, kind: str = "general") -> str:
+# Headings whose subject is the article's own topic.
+_ABOUT_KEYWORD = re.compile(
+    r"^(?:a closer look|the details|the short answer|a step-by-step (?:approach|fix)|how to do "
+    r"it right|where to start|what to do next|the basics|key facts|before you (?:start|begin))$",
+    re.I,
+)
+_LEAD_INS = re.compile(
+    r"^(?:the role of|the basics of|the benefits of|going further|a closer look at)\s+", re.I
+)
+_ASKING = frozenset("what which when where who whom whose how why my".split())
+
+
+def subject_of(
+    heading: str, keyword: str, kind: str = "general", *, names: tuple[str, ...] = ()
+) -> str:
     """The noun phrase a section talks about: "Why Compost Matters" → "compost",
-    "How to Start a Compost Bin" → "starting a compost bin"."""
-    if kind in _KEYWORD_KINDS:
+    "How to Start a Compost Bin" → "starting a compost bin". `keyword` is the article's topic
+    as a noun phrase; a heading that names the topic (any of `names`, lower-case) or asks
+    about it ("Is My Squash Dying? The Short Answer") is about `keyword`."""
+    if kind in _KEYWORD_KINDS or kind == "prep":
         return keyword
-    text = strip_numbering(heading).rstrip("?!.:").strip()
+    text = strip_numbering(heading).strip()
+    low = text.lower()
+    if any(name and name in low for name in names) or "?" in text.rstrip("?"):
+        return keyword
+    if ":" in text:  # "Going Further: How to Water Squash" is about watering squash
+        before, _, after = text.partition(":")
+        text = after.strip() or before.strip()
+    text = _LEAD_INS.sub("", text.rstrip("?!.:").strip())
+    if _ABOUT_KEYWORD.match(text):
+        return keyword
     action = re.sub(r"^how to\s+", "", text, flags=re.I)
     first = action.split(" ", 1)[0].lower() if action else ""
     if action != text or first in VERBS:
         words = action.split()
         if 0 < len(words) <= 8:
-            return " ".join([gerund(words[0]), _lower(words[1:])]).strip()
+            # "Review and Adjust" → "reviewing and adjusting"
+            rest = [gerund(w) if i and words[i - 1].lower() in ("and", "or") and w.lower() in VERBS
+                    else w for i, w in enumerate(words[1:], start=1)]  # fmt: skip
+            return _with_topic(" ".join([gerund(words[0]), _lower(rest)]).strip(), keyword)
     for _ in range(2):  # "How much does …" loses both "how much" and "does"
         text = _LEADING.sub("", text)
+    article = _ARTICLE.match(text)
     text = _ARTICLE.sub("", text)
     text = _TRAILING.sub("", text).strip(" ,;:-–—")
     words = text.split()
-    if not words or len(words) > 8 or words[0].lower() in _PRONOUNS:
+    if not words or len(words) > 8 or words[0].lower() in _PRONOUNS | _ASKING:
         return keyword
-    return _lower(words)
+    phrase = _lower(words)
+    noun, tail = split_noun(phrase.split())
+    if noun and number_of(" ".join(noun)) == "count" and not noun[0].endswith("ing"):
+        if article and tail:  # "the main difference between x and y" keeps its "the"
+            return _with_topic(f"the {phrase}", keyword)
+        phrase = " ".join([*noun[:-1], plural(noun[-1]), *tail])  # "ideal locations"
+    return _with_topic(phrase, keyword)
+
+
+def _with_topic(phrase: str, keyword: str) -> str:
+    """ "fixing it" → "fixing your breaker": a pronoun at the end stands for the topic."""
+    first = keyword.split(" ", 1)[0]
+    if first.endswith("ing") or not re.search(r" (?:it|them)$", phrase):
+        return phrase
+    return re.sub(r" (?:it|them)$", " " + keyword, phrase)
 
 
 def action_of(heading: str) -> str:

@@ -13,8 +13,9 @@ import re
 from html import escape, unescape
 from typing import Any
 
-from igny8.ai.offline import phrases
+from igny8.ai.offline import openings, phrases
 from igny8.ai.offline.compose import Composer
+from igny8.ai.offline.keyword_shape import related
 from igny8.ai.offline.kinds import classify, subject_of
 from igny8.ai.offline.text import (
     capitalize,
@@ -26,6 +27,8 @@ from igny8.ai.offline.text import (
     site_sector,
     title_case,
 )
+from igny8.ai.offline.titles import glance
+from igny8.ai.offline.voice import searched, voice
 
 _P = re.compile(r"<p\b[^>]*>(.*?)</p>", re.S | re.I)
 _H2 = re.compile(r"<h2\b[^>]*>(.*?)</h2>", re.S | re.I)
@@ -42,23 +45,27 @@ def _has(html: str, phrase: str) -> bool:
 def optimize_content(data: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
     rng = rng_for("optimize_content", data, context)
     keyword = data["primary_keyword"].strip()
+    v = voice(keyword)
     composer = Composer(
         rng,
         {
-            "kw": keyword,
+            "kw": v.prose,
             "audience": site_audience(context),
             "sector": site_sector(context, fallback="this field").lower(),
-            "x": keyword,
+            "x": v.prose,
             "y": "the alternatives",
-            "subject": keyword,
+            "subject": v.prose,
             "action": "get the basics right",
-            "kw2": keyword,
+            "kw2": v.prose,
         },
+        kw_plural=v.prose_is_plural,
     )
     html, changes = clean_markup(data["html"])
     html = _keyword_in_opening(html, keyword, composer, changes)
     html = _keyword_in_subheading(html, keyword, composer, changes)
-    html = _secondary_keywords(html, data.get("secondary_keywords") or [], composer, changes)
+    html = _secondary_keywords(
+        html, data.get("secondary_keywords") or [], keyword, composer, changes
+    )
     html = _split_long_paragraphs(html, changes)
     html = _image_alts(html, keyword, changes)
     if data.get("target_words"):
@@ -91,9 +98,11 @@ def clean_markup(html: str) -> tuple[str, list[str]]:
 
 def _keyword_in_opening(html: str, keyword: str, c: Composer, changes: list[str]) -> str:
     first = _P.search(html)
-    if first and _has(first.group(1), keyword):
+    bank, slots, plural = searched(voice(keyword))
+    # A local search is said to the reader ("a good electrician near you"), never "near me".
+    if first and (_has(first.group(1), keyword) or _has(first.group(1), slots["phrase"])):
         return html
-    sentence = c.from_bank("intro", phrases.INTRO_OPENING, {})
+    sentence = c.opening(openings.OPENINGS[bank], slots["phrase"], plural=plural)
     changes.append(f"Mentioned “{keyword}” in the opening paragraph.")
     if not first:
         return f"<p>{sentence}</p>\n{html}"
@@ -105,8 +114,13 @@ def _keyword_in_subheading(html: str, keyword: str, c: Composer, changes: list[s
     headings = _H2.findall(html)
     if any(_has(h, keyword) for h in headings):
         return html
-    heading = f"{title_case(keyword)} at a Glance"
-    slots = {"subject": keyword}
+    v = voice(keyword)
+    heading = glance(v) or v.what  # "Compost Bin at a Glance", "Is My Squash Dying? The Short…"
+    if not _has(heading, keyword) or any(_has(h, heading) for h in headings):
+        # "Electrician near me" does not read in a heading ("Electricians Near You" says it);
+        # and a section added once is not added again.
+        return html
+    slots = {"subject": v.prose}
     body = " ".join([c.topic("general", slots), c.body("general", slots), c.body("general", slots)])
     section = f"<h2>{escape(heading, quote=False)}</h2>\n<p>{body}</p>"
     changes.append(f"Added a short section headed “{heading}”, so the keyword is in a subheading.")
@@ -117,8 +131,20 @@ def _keyword_in_subheading(html: str, keyword: str, c: Composer, changes: list[s
     return f"{html}\n{section}"
 
 
-def _secondary_keywords(html: str, keywords: list[str], c: Composer, changes: list[str]) -> str:
-    missing = [k.strip() for k in keywords if k.strip() and not _has(html, k.strip())]
+def _secondary_keywords(
+    html: str, keywords: list[str], primary: str, c: Composer, changes: list[str]
+) -> str:
+    """Works in the secondary keywords about the same thing as the primary; one about another
+    subject (garlic in a squash article) is not written in as if the article were about it."""
+    missing = [
+        k.strip()
+        for k in keywords
+        if k.strip() and not _has(html, k.strip()) and not _has(html, voice(k).mention[0])
+    ]
+    if not missing:
+        return html
+    # Nothing to say about the ones left out: leaving them out changes nothing.
+    missing = [k for k in missing if related(primary, k)]
     if not missing:
         return html
     paragraphs = list(_P.finditer(html))
@@ -195,9 +221,8 @@ def _reach_length(html: str, target: int, keyword: str, c: Composer, changes: li
     while words < target * 0.97 and turn < 400:
         at, heading = points[turn % len(points)]
         text = _text(heading).strip()
-        slots = {
-            "subject": subject_of(text, keyword, classify(text, "article")) if text else keyword
-        }
+        topic = c.base["kw"]
+        slots = {"subject": subject_of(text, topic, classify(text, "article")) if text else topic}
         paragraph = " ".join(c.body("general", slots) for _ in range(c.rng.choice([3, 4])))
         added.setdefault(at, []).append(f"<p>{paragraph}</p>")
         words += count_words(paragraph)
@@ -230,12 +255,17 @@ def _meta_description(
     current = (data.get("meta_description") or "").strip()
     if 120 <= len(current) <= 160 and _has(current, keyword):
         return current
+    v = voice(keyword)
     headings = [_text(h).strip() for h in _H2.findall(html)]
-    subjects = [subject_of(h, keyword, classify(h, "article")) for h in headings]
-    topics = list(dict.fromkeys(s for s in subjects if s and not _has(s, keyword)))[:2]
-    template = rng.choice(phrases.META_DESCRIPTIONS)
+    subjects = [subject_of(h, v.prose, classify(h, "article")) for h in headings]
+    topics = list(dict.fromkeys(s for s in subjects if s and s != v.prose))[:2]
+    bank, slots, _ = searched(v)
+    template = rng.choice(openings.META[bank])
     base = template.format(
-        kw=keyword, audience=audience, topics=" and ".join(topics or ["the basics"])
+        phrase=slots["phrase"],
+        search=slots.get("search", ""),
+        audience=audience,
+        topics=" and ".join(topics or ["the basics"]),
     )
     text = fit_between(capitalize(base), list(phrases.META_EXTRAS), 120, 160)
     changes.append(f"Rewrote the meta description ({len(text)} characters, with the keyword).")

@@ -1,64 +1,58 @@
 """Titles and outlines for each content structure (generate_ideas offline).
 
-Each builder returns (title templates, outline) for one idea; the outline follows the
-structure: a listicle is numbered items, a how-to is steps, a comparison is criteria and a
-verdict, an FAQ is questions, a guide or article runs from "what" and "why" to "how",
-mistakes and a conclusion, with some H3s under the H2s.
+Each builder returns (titles, outline) for one idea; the outline follows the structure: a
+listicle is numbered items, a how-to is steps, a comparison is criteria and a verdict, an FAQ
+is questions, a guide or article runs from "what" and "why" to "how", mistakes and a
+conclusion, with some H3s under the H2s. What the headings say depends on the keyword's
+shape (voice.py, titles.py): a question keyword is answered, never defined ("What Is Is My
+Squash Dying?"), and only related keywords about the same thing get sections of their own.
 """
 
 from __future__ import annotations
 
 import random
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from igny8.ai.offline.kinds import gerund
-from igny8.ai.offline.text import clean_phrase, title_case
+from igny8.ai.offline import titles as t_
+from igny8.ai.offline.english import headline
+from igny8.ai.offline.keyword_shape import related as is_related
+from igny8.ai.offline.nouns import is_plural_phrase
+from igny8.ai.offline.voice import Voice, voice
 
 Outline = list[dict]
 
 
 @dataclass(frozen=True)
 class Topic:
-    """What an idea is about, in the forms titles and headings need."""
+    """What an idea is about: its primary keyword's voice, the related keywords about the
+    same thing, and the audience ("First-Time Gardeners", or "" when the site names none)."""
 
-    name: str  # title-cased noun phrase: "Home Composting", "Unclogging a Drain"
-    related: list[str]  # other cluster keywords, title-cased
-    audience: str  # "First-Time Gardeners" or "" when the site names none
-    is_action: bool  # came from a "how to …" keyword
-    phrase: str = ""  # the keyword itself, title-cased: "How to Unclog a Drain"
-
-    @property
-    def what(self) -> str:
-        return f"What Does {self.name} Involve?" if self.is_action else f"What Is {self.name}?"
-
-    @property
-    def other(self) -> str:
-        return self.related[0] if self.related else "the Alternatives"
+    voice: Voice
+    related: list[Voice] = field(default_factory=list)
+    audience: str = ""
 
     @property
     def for_whom(self) -> str:
         return self.audience or "You"
 
+    def titles(self, structure: str, *, n: int = 0, steps: int = 0) -> list[str]:
+        return t_.titles(self.voice, structure, for_whom=self.audience, n=n, steps=steps,
+                         related=self.related)  # fmt: skip
 
-def topic_of(keyword: str, related: list[str], audience: str) -> Topic:
-    text = clean_phrase(keyword)
-    lowered = text.lower()
-    if lowered.startswith("how to ") and len(text.split()) > 2:
-        verb, _, rest = text[7:].partition(" ")
-        name = title_case(f"{gerund(verb)} {rest}")
-        return Topic(name, related, audience, True, title_case(text))
-    text = re.sub(r"^(?:what is|what are|why|best|top)\s+|\s+near me$", "", text, flags=re.I)
-    name = title_case(text or keyword) or keyword.strip()
-    return Topic(name, related, audience, False, name)
+
+def topic_of(keyword: str, secondary: list[str], audience: str) -> Topic:
+    """The topic of an idea: only secondary keywords about the same thing count as related."""
+    primary = voice(keyword)
+    related = [voice(k) for k in secondary if k.strip() and is_related(keyword, k)]
+    return Topic(primary, [r for r in related if r.label != primary.label], audience)
 
 
 def h2(heading: str, points: list[str] | None = None) -> dict:
-    return {"heading": heading, "level": 2, "points": points or []}
+    return {"heading": headline(heading), "level": 2, "points": points or []}
 
 
 def h3(heading: str) -> dict:
-    return {"heading": heading, "level": 3, "points": []}
+    return {"heading": headline(heading), "level": 3, "points": []}
 
 
 MISTAKES = [
@@ -73,49 +67,39 @@ CONCLUSIONS = ["Conclusion", "Final Thoughts", "Wrapping Up", "The Bottom Line"]
 
 
 def guide(rng: random.Random, t: Topic) -> tuple[list[str], Outline]:
-    titles = [
-        "The Complete Guide to {name}",
-        "{name}: The Complete Guide for {for_whom}",
-        "The Beginner's Guide to {name}",
-        "{name} Explained: A Practical Guide",
-        "Everything You Need to Know About {name}",
-    ]
+    v = t.voice
     steps = rng.sample(
         ["Plan Your Approach", "Put the Basics in Place", "Build a Simple Routine",
          "Review and Adjust", "Measure Your Progress"], 3)  # fmt: skip
     outline = [
-        h2(t.what),
-        h2(rng.choice([f"Why {t.name} Matters", f"The Benefits of {t.name}"])),
+        h2(v.what),
+        h2(rng.choice(t_.why(v))),
         h2("Before You Start"),
         h3("What You Will Need"),
         h3("Setting a Realistic Budget"),
-        h2(rng.choice([f"How to Get Started with {t.name}", "A Step-by-Step Approach"])),
+        h2(rng.choice(t_.start(v))),
         *[h3(step) for step in steps],
     ]
     if t.related:
-        outline.append(h2(f"Going Further: {t.related[0]}"))
+        outline.append(h2(f"Going Further: {t_.related_heading(t.related[0])}"))
     outline += [
         h2("Common Mistakes to Avoid", rng.sample(MISTAKES, 3)),
         h2(rng.choice(CONCLUSIONS)),
     ]
-    return titles, outline
+    return t.titles("guide"), outline
 
 
 def article(rng: random.Random, t: Topic) -> tuple[list[str], Outline]:
-    titles = [
-        "{name}: What It Is and Why It Matters",
-        "What Everyone Should Know About {name}",
-        "{name}: Key Facts, Tips and Common Questions",
-        "Why {name} Deserves Your Attention",
-        "A Practical Look at {name} for {for_whom}",
-    ]
-    why = f"Why It Matters for {t.audience}" if t.audience else f"Why {t.name} Matters"
-    outline = [h2(rng.choice([t.what, f"{t.name} at a Glance"])), h2(why)]
-    outline.append(h2(f"How {t.name} Works" if not t.is_action else "How It Works"))
-    outline += [h3(f"The Role of {k}") for k in t.related[:2]]
+    v = t.voice
+    first = [v.what] + ([g] if (g := t_.glance(v)) else [])
+    why = f"Why It Matters for {t.audience}" if t.audience else rng.choice(t_.why(v))
+    outline = [h2(rng.choice(first)), h2(why), h2(t_.works(v))]
+    for r in t.related[:2]:
+        noun = t_.related_noun(r)
+        outline.append(h3(f"The Role of {noun}" if noun else t_.related_heading(r)))
     outline += [h2(rng.choice(["Tips for Getting It Right", "Practical Tips"])),
                 h2(rng.choice(CONCLUSIONS))]  # fmt: skip
-    return titles, outline
+    return t.titles("article"), outline
 
 
 STEPS = [
@@ -132,29 +116,17 @@ STEPS = [
 
 def how_to(rng: random.Random, t: Topic) -> tuple[list[str], Outline]:
     count = rng.randint(4, 7)
-    titles = (
-        [
-            "How to Get Started with {name}",
-            "How to Make the Most of {name}",
-            "How to Get {name} Right the First Time",
-            "{name}: A Step-by-Step Guide",
-            "{name} in {steps} Simple Steps",
-        ]  # fmt: skip
-        if not t.is_action
-        else [
-            "{phrase}: A Step-by-Step Guide",
-            "{phrase} in {steps} Simple Steps",
-            "{phrase}: A Beginner's Step-by-Step Guide",
-        ]  # fmt: skip
-    )
     steps = [STEPS[0], *sorted(rng.sample(STEPS[1:-1], count - 2), key=STEPS.index), STEPS[-1]]
-    if t.related:
-        steps.insert(2, f"Decide Where {t.related[0]} Fits")
+    nouns = [n for n in map(t_.related_noun, t.related) if n]
+    if nouns:
+        steps.insert(
+            2, f"Decide Where {nouns[0]} {'Fit' if is_plural_phrase(nouns[0]) else 'Fits'}"
+        )
         steps = steps[:count]
     outline = [h2("What You Will Need")]
     outline += [h2(f"Step {n}: {step}") for n, step in enumerate(steps, start=1)]
     outline += [h2("Troubleshooting Common Problems"), h2("Next Steps")]
-    return [title.replace("{steps}", str(len(steps))) for title in titles], outline
+    return t.titles("how_to", steps=len(steps)), outline
 
 
 ITEMS = [
@@ -175,19 +147,13 @@ ITEMS = [
 
 def listicle(rng: random.Random, t: Topic) -> tuple[list[str], Outline]:
     items = rng.sample(ITEMS, rng.randint(5, 9))
-    for index, keyword in enumerate(t.related[:2]):
-        items[1 + 2 * index] = rng.choice([f"Learn the Basics of {keyword}", f"Try {keyword}"])
+    nouns = [n for n in map(t_.related_noun, t.related) if n]
+    for index, noun in enumerate(nouns[:2]):
+        items[1 + 2 * index] = f"Learn the Basics of {noun}"
     n = len(items)
-    titles = [
-        f"{n} Tips for {{name}} That Actually Work",
-        f"{n} Things to Know About {{name}}",
-        f"{n} Smart Ways to Approach {{name}}",
-        f"{n} Expert Tips on {{name}} for {{for_whom}}",
-        f"{n} Simple Ideas for Better Results with {{name}}",
-    ]
     outline = [h2(f"{i}. {item}") for i, item in enumerate(items, start=1)]
     outline.append(h2(rng.choice(["Putting It All Together", "Final Thoughts"])))
-    return titles, outline
+    return t.titles("listicle", n=n), outline
 
 
 CRITERIA = ["Cost and Value", "Ease of Use", "Results", "Time and Effort", "Maintenance",
@@ -195,34 +161,21 @@ CRITERIA = ["Cost and Value", "Ease of Use", "Results", "Time and Effort", "Main
 
 
 def comparison(rng: random.Random, t: Topic) -> tuple[list[str], Outline]:
-    x, y = t.name, t.other
-    titles = [
-        "{name} vs {other}: Which Is Better for {for_whom}?",
-        "{name} vs {other}: Key Differences Explained",
-        "{name} or {other}? An Honest Comparison",
-        "{name} vs {other}: Pros, Cons and Costs Compared",
-    ]
+    x, y = t_.sides(t.voice, t.related)
     criteria = sorted(rng.sample(CRITERIA, rng.randint(3, 5)), key=CRITERIA.index)
     outline = [h2(f"{x} vs {y} at a Glance", [f"What {x} offers", f"What {y} offers"])]
     outline += [h2(criterion) for criterion in criteria]
-    outline += [
-        h2("Which Should You Choose?"),
-        h3(f"When {x} Makes Sense"),
-        h3(f"When {y} Makes Sense"),
-        h2("The Verdict"),
+    makes = [
+        f"When {side} {'Make' if is_plural_phrase(side) else 'Makes'} Sense" for side in (x, y)
     ]
-    return titles, outline
+    outline += [h2("Which Should You Choose?"), h3(makes[0]), h3(makes[1]), h2("The Verdict")]
+    return t.titles("comparison"), outline
 
 
 def review(rng: random.Random, t: Topic) -> tuple[list[str], Outline]:
-    titles = [
-        "{name} Review: What Works and What Doesn't",
-        "An Honest Review of {name}",
-        "{name} Review: Is It Worth It?",
-        "{name}: A Hands-On Review for {for_whom}",
-    ]
-    outline = [h2(t.what), h2("Key Features")]
-    outline += [h3(keyword) for keyword in t.related[:3]]
+    v = t.voice
+    outline = [h2(v.what), h2("Key Features")]
+    outline += [h3(t_.related_heading(r)) for r in t.related[:3]]
     outline += [
         h2("What We Liked"),
         h2("What Could Be Better"),
@@ -230,29 +183,14 @@ def review(rng: random.Random, t: Topic) -> tuple[list[str], Outline]:
         h2("Alternatives Worth Considering"),
         h2("The Verdict"),
     ]
-    return titles, outline
+    return t.titles("review"), outline
 
 
 def faq(rng: random.Random, t: Topic) -> tuple[list[str], Outline]:
-    questions = [
-        t.what,
-        f"How Does {t.name} Work?",
-        f"How Much Does {t.name} Cost?",
-        f"How Long Does {t.name} Take?",
-        f"Is {t.name} Worth It for {t.for_whom}?",
-        f"What Mistakes Should You Avoid with {t.name}?",
-        f"Do You Need Special Tools for {t.name}?",
-        f"Can Beginners Handle {t.name}?",
-        *[f"How Is {t.name} Different from {k}?" for k in t.related[:2]],
-    ]
-    chosen = [questions[0], *rng.sample(questions[1:], min(len(questions) - 1, rng.randint(5, 8)))]
-    n = len(chosen)
-    titles = [
-        f"{{name}} FAQ: {n} Questions Answered",
-        f"{{name}}: Answers to the {n} Most Common Questions",
-        "Your {name} Questions, Answered",
-    ]
-    return titles, [h2(question) for question in chosen]
+    questions = t_.faq_questions(t.voice, t.audience, t.related)
+    count = min(len(questions) - 1, rng.randint(5, 8))
+    chosen = [questions[0], *rng.sample(questions[1:], count)]
+    return t.titles("faq", n=len(chosen)), [h2(question) for question in chosen]
 
 
 BUILDERS = {
@@ -267,3 +205,26 @@ BUILDERS = {
 # Rough length of each structure relative to the site's default word count.
 LENGTH = {"guide": 1.6, "article": 1.0, "how_to": 1.1, "listicle": 1.1, "comparison": 1.3,
           "review": 1.1, "faq": 0.9}  # fmt: skip
+# The structures that suit each kind of keyword, best first: a writer does not answer "is my
+# squash dying" with a product comparison, nor "scrum vs kanban" with a step-by-step.
+SUITS = {
+    "question": ["article", "guide", "faq", "listicle", "how_to"],
+    "how_to": ["how_to", "guide", "listicle", "faq", "article"],
+    "local": ["guide", "listicle", "faq", "article"],
+    "best": ["listicle", "guide", "review", "comparison", "faq"],
+    "comparison": ["comparison", "article", "faq", "guide"],
+    "cost": ["guide", "article", "faq", "listicle"],
+    "problem": ["how_to", "guide", "faq", "article", "listicle"],
+    "navigational": ["guide", "faq", "article", "how_to"],
+    "topic": ["guide", "how_to", "listicle", "article", "faq", "review"],
+}
+
+
+def suited(t: Topic) -> list[str]:
+    """The structures that suit a topic; a comparison only when there is something to compare
+    it with (its own two sides, or a related keyword naming a sibling)."""
+    kinds = list(SUITS.get(t.voice.kind, SUITS["topic"]))
+    if t.voice.kind in ("topic", "navigational") and any(map(t_.related_noun, t.related)):
+        kinds.insert(3, "comparison")
+    # A batch asking for more ideas than suit the keyword still gets every structure once.
+    return kinds + [s for s in BUILDERS if s not in kinds]

@@ -1,10 +1,12 @@
 """Phrase banks of the offline writer (English).
 
-Slots: {kw} primary keyword, {subject} what a section is about, {action} an imperative heading
-("gather the right tools"), {audience}, {sector}, {x}/{y} the two sides of a comparison, {kw2}
-a secondary keyword. A sentence's first letter is capitalised after filling, so a template may
-start with a slot. Every bank is large enough that an article of a few thousand words rarely
-needs the same sentence shape twice.
+Slots: {kw} the article's topic as a noun phrase ("compost bins", "your squash", "unclogging a
+drain"; voice.py), {subject} what a section is about, {action} an imperative heading ("gather
+the right tools"), {audience}, {sector}, {x}/{y} the two sides of a comparison. A verb right
+after {kw} or {subject} agrees with it ("compost bins are"). The sentences that carry the
+keyword exactly as searched are in openings.py. A sentence's first letter is capitalised after
+filling, so a template may start with a slot. Every bank is large enough that an article of a
+few thousand words rarely needs the same sentence shape twice.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ CORES = [
     "the simplest version of {subject} is often the one that lasts",
     "before changing anything, measure where you stand with {subject} today",
     "clear priorities make {subject} far less overwhelming",
-    "{subject} affects the rest of your {kw} plans more than most people expect",
+    "{subject} affects the rest of your plans for {kw} more than most people expect",
     "trusted sources and first-hand experience are the best guides to {subject}",
     "a short checklist keeps {subject} on track when things get busy",
     "the trade-offs in {subject} become obvious once you list them on paper",
@@ -43,7 +45,7 @@ CORES = [
     "a little research on {subject} up front prevents expensive surprises later",
     "every choice about {subject} should serve the goal you set at the start",
     "the usual advice about {subject} is sound, but it needs adapting to your situation",
-    "{audience} who keep {subject} simple usually stick with it longer",
+    "{audience} who stay consistent with {subject} usually stick with it longer",
     "tracking one or two numbers is enough to see whether {subject} is working",
     "changing seasons and shifting needs mean {subject} deserves a fresh look now and then",
     "a good plan for {subject} leaves room for the unexpected",
@@ -122,20 +124,6 @@ OPENERS = [
 # Mostly a plain full stop: the occasional tail keeps sentences from sounding stamped out.
 ENDINGS = ["."] * 20 + [", whatever your starting point.", ", even on a tight budget."]
 
-# The first sentence of each intro: always carries the primary keyword.
-INTRO_OPENING = [
-    "If you have been researching {kw}, you have probably noticed how much conflicting advice "
-    "there is.",
-    "{kw} is one of those topics that looks simple until you try it yourself.",
-    "Getting {kw} right makes a real difference, and it is easier than it looks.",
-    "Few topics raise as many questions among {audience} as {kw}.",
-    "Whether you are new to {kw} or improving on what you already do, a clear plan helps.",
-    "There is a lot of advice about {kw} out there, and not all of it is useful.",
-    "Done well, {kw} saves time, money and a fair amount of frustration.",
-    "Interest in {kw} keeps growing, and for good reason.",
-    "Most people come to {kw} with a specific problem in mind and too little time to solve it.",
-]
-
 INTRO_FOLLOW = [
     "This article brings the essentials together in one place, so you can decide with confidence.",
     "The advice here is practical and focused on what actually works for {audience}.",
@@ -156,20 +144,6 @@ INTRO_BY_STRUCTURE = {
     "faq": "Below are straight answers to the questions people ask most often.",
     "article": "Below, we look at the essentials and what to do next.",
 }
-
-# Weaves a secondary keyword into a section.
-KEYWORD_LINKS = [
-    "{kw2} is closely related, so it is worth considering at the same time.",
-    "This is also where {kw2} comes into the picture.",
-    "Many readers arrive here looking for {kw2}, and the same principles apply.",
-    "If you are weighing up {kw2}, the same logic holds.",
-    "It makes sense to look at {kw2} alongside this, since the two often go together.",
-    "A good grasp of {kw2} makes this part noticeably easier.",
-    "People who ask about {kw2} usually face the same decision.",
-    "The same advice applies to {kw2}, with only minor differences.",
-    "Questions about {kw2} often come up at this stage, too.",
-    "Keep {kw2} in mind here: it affects the outcome more than you might expect.",
-]
 
 # Bulleted advice: (bold label, explanation).
 LIST_ITEMS = [
@@ -213,27 +187,6 @@ TIPS = [
     "From experience: most {audience} underestimate how long {subject} takes the first time.",
     "Tip: keep a short log of what you change, so you can tell what made the difference.",
     "Good to know: you can always refine {subject} later, so do not wait for a perfect plan.",
-]
-
-FAQ_QUESTIONS = [
-    "What is the first step with {kw}?",
-    "How long does {kw} take to show results?",
-    "Is {kw} worth it for {audience}?",
-    "How much does {kw} cost?",
-    "What is the difference between {kw} and {kw2}?",
-    "Can beginners handle {kw} on their own?",
-    "How often should you review your approach to {kw}?",
-    "What are the most common mistakes with {kw}?",
-    "Do you need special tools for {kw}?",
-    "Where does {kw2} fit in?",
-]
-
-META_DESCRIPTIONS = [
-    "A practical guide to {kw} for {audience}: {topics}, explained in plain words.",
-    "Everything you need to know about {kw}, from {topics}.",
-    "Learn {kw} the practical way, with clear advice on {topics}.",
-    "{kw} made simple: what to know about {topics}, and what to do next.",
-    "Clear, practical advice on {kw} for {audience}, covering {topics}.",
 ]
 
 META_EXTRAS = [

@@ -11,11 +11,7 @@ import unicodedata
 from typing import Any
 
 from igny8.ai.functions import words_in_html
-
-# Kept lower-case inside a title unless first or last ("The Complete Guide to Compost").
-SMALL_WORDS = frozenset(
-    "a an and as at but by en for from if in into nor of on or per so the to up via vs with".split()
-)
+from igny8.ai.offline.english import SMALL_WORDS, headline
 
 
 def rng_for(*parts: Any) -> random.Random:
@@ -43,19 +39,9 @@ def clean_phrase(text: str) -> str:
 
 
 def title_case(text: str) -> str:
-    """Headline case that keeps acronyms ("SEO") and lower-cases small words inside."""
-    words = clean_phrase(text).split(" ")
-    out = []
-    for index, word in enumerate(words):
-        if not word:
-            continue
-        if word.isupper() and len(word) > 1 or any(c.isdigit() for c in word):
-            out.append(word)
-        elif 0 < index < len(words) - 1 and word.lower() in SMALL_WORDS:
-            out.append(word.lower())
-        else:
-            out.append("-".join(part[:1].upper() + part[1:] for part in word.split("-")))
-    return " ".join(out)
+    """Headline case that keeps acronyms ("SEO") and brands ("iPhone"), lower-cases small words
+    inside and "vs" (english.headline)."""
+    return headline(clean_phrase(text))
 
 
 def capitalize(text: str) -> str:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from html import escape, unescape
 from typing import Any
 
-from igny8.ai.offline import phrases
+from igny8.ai.offline import openings, phrases
 from igny8.ai.offline.compose import Composer
+from igny8.ai.offline.keyword_shape import related
 from igny8.ai.offline.kinds import action_of, classify, subject_of
 from igny8.ai.offline.text import (
     capitalize,
@@ -28,6 +30,8 @@ from igny8.ai.offline.text import (
     slugify,
     title_case,
 )
+from igny8.ai.offline.titles import faq_questions, sides
+from igny8.ai.offline.voice import Voice, searched, voice
 
 FAQ_HEADING = "Frequently Asked Questions"
 _NO_EXTRAS = {"intro", "question", "yes_no", "verdict", "conclusion", "faq", "overview"}
@@ -38,8 +42,9 @@ class Part:
     html: str
     locked: bool = False  # carries a keyword or opens a section: never trimmed away
 
-    @property
+    @cached_property
     def words(self) -> int:
+        # Counted once: sections re-add their parts after every sentence they grow by.
         return count_words(self.html)
 
 
@@ -92,19 +97,27 @@ class Article:
         self.keyword = data["primary_keyword"].strip()
         self.secondary = [k.strip() for k in data.get("secondary_keywords") or [] if k.strip()]
         self.rng = rng_for("write_content", data, context)
-        x, y = comparison_sides(data["title"], self.keyword, self.secondary)
+        self.voice = voice(self.keyword)
+        # Only secondary keywords about the same thing are written in ("squash bugs" in a
+        # squash article); the others are about another subject and are left out.
+        self.related = [k for k in self.secondary if related(self.keyword, k)]
+        self.related_voices = [voice(k) for k in self.related]
+        self.topic = self.voice.prose  # the article's subject inside a sentence
+        x, y = comparison_sides(data["title"], self.voice, self.related_voices)
         self.audience = site_audience(context)
+        self.for_whom = title_case(self.audience) if self.audience != "readers" else ""
+        self.names = _names(self.voice)
         base = {
-            "kw": self.keyword,
+            "kw": self.topic,
             "audience": self.audience,
             "sector": lower_name(site_sector(context, fallback="this field")),
             "x": x,
             "y": y,
-            "subject": self.keyword,
+            "subject": self.topic,
             "action": "get the basics right",
-            "kw2": self.secondary[0] if self.secondary else self.keyword,
+            "kw2": self.related[0] if self.related else self.topic,
         }
-        self.composer = Composer(self.rng, base)
+        self.composer = Composer(self.rng, base, kw_plural=self.voice.prose_is_plural)
         self.sections: list[Section] = []
 
     # --- planning -------------------------------------------------------------------------
@@ -116,7 +129,7 @@ class Article:
         for index, item in enumerate(outline):
             heading = item["heading"].strip()
             kind = classify(heading, self.structure)
-            subject = subject_of(heading, self.keyword, kind)
+            subject = subject_of(heading, self.topic, kind, names=self.names)
             slots = {"subject": subject, "action": action_of(heading)}
             section = Section(heading, item["level"], kind, slots, list(item.get("points") or []))
             self.sections.append(section)
@@ -134,20 +147,12 @@ class Article:
         sizes = ((400, 1), (700, 2), (1500, 3), (3000, 4))
         count = next((n for limit, n in sizes if self.target < limit), 5)
         outline_headings = {o["heading"].strip().lower() for o in self.data["outline"]}
-        questions: list[str] = []
-        templates = list(phrases.FAQ_QUESTIONS)
-        self.rng.shuffle(templates)
-        for template in templates:
-            if "{kw2}" in template and not self.secondary:
-                continue
-            kw2 = self.secondary[len(questions) % len(self.secondary)] if self.secondary else ""
-            question = capitalize(template.format(kw=self.keyword, kw2=kw2, audience=self.audience))
-            if question.lower() not in outline_headings:
-                questions.append(question)
-            if len(questions) == count:
-                break
+        candidates = faq_questions(self.voice, self.for_whom, self.related_voices)
+        first, rest = candidates[:1], candidates[1:]
+        self.rng.shuffle(rest)
+        questions = [q for q in first + rest if q.lower() not in outline_headings][:count]
         return [
-            Section(q, 3, classify(q, "faq"), {"subject": self.keyword}, answer=True)
+            Section(q, 3, classify(q, "faq"), {"subject": self.topic}, answer=True)
             for q in questions
         ]
 
@@ -198,14 +203,15 @@ class Article:
             if s.grows and s.kind not in ("intro", "conclusion", "faq")
         ] or [0]
         plan: dict[int, list[str]] = {}
-        for n, keyword in enumerate(self.secondary):
-            host = hosts[(n * max(1, len(hosts) // max(1, len(self.secondary)))) % len(hosts)]
+        for n, keyword in enumerate(self.related):
+            host = hosts[(n * max(1, len(hosts) // max(1, len(self.related)))) % len(hosts)]
             plan.setdefault(host, []).append(keyword)
         return plan
 
     def write_intro(self, section: Section) -> None:
         c = self.composer
-        first = c.from_bank("intro", phrases.INTRO_OPENING, {})
+        bank, slots, plural = searched(self.voice)
+        first = c.opening(openings.OPENINGS[bank], slots["phrase"], plural=plural)
         parts = [Part(first, locked=True)]
         if section.budget >= 45:
             parts.append(Part(c.from_bank("follow", phrases.INTRO_FOLLOW, {})))
@@ -314,15 +320,25 @@ class Article:
         return "\n".join(s.html() for s in self.sections if s.html())
 
 
-def comparison_sides(title: str, keyword: str, secondary: list[str]) -> tuple[str, str]:
-    """The two sides of "X vs Y: …" in a title, else the keyword and its first neighbour."""
+def comparison_sides(title: str, v: Voice, related_voices: list[Voice]) -> tuple[str, str]:
+    """The two sides of a comparison, as they sit in a sentence: the keyword's own ("scrum",
+    "kanban"), else those of "X vs Y: …" in the title, else the sides the outline used."""
+    if v.kind == "comparison":
+        return v.sides
     parts = re.split(r"\s+(?:vs\.?|versus)\s+", title, maxsplit=1, flags=re.I)
     if len(parts) == 2:
         left = re.split(r"[:?!]|\s[-–—]\s", parts[0])[-1].strip()
         right = re.split(r"[:?!,]|\s[-–—]\s|\s(?:for|in|which)\s", parts[1], flags=re.I)[0]
         if left and right.strip():
-            return left, right.strip()
-    return keyword, secondary[0] if secondary else "the alternatives"
+            return lower_name(left), lower_name(right.strip())
+    x, y = sides(v, related_voices)
+    return lower_name(x), lower_name(y)
+
+
+def _names(v: Voice) -> tuple[str, ...]:
+    """How headings name the article's own topic (lower-case), so their sections are about it."""
+    forms = {v.shape.keyword, v.label.lower().rstrip("?"), v.what.lower().rstrip("?")}
+    return tuple(sorted(f for f in forms if len(f) > 2))
 
 
 def write_content(data: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
@@ -355,19 +371,22 @@ def meta_description(article: Article) -> str:
     subjects = []
     for section in article.sections:
         subject = section.slots.get("subject", "")
-        if (
-            section.level == 2
-            and subject
-            and subject != article.keyword
-            and subject not in subjects
-        ):
+        if section.level == 2 and subject and subject != article.topic and subject not in subjects:
             subjects.append(subject)
     subjects = subjects[:3] or ["the basics", "common mistakes", "next steps"]
     topics = (
         subjects[0] if len(subjects) == 1 else ", ".join(subjects[:-1]) + " and " + subjects[-1]
     )
-    template = article.rng.choice(phrases.META_DESCRIPTIONS)
-    base = capitalize(template.format(kw=article.keyword, audience=article.audience, topics=topics))
+    bank, slots, _ = searched(article.voice)
+    template = article.rng.choice(openings.META[bank])
+    base = capitalize(
+        template.format(
+            phrase=slots["phrase"],
+            search=slots.get("search", ""),
+            audience=article.audience,
+            topics=topics,
+        )
+    )
     extras = list(phrases.META_EXTRAS)
     article.rng.shuffle(extras)
     return fit_between(base, extras, 120, 160)
