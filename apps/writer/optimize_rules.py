@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from html import escape, unescape
 
 from apps.writer import scoring
-from apps.writer.scoring_text import first_words, fold, has_phrase, read_article
+from apps.writer.scoring_text import first_words, fold, has_keyword, read_article
 
 # Checks these rules fix; the rest need writing.
 FIXABLE = frozenset(
@@ -132,9 +132,20 @@ def is_question(keyword: str, language: str) -> bool:
     return words[0] in QUESTION_WORDS
 
 
+_NEAR_ME = re.compile(r"\bnear me\b", re.I)
+
+
+def reader_form(keyword: str, language: str) -> str:
+    """The keyword as a writer puts it to the reader: a local search's "near me" is "near you"
+    (the score counts both)."""
+    if language.split("-")[0] != "en":
+        return keyword
+    return _NEAR_ME.sub(lambda m: "Near You" if m.group(0)[0] == "N" else "near you", keyword)
+
+
 def headline(keyword: str, language: str) -> str:
     """The keyword as the start of a title or heading ("Is my squash dying?")."""
-    lead = lead_case(keyword)
+    lead = lead_case(reader_form(keyword, language))
     return lead.rstrip("?") + "?" if is_question(keyword, language) else lead
 
 
@@ -200,7 +211,7 @@ def _fix_levels(html: str, changes: list[str]) -> str:
 
 
 def _keyword_in_title(title: str, keyword: str, language: str, changes: list[str]) -> str:
-    if has_phrase(fold(keyword), title):
+    if has_keyword(keyword, title, language):
         return title
     lead = headline(keyword, language)
     room = TITLE_MAX - len(lead) - 2
@@ -213,7 +224,7 @@ def _keyword_in_heading(html: str, keyword: str, language: str, changes: list[st
     doc = read_article(html)
     h1s = [text for level, text in doc.headings if level == 1]
     main = h1s[0] if h1s else (doc.headings[0][1] if doc.headings else "")
-    if main and has_phrase(fold(keyword), main):
+    if main and has_keyword(keyword, main, language):
         return html
     lead = headline(keyword, language)
     first = _HEADING.search(html)
@@ -229,7 +240,7 @@ def _keyword_in_heading(html: str, keyword: str, language: str, changes: list[st
 def _lead_sentence(keyword: str, language: str) -> str:
     """A short opening that names the keyword. English gets a sentence; other languages the
     keyword as a lead-in, since a sentence in the wrong language is worse than none."""
-    words = keyword.split()
+    words = reader_form(keyword, language).split()
     if language.split("-")[0] != "en":
         return f"{escape(lead_case(keyword), quote=False)}: "
     text = escape(" ".join(words), quote=False)
@@ -242,7 +253,7 @@ def _lead_sentence(keyword: str, language: str) -> str:
 
 def _keyword_in_intro(html: str, keyword: str, language: str, changes: list[str]) -> str:
     doc = read_article(html)
-    if has_phrase(fold(keyword), first_words(doc.blocks, scoring.INTRO_WORDS, language)):
+    if has_keyword(keyword, first_words(doc.blocks, scoring.INTRO_WORDS, language), language):
         return html
     lead = _lead_sentence(keyword, language)
     first = _P_OPEN.search(html)
@@ -263,7 +274,9 @@ def _meta_title(fx: Fixed, data: scoring.ScoreInput, site_name: str, notes: dict
     keyword = data.primary_keyword.strip()
     low, high = scoring.META_TITLE_MIN, scoring.META_TITLE_MAX
     current = " ".join(fx.meta_title.split())
-    has_kw = (lambda text: has_phrase(fold(keyword), text)) if keyword else (lambda text: True)
+    has_kw = (
+        (lambda text: has_keyword(keyword, text, data.language)) if keyword else (lambda text: True)
+    )
     if low <= len(current) <= high and has_kw(current):
         return
     if keyword and len(keyword) > high:
@@ -314,7 +327,9 @@ def _meta_description(fx: Fixed, data: scoring.ScoreInput, notes: dict) -> None:
     keyword = data.primary_keyword.strip()
     low, high = scoring.META_DESCRIPTION_MIN, scoring.META_DESCRIPTION_MAX
     current = " ".join(fx.meta_description.split())
-    has_kw = (lambda text: has_phrase(fold(keyword), text)) if keyword else (lambda text: True)
+    has_kw = (
+        (lambda text: has_keyword(keyword, text, data.language)) if keyword else (lambda text: True)
+    )
     if low <= len(current) <= high and has_kw(current):
         return
     # The article's own sentences (in its own language), after the person's words; the one

@@ -43,7 +43,7 @@ from apps.writer.scoring_text import (
     count_words,
     first_words,
     fold,
-    has_phrase,
+    has_keyword,
     host_of,
     is_internal,
     read_article,
@@ -161,20 +161,20 @@ def _keyword_checks(data: ScoreInput, doc: Article) -> list[Check]:
                 "description.",
             )
         ]
-    kw, q = fold(keyword), _q(keyword)
+    q, lang = _q(keyword), data.language
     checks = [
         _check(
             "keyword_title",
             "Primary keyword in the title",
-            has_phrase(kw, data.title),
+            has_keyword(keyword, data.title, lang),
             f"Put {q} in the title (now {_q(data.title)}).",
         )
     ]
     h1s = [text for level, text in doc.headings if level == 1]
     main = h1s[0] if h1s else (doc.headings[0][1] if doc.headings else "")
-    if main and has_phrase(kw, main):
+    if main and has_keyword(keyword, main, lang):
         fraction, fix = 1.0, ""
-    elif any(has_phrase(kw, text) for _, text in doc.headings):
+    elif any(has_keyword(keyword, text, lang) for _, text in doc.headings):
         fraction = 0.5
         where = "H1" if h1s else "first heading"
         fix = f"Use {q} in the {where} ({_q(main)}), not only in a later heading."
@@ -191,7 +191,7 @@ def _keyword_checks(data: ScoreInput, doc: Article) -> list[Check]:
         _check(
             "keyword_intro",
             "Primary keyword in the first 100 words",
-            has_phrase(kw, opening),
+            has_keyword(keyword, opening, lang),
             f"Mention {q} in the opening paragraph, within the first {INTRO_WORDS} words.",
         )
     )
@@ -199,7 +199,7 @@ def _keyword_checks(data: ScoreInput, doc: Article) -> list[Check]:
         _check(
             "keyword_meta_title",
             "Primary keyword in the meta title",
-            has_phrase(kw, data.meta_title),
+            has_keyword(keyword, data.meta_title, lang),
             f"Put {q} in the meta title, near its start."
             if data.meta_title.strip()
             else f"Write a meta title of {META_TITLE_MIN}–{META_TITLE_MAX} characters that "
@@ -210,7 +210,7 @@ def _keyword_checks(data: ScoreInput, doc: Article) -> list[Check]:
         _check(
             "keyword_meta_description",
             "Primary keyword in the meta description",
-            has_phrase(kw, data.meta_description),
+            has_keyword(keyword, data.meta_description, lang),
             f"Put {q} in the meta description."
             if data.meta_description.strip()
             else f"Write a meta description of {META_DESCRIPTION_MIN}–{META_DESCRIPTION_MAX} "

@@ -93,6 +93,63 @@ def has_phrase(folded_keyword: str, text: str) -> bool:
     return (needle if CJK.search(needle) else folded_keyword) in fold(text)
 
 
+# A local search ("plumber near me") is written for the reader as "near you": both count.
+_NEAR_ME = " near me "
+_NEAR_YOU = " near you "
+
+
+def _inflections(word: str) -> tuple[str, ...]:
+    """The other number of an English noun-like word: "machine" ↔ "machines", "berry" ↔
+    "berries", "box" ↔ "boxes". Short words and numbers are left alone (they are rarely the
+    noun, and "is" → "i" would match anything)."""
+    if len(word) <= 3 or not word.isalpha():
+        return ()
+    if word.endswith("ies") and len(word) > 4:
+        return (word[:-3] + "y",)
+    if word.endswith("es") and word[:-2].endswith(("s", "x", "z", "ch", "sh")):
+        return (word[:-2],)
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return (word[:-1],)
+    if word.endswith("y") and word[-2] not in "aeiou":
+        return (word[:-1] + "ies",)
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return (word + "es",)
+    return (word + "s",)
+
+
+@lru_cache(maxsize=4096)
+def keyword_forms(keyword: str, language: str = "en") -> tuple[str, ...]:
+    """The folded ways an article may say its keyword and still be about that search: the
+    keyword itself and, in English, "near you" for "near me" and one noun in the other number
+    ("best espresso machines" for "best espresso machine"). Titles written for readers say it
+    that way, and the score must not push them back to the search's wording."""
+    base = fold(keyword)
+    if not base.strip():
+        return ()
+    forms = [base]
+    if language.split("-")[0] != "en":
+        return tuple(forms)
+    if _NEAR_ME in base:
+        forms.append(base.replace(_NEAR_ME, _NEAR_YOU))
+    for form in list(forms):
+        words = form.split()
+        for i, word in enumerate(words):
+            for other in _inflections(word):
+                forms.append(" " + " ".join([*words[:i], other, *words[i + 1 :]]) + " ")
+    return tuple(dict.fromkeys(forms))
+
+
+def has_keyword(keyword: str, text: str, language: str = "en") -> bool:
+    """Whether `text` says the keyword in one of its forms (see keyword_forms)."""
+    forms = keyword_forms(keyword, language)
+    if not forms:
+        return False
+    if CJK.search(forms[0]):
+        return has_phrase(forms[0], text)
+    folded = fold(text)
+    return any(form in folded for form in forms)
+
+
 def count_words(text: str, language: str) -> int:
     if language in NO_SPACES:
         cjk = len(CJK.findall(text))

@@ -255,3 +255,63 @@ def test_no_images_is_explained():
     fx = rules.fix(data)
     reasons = dict(fx.not_fixed)
     assert "Generate images" in reasons["Images with alt text"]
+
+
+# --- the keyword as a writer puts it to the reader ------------------------------------------
+
+
+def _keyword_points(data: scoring.ScoreInput) -> dict[str, bool]:
+    checks = scoring.score(data).checks
+    return {c.key: c.earned == c.weight for c in checks if c.key.startswith("keyword_")}
+
+
+@pytest.mark.parametrize(
+    ("keyword", "title", "heading"),
+    [
+        (
+            "electrician near me",
+            "Electricians Near You: How to Choose One",
+            "Electricians near you",
+        ),
+        ("best espresso machine", "The 7 Best Espresso Machines", "Best espresso machines"),
+        ("raspberry bush", "Raspberry Bushes for Small Gardens", "Raspberry bushes"),
+        ("compost boxes", "How to Build a Compost Box", "The compost box"),
+    ],
+)
+def test_the_score_reads_near_you_and_the_other_number_as_the_keyword(keyword, title, heading):
+    opening = f"{heading} are what this page is about, with the facts that matter."
+    data = article(
+        f"<h2>{heading}</h2><p>{opening}</p>",
+        title=title,
+        primary_keyword=keyword,
+        meta_title=title,
+        meta_description=f"{opening} Read on for prices, questions and what to look for.",
+    )
+    assert all(_keyword_points(data).values()), _keyword_points(data)
+    # And the optimizer leaves such a title alone instead of prefixing the search's words.
+    fx = rules.fix(data)
+    assert fx.title == title
+
+
+def test_other_words_still_do_not_count_as_the_keyword():
+    data = article(
+        "<h2>Plumbers in town</h2><p>Plumbers in town are what this page is about.</p>",
+        title="Plumbers in Town",
+        primary_keyword="electrician near me",
+        meta_title="Plumbers in Town",
+        meta_description="Plumbers in town: prices and what to ask before you hire anyone.",
+    )
+    assert not any(_keyword_points(data).values())
+    fx = rules.fix(data)
+    assert fx.title.startswith("Electrician near you")
+    assert "near me" not in fx.title.lower()
+
+
+def test_other_languages_match_the_keyword_as_typed():
+    data = article(
+        "<h2>Kaffeemaschinen</h2><p>Kaffeemaschinen für zu Hause.</p>",
+        title="Die besten Kaffeemaschinen",
+        primary_keyword="kaffeemaschine",
+        language="de",
+    )
+    assert _keyword_points(data)["keyword_title"] is False

@@ -38,8 +38,14 @@ def _text(html: str) -> str:
     return unescape(re.sub(r"<[^>]+>", " ", html))
 
 
+def _for_reader(keyword: str) -> str:
+    """A local search's "near me" as the reader reads it: "near you"."""
+    return re.sub(r"\bnear me\b", "near you", keyword, flags=re.I)
+
+
 def _has(html: str, phrase: str) -> bool:
-    return phrase.lower() in " ".join(_text(html).lower().split())
+    text = " ".join(_text(html).lower().split())
+    return phrase.lower() in text or _for_reader(phrase).lower() in text
 
 
 def optimize_content(data: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
@@ -239,7 +245,7 @@ def _meta_title(data: dict[str, Any], keyword: str, changes: list[str]) -> str:
     if 5 <= len(current) <= 60 and _has(current, keyword):
         return current
     title = data["title"].strip()
-    kw_title = title_case(keyword)
+    kw_title = title_case(_for_reader(keyword))
     whole = [title, f"{kw_title}: {title}", f"{title} | {kw_title}"]
     fitting = [c for c in whole if len(c) <= 60 and _has(c, keyword)]
     text = fitting[0] if fitting else shorten(f"{kw_title}: {title}", 60)
