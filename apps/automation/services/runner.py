@@ -358,7 +358,12 @@ def _drive(run: AutomationRun, job: Job | None) -> Leave:
         else:
             room = ctx.config.max_items - result.handled if number in CAPPED else None
             if room is not None and room <= 0:
-                run_log(run, f"stage {number}: the run's {ctx.config.max_items} items are done")
+                if worker.batch(ctx, after=result.cursor, limit=1):
+                    run_log(
+                        run,
+                        f"stage {number}: the run's limit of {ctx.config.max_items:,} items is "
+                        "reached; the rest waits for the next run",
+                    )
                 _next_stage(run, result, number)
                 continue
             size = ctx.config.batch_size(number) if number <= 6 else REVIEW_BATCH
@@ -372,7 +377,7 @@ def _drive(run: AutomationRun, job: Job | None) -> Leave:
                 leave = _control(run)
                 if leave is not None:
                     return leave
-            if time.monotonic() > deadline:
+            if not first and time.monotonic() > deadline:  # at least one item per job
                 return Leave(handover=True, message="Handed over to a new job.")
             if not first and ctx.config.delay_seconds:
                 leave = _sleep(run, ctx.config.delay_seconds)
