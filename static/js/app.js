@@ -86,8 +86,8 @@ document.addEventListener("notifications-changed", (e) => {
       count.hidden = unread === 0;
     }
   });
-  document.querySelectorAll("[data-unread-total]").forEach((el) => {
-    el.textContent = unread.toLocaleString("en-US");
+  document.querySelectorAll("[data-unread-tab]").forEach((el) => {
+    el.textContent = `Unread (${unread.toLocaleString("en-US")})`;
   });
 });
 
