@@ -131,3 +131,21 @@ class ProfileForm(forms.ModelForm):
         if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
             raise ValidationError("Another account already uses this email address.")
         return email
+
+
+class NotificationEmailsForm(forms.Form):
+    """Which notifications a person also wants by email (in every workspace of theirs)."""
+
+    kinds = forms.MultipleChoiceField(
+        label="Email me when",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Tick only the kinds listed."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Kinds are the workspace's; the model module is importable on any host.
+        from apps.workspace.models import NotificationKind
+
+        self.fields["kinds"].choices = NotificationKind.choices
