@@ -90,6 +90,7 @@ TENANT_APPS = [
     "apps.workspace",
     "apps.planner",
     "apps.writer",
+    "apps.automation",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

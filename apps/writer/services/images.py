@@ -13,8 +13,9 @@ Decisions:
 - Generating takes the waiting images of one article, one by one; one image failing does not
   stop the others, and each image is reserved, charged or refunded on its own. Running out of
   credits stops the job: the images not reached stay waiting.
-- A job only takes images that are waiting (or that it was generating itself when a worker
-  died), so a job delivered twice, or two jobs over the same images, never pay twice.
+- A job only takes images that are waiting (or that it, or a job that is over, was generating
+  when a worker died), so a job delivered twice, or two jobs over the same images, never pay
+  twice.
 - A prompts run that writes no new prompt (every image keeps its picture, or gets the prompt
   and alt text it already had) changed nothing and is not charged.
 
@@ -382,9 +383,12 @@ def _claim(image_id: int, job: Job) -> Image | None:
         )
         if image is None:
             return None
-        mine = image.status == ImageStatus.PENDING or (
-            image.status == ImageStatus.GENERATING and image.job_id == job.pk
+        # "Generating" by a job that is over: its worker died mid-image (see images_waiting).
+        interrupted = image.status == ImageStatus.GENERATING and (
+            image.job_id == job.pk
+            or not Job.objects.filter(pk=image.job_id, status__in=BUSY_JOB).exists()
         )
+        mine = image.status == ImageStatus.PENDING or interrupted
         if not mine or not image.prompt:
             return None
         image.status = ImageStatus.GENERATING

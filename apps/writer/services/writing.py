@@ -320,10 +320,13 @@ def _store(task: Task, output: dict, result: Any, author) -> tuple[Content, int 
     return content, number
 
 
-def task_write(task: Task, job: Job | None = None, *, batch: str = "") -> WriteResult:
+def task_write(
+    task: Task, job: Job | None = None, *, batch: str = "", run_key: str = ""
+) -> WriteResult:
     """Write one task: the near-duplicate guard, then the AI engine, then the article (see the
     module notes). Failures end with the task `failed` and the reason in plain words; the
-    engine returns any reserved credits. Safe to run twice for one job."""
+    engine returns any reserved credits. Safe to run twice for one job, and for one `run_key`
+    (the credit key of a caller that writes many tasks in one job, as automation does)."""
     from igny8.ai import engine
 
     task = Task.objects.select_related("site", "sector", "job").get(pk=task.pk)
@@ -347,7 +350,7 @@ def task_write(task: Task, job: Job | None = None, *, batch: str = "") -> WriteR
         _fail(task, down.message)
         return WriteResult(TaskStatus.FAILED, down.message, reason=down.reason, skipped=True)
     author = job.created_by if job is not None and job.created_by_id else None
-    key = (
+    key = run_key or (
         f"{connection.schema_name}:job:{job.pk}"
         if job is not None
         else f"{connection.schema_name}:task:{task.pk}:{uuid.uuid4().hex}"
