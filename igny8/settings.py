@@ -83,6 +83,7 @@ SHARED_APPS = [
     "django_q",
     "apps.catalog",
     "apps.billing",
+    "apps.schedule",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",

@@ -231,6 +231,28 @@ def profile_notification_emails_set(*, user: User, kinds: list[str]) -> User:
     return user
 
 
+@transaction.atomic
+def account_timezone_set(*, account: Account, timezone_name: str) -> int:
+    """Set the workspace's timezone (an IANA name) and re-time its automation schedules in
+    it ("09:00" now means 09:00 there). Returns how many schedules were re-timed; a name the
+    machine does not know is refused with a ValidationError on `timezone`."""
+    from apps.accounts.models import timezone_validate
+    from apps.schedule.services import schedules_retime
+
+    name = (timezone_name or "").strip()
+    try:
+        timezone_validate(name)
+    except ValidationError as exc:
+        raise ValidationError({"timezone": exc.messages}) from exc
+    locked = Account.objects.select_for_update().get(pk=account.pk)
+    account.timezone = name
+    if locked.timezone == name:
+        return 0
+    locked.timezone = name
+    locked.save(update_fields=["timezone"])
+    return schedules_retime(account=locked)
+
+
 def account_delete_guard(account: Account) -> None:
     if account.is_system:
         raise PermissionDenied("System accounts cannot be deleted.")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.accounts import team_views, views
+from apps.accounts import settings_views, team_views, views
 
 urlpatterns = [
     path("team/", team_views.team, name="team"),
@@ -20,4 +20,5 @@ urlpatterns = [
         views.profile_notification_emails,
         name="profile_notification_emails",
     ),
+    path("settings/", settings_views.workspace_settings, name="workspace_settings"),
 ]

@@ -40,6 +40,7 @@ def workspace_new(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["workspace_name"],
                 slug=form.cleaned_data["workspace_slug"],
                 owner=request.user,
+                timezone=form.cleaned_data.get("timezone") or "UTC",
             )
         except ValidationError as exc:
             form.add_error("workspace_slug", exc.messages)

@@ -20,6 +20,14 @@ class SiteAdmin(admin.ModelAdmin):
     raw_id_fields = ["industry"]
     inlines = [SectorInline]
 
+    def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data:
+            # Switched off here: no scheduled automation; switched back on: it returns.
+            from apps.schedule.services import site_schedule_refresh
+
+            site_schedule_refresh(site=obj)
+
 
 @admin.register(SiteAccess, site=workspace_admin)
 class SiteAccessAdmin(admin.ModelAdmin):

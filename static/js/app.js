@@ -158,8 +158,19 @@ function slugHelper() {
   showAddress();
 }
 
+// A new workspace starts in the browser's timezone (its automation runs on that clock); the
+// workspace settings change it later. Without JavaScript the server picks UTC.
+function browserTimezone() {
+  let zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+  document.querySelectorAll("input[data-browser-timezone]").forEach((input) => {
+    if (!input.value) input.value = zone;
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   foldOnPhone(document);
   toastsTime(document);
   slugHelper();
+  browserTimezone();
 });
