@@ -83,6 +83,7 @@ SHARED_APPS = [
     "django_q",
     "apps.catalog",
     "apps.billing",
+    "apps.schedule",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -125,6 +126,7 @@ MIDDLEWARE = [
     "igny8.middleware.ResourceTrackingMiddleware",
     "igny8.middleware.HtmxMessagesMiddleware",
     "apps.billing.live.CreditsChangedMiddleware",
+    "apps.workspace.notification_bell.NotificationsChangedMiddleware",
     "igny8.middleware.UserFacingErrorMiddleware",
 ]
 

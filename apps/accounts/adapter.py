@@ -34,6 +34,7 @@ class AccountAdapter(DefaultAccountAdapter):
             name=form.cleaned_data["workspace_name"],
             slug=form.cleaned_data["workspace_slug"],
             owner=user,
+            timezone=form.cleaned_data.get("timezone") or "UTC",
         )
         return user
 

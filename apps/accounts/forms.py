@@ -42,6 +42,13 @@ class WorkspaceFields(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "acme-marketing", "autocomplete": "off"}),
     )
 
+    # Filled in by app.js from the browser (Intl); changeable later in the workspace settings.
+    timezone = forms.CharField(
+        required=False,
+        max_length=64,
+        widget=forms.HiddenInput(attrs={"data-browser-timezone": ""}),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         typed = self.data.get(self.add_prefix("workspace_slug"), "") if self.is_bound else ""
@@ -50,6 +57,17 @@ class WorkspaceFields(forms.Form):
     def clean_workspace_slug(self) -> str:
         return provisioning.slug_validate(self.cleaned_data.get("workspace_slug", ""))
 
+    def clean_timezone(self) -> str:
+        return _browser_zone(self.cleaned_data.get("timezone", ""))
+
+
+def _browser_zone(sent: str) -> str:
+    """What the browser says, when it names a zone we know; UTC otherwise (nobody typed it,
+    so there is nobody to show an error to)."""
+    from apps.schedule.timing import zone_match
+
+    return zone_match(sent or "") or "UTC"
+
 
 class SignupForm(AllauthSignupForm):
     """allauth's email + password signup, plus the name and address of the new workspace."""
@@ -57,6 +75,7 @@ class SignupForm(AllauthSignupForm):
     name = forms.CharField(label="Your name", max_length=150, required=False)
     workspace_name = WorkspaceFields.base_fields["workspace_name"]
     workspace_slug = WorkspaceFields.base_fields["workspace_slug"]
+    timezone = WorkspaceFields.base_fields["timezone"]
 
     field_order = ["name", "email", "password1", "workspace_name", "workspace_slug"]
 
@@ -79,6 +98,9 @@ class SignupForm(AllauthSignupForm):
         if not self.fields["workspace_slug"].required and not value:
             return ""
         return provisioning.slug_validate(value)
+
+    def clean_timezone(self) -> str:
+        return _browser_zone(self.cleaned_data.get("timezone", ""))
 
     def try_save(self, request: HttpRequest):
         # The user, their email address and their new workspace are saved together or not at
@@ -131,3 +153,48 @@ class ProfileForm(forms.ModelForm):
         if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
             raise ValidationError("Another account already uses this email address.")
         return email
+
+
+class NotificationEmailsForm(forms.Form):
+    """Which notifications a person also wants by email (in every workspace of theirs)."""
+
+    kinds = forms.MultipleChoiceField(
+        label="Email me when",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Tick only the kinds listed."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Kinds are the workspace's; the model module is importable on any host.
+        from apps.workspace.models import NotificationKind
+
+        self.fields["kinds"].choices = NotificationKind.choices
+
+
+class WorkspaceSettingsForm(forms.Form):
+    timezone = forms.CharField(
+        label="Workspace timezone",
+        max_length=64,
+        help_text="Automation runs at the hour you set in this timezone, and follows its "
+        "clock changes. Start typing a city, e.g. “Paris” or “New York”.",
+        widget=forms.TextInput(
+            attrs={
+                "list": "timezone-names",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "placeholder": "Europe/Paris",
+            }
+        ),
+    )
+
+    def clean_timezone(self) -> str:
+        from apps.accounts.models import timezone_validate
+        from apps.schedule.timing import zone_match
+
+        typed = self.cleaned_data["timezone"].strip()
+        name = zone_match(typed)
+        if name is None:
+            timezone_validate(typed)  # raises, in words
+        return name

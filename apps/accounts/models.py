@@ -10,9 +10,22 @@ import secrets
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django_tenants.models import DomainMixin, TenantMixin
+
+
+def timezone_validate(value: str) -> None:
+    """An IANA timezone name this machine knows; a plain sentence otherwise."""
+    from apps.schedule.timing import zone_valid
+
+    if not zone_valid(value or ""):
+        raise ValidationError(
+            f"“{value}” is not a timezone we know. Use a name from the list, such as "
+            "“Europe/Paris” or “America/New_York”, or “UTC”.",
+            code="invalid_timezone",
+        )
 
 
 class Account(TenantMixin):
@@ -26,6 +39,13 @@ class Account(TenantMixin):
     )
     is_active = models.BooleanField(
         default=True, help_text="Inactive workspaces can be read but not changed (402)."
+    )
+    # What "every day at 09:00" means for this workspace's automation schedules.
+    timezone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[timezone_validate],
+        help_text="IANA timezone name, e.g. Europe/Paris. Automation schedules follow it.",
     )
 
     # Schemas are cloned from the template by apps.accounts.provisioning, never on save().
@@ -82,6 +102,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, help_text="Platform staff: admin access.")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The notification kinds (apps.workspace.models.NotificationKind) this person also wants
+    # by email, in every workspace they belong to. Opt-in: none until chosen on the profile.
+    notification_emails = models.JSONField(default=list, blank=True)
 
     objects = UserManager()
 

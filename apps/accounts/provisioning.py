@@ -121,8 +121,9 @@ def template_ensure(verbosity: int = 0) -> Account:
 
 
 @transaction.atomic
-def workspace_create(*, name: str, slug: str, owner: User | None) -> Account:
+def workspace_create(*, name: str, slug: str, owner: User | None, timezone: str = "UTC") -> Account:
     """Create a workspace: account row, schema cloned from the template, domain, owner.
+    `timezone` (an IANA name; UTC when unknown) is what its automation schedules follow.
 
     All or nothing: schema DDL is transactional in PostgreSQL, so a failure leaves no trace.
     """
@@ -133,7 +134,14 @@ def workspace_create(*, name: str, slug: str, owner: User | None) -> Account:
     template = Account.objects.filter(schema_name=settings.IGNY8_TEMPLATE_SCHEMA).first()
     if template is None or not schema_exists(template.schema_name):
         template = template_ensure()
-    account = Account.objects.create(name=name[:100], slug=slug, schema_name=schema_for_slug(slug))
+    from apps.schedule.timing import zone_valid
+
+    account = Account.objects.create(
+        name=name[:100],
+        slug=slug,
+        schema_name=schema_for_slug(slug),
+        timezone=timezone if zone_valid(timezone) else "UTC",
+    )
     schema_clone(template.schema_name, account.schema_name)
     Domain.objects.create(domain=domain_for_slug(slug), tenant=account, is_primary=True)
     if owner is not None:

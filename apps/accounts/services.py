@@ -155,6 +155,9 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     _confirm_email(user, invitation.email)
+    from apps.workspace.notification_triggers import invitation_accepted_notify
+
+    invitation_accepted_notify(invitation=invitation, user=user)
     return membership
 
 
@@ -214,6 +217,40 @@ def profile_update(*, user: User, name: str) -> User:
     user.name = name.strip()[:150]
     user.save(update_fields=["name"])
     return user
+
+
+def profile_notification_emails_set(*, user: User, kinds: list[str]) -> User:
+    """Choose the notification kinds the person also gets by email (none: no emails)."""
+    from apps.workspace.models import NotificationKind
+
+    unknown = set(kinds) - set(NotificationKind.values)
+    if unknown:
+        raise ValueError(f"Unknown notification kinds: {sorted(unknown)}")
+    user.notification_emails = [k for k in NotificationKind.values if k in kinds]
+    user.save(update_fields=["notification_emails"])
+    return user
+
+
+@transaction.atomic
+def account_timezone_set(*, account: Account, timezone_name: str) -> int:
+    """Set the workspace's timezone (an IANA name) and re-time its automation schedules in
+    it ("09:00" now means 09:00 there). Returns how many schedules were re-timed; a name the
+    machine does not know is refused with a ValidationError on `timezone`."""
+    from apps.accounts.models import timezone_validate
+    from apps.schedule.services import schedules_retime
+
+    name = (timezone_name or "").strip()
+    try:
+        timezone_validate(name)
+    except ValidationError as exc:
+        raise ValidationError({"timezone": exc.messages}) from exc
+    locked = Account.objects.select_for_update().get(pk=account.pk)
+    account.timezone = name
+    if locked.timezone == name:
+        return 0
+    locked.timezone = name
+    locked.save(update_fields=["timezone"])
+    return schedules_retime(account=locked)
 
 
 def account_delete_guard(account: Account) -> None:

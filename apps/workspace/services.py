@@ -39,6 +39,7 @@ def site_update(
     if Site.objects.filter(name__iexact=name).exclude(pk=site.pk).exists():
         raise SiteError({"name": [f"A site named “{name}” already exists. Pick another name."]})
     industry_changed = site.industry_id != industry.pk
+    activity_changed = site.is_active != is_active
     site.name, site.url, site.industry, site.language, site.is_active = (
         name,
         url.strip(),
@@ -50,6 +51,11 @@ def site_update(
     site.save()
     if industry_changed:
         site.sectors.all().delete()
+    if activity_changed:
+        # An inactive site runs no scheduled automation; reactivated, its schedule returns.
+        from apps.schedule.services import site_schedule_refresh
+
+        site_schedule_refresh(site=site)
     return site
 
 

@@ -154,7 +154,9 @@ def test_admin_may_open_the_page(alpha, admin_member, client_for):
 
 def test_owner_sees_settings_in_the_navigation_and_the_tabs(alpha, client_for):
     response = client_for(alpha.owner, alpha.host).get(PAGE)
-    assert re.search(r'<a href="/settings/ai/" aria-current="page">Settings</a>', text(response))
+    # "Settings" opens the general tab; on any settings page it is the current section.
+    assert re.search(r'<a href="/settings/" aria-current="page">Settings</a>', text(response))
+    assert re.search(r'href="/settings/ai/" aria-current="page">AI provider</a>', text(response))
     assert 'href="/settings/prompts/"' in text(response)
 
 

@@ -77,6 +77,17 @@ class Command(BaseCommand):
                 "repeats": -1,
             },
         )
+        from apps.schedule import jobs as schedule_jobs
+
+        Schedule.objects.get_or_create(
+            name=schedule_jobs.SCHEDULE_NAME,
+            defaults={
+                "func": "apps.schedule.jobs.dispatch_due",
+                "schedule_type": Schedule.MINUTES,
+                "minutes": schedule_jobs.EVERY_MINUTES,
+                "repeats": -1,
+            },
+        )
 
     def _password(self, name: str) -> str:
         path = settings.DATA_DIR / f"{name}_password"

@@ -1,0 +1,231 @@
+"""The dispatcher against committed rows: two dispatchers at once (two threads, each on its
+own PostgreSQL connection) queue each due site once; a real worker (`manage.py qcluster`)
+runs each queued run inside its own workspace's schema.
+
+The rows must be committed for other connections (the second thread, the worker) to see
+them, so these tests are not wrapped in a transaction: they make their own sites, index rows
+and jobs, and remove them at the end (a transactional test would flush the public tables and
+lose the session's workspaces).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+from types import SimpleNamespace
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.db.backends.base.creation import TEST_DATABASE_PREFIX
+from django.test.utils import setup_databases, teardown_databases
+from django.utils import timezone
+from django_q.models import OrmQ, Task
+from django_tenants.utils import schema_context
+
+from apps.schedule import dispatch as dispatcher
+from apps.schedule.models import SiteSchedule
+from apps.schedule.services import schedule_update
+from apps.schedule.tests import sample_jobs
+from apps.workspace.models import Job, JobStatus, Site
+from tests.fixtures import Workspace
+
+TARGET = "apps.schedule.tests.sample_jobs.start_scheduled"
+KIND = "test_start_scheduled"
+WAIT_SECONDS = 40
+
+
+@dataclass
+class Committed:
+    alpha: Workspace
+    beta: Workspace
+    sites: dict[str, list[int]] = field(default_factory=lambda: {"alpha": [], "beta": []})
+
+    def workspace(self, name: str) -> Workspace:
+        return self.alpha if name == "alpha" else self.beta
+
+    def due_site(self, name: str, *, site_id: int | None = None) -> int:
+        """A committed site with a committed index row that is due now."""
+        ws = self.workspace(name)
+        with schema_context(ws.schema):
+            site = Site.objects.create(
+                **({"pk": site_id} if site_id else {}),
+                name=f"Due {name} {len(self.sites[name])} {time.monotonic_ns()}",
+                url="https://due.example",
+                industry_id=1,
+            )
+        self.sites[name].append(site.pk)
+        config = SimpleNamespace(
+            enabled=True, frequency="daily", hour=3, weekday=0, day_of_month=1, site=site
+        )
+        row = schedule_update(account=ws.account, site_id=site.pk, config=config)
+        SiteSchedule.objects.filter(pk=row.pk).update(
+            next_run_at=timezone.now() - timedelta(minutes=1)
+        )
+        return site.pk
+
+    def jobs(self, name: str) -> list[Job]:
+        with schema_context(self.workspace(name).schema):
+            return list(Job.objects.filter(kind=KIND).order_by("pk"))
+
+
+def _on_test_database() -> bool:
+    return connection.settings_dict["NAME"].startswith(TEST_DATABASE_PREFIX)
+
+
+@pytest.fixture
+def committed(request, django_db_setup, django_db_blocker, django_db_keepdb):
+    """Database access without a wrapping transaction; the test's rows are removed after."""
+    with django_db_blocker.unblock():
+        created = None
+        if not _on_test_database():
+            created = setup_databases(
+                verbosity=0, interactive=False, aliases={"default"}, keepdb=django_db_keepdb
+            )
+        assert _on_test_database()
+        workspaces = request.getfixturevalue("workspaces")
+        connection.set_schema_to_public()
+        state = Committed(alpha=workspaces["alpha"], beta=workspaces["beta"])
+        yield state
+        connection.set_schema_to_public()
+        names = []
+        for name in ("alpha", "beta"):
+            ws = state.workspace(name)
+            SiteSchedule.objects.filter(account=ws.account, site_id__in=state.sites[name]).delete()
+            with schema_context(ws.schema):
+                jobs = Job.objects.filter(kind=KIND)
+                names += [f"{KIND}:{ws.schema}:{pk}" for pk in jobs.values_list("pk", flat=True)]
+                jobs.delete()
+                Site.objects.filter(pk__in=state.sites[name]).delete()
+        Task.objects.filter(name__in=names).delete()
+        OrmQ.objects.filter(pk__in=[q.pk for q in OrmQ.objects.all() if q.name() in names]).delete()
+        connection.set_schema_to_public()
+        if created is not None and not django_db_keepdb:
+            teardown_databases(created, verbosity=0)
+
+
+def test_two_dispatchers_at_once_queue_each_due_site_once(committed, monkeypatch):
+    """Both dispatchers claim while the other's transaction is open (a barrier holds each
+    one after its first claim until the other has claimed too)."""
+    monkeypatch.setattr(settings, "JOBS_SYNC", False)  # queue, do not run
+    due = {(name, committed.due_site(name)) for name in ("alpha", "beta") for _ in range(12)}
+    barrier = threading.Barrier(2, timeout=5)
+    real_claim = dispatcher._claim
+    first = threading.local()
+
+    def claim_then_wait(now, limit):  # noqa: ANN001, ANN202
+        rows = real_claim(now, limit)
+        if not getattr(first, "done", False):
+            first.done = True
+            # Broken when the other one is blocked by our locks: it sees them once we commit.
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait()
+        return rows
+
+    monkeypatch.setattr(dispatcher, "_claim", claim_then_wait)
+    reports, errors = [], []
+
+    def run() -> None:
+        try:
+            reports.append(dispatcher.dispatch(target=TARGET, limit=7))
+        except BaseException as exc:  # shown in the test thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+
+    queued = [
+        ("alpha" if schema == committed.alpha.schema else "beta", site_id)
+        for report in reports
+        for schema, site_id, _ in report.jobs
+    ]
+    assert Counter(queued) == Counter(due)  # every due site, each exactly once
+    assert sum(r.claimed for r in reports) == len(due)
+    assert all(r.claimed for r in reports), "one dispatcher did all: no overlap was tested"
+    assert len(committed.jobs("alpha")) == len(committed.jobs("beta")) == 12
+    names = {f"{KIND}:{schema}:{job_id}" for r in reports for schema, _, job_id in r.jobs}
+    assert {q.name() for q in OrmQ.objects.all()} >= names  # handed to the queue after commit
+    # Nothing is due any more.
+    assert not SiteSchedule.objects.filter(next_run_at__lte=timezone.now()).exists()
+
+
+# --- a real worker -------------------------------------------------------------------------
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    url = f"postgresql://{quote(db['USER'])}@/{quote(db['NAME'])}?host={quote(db['HOST'])}"
+    return url + (f"&port={db['PORT']}" if db.get("PORT") else "")
+
+
+@pytest.fixture
+def worker(committed, tmp_path):
+    output = (tmp_path / "qcluster.log").open("w+b")
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_VERSION"}
+    env.update(DATABASE_URL=_database_url(), IGNY8_JOBS_SYNC="0", IGNY8_WORKERS="1")
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    yield process
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+    output.seek(0)
+    print(output.read().decode(errors="replace"))  # shown by pytest when the test fails
+    output.close()
+
+
+def _finished(committed: Committed, name: str, process: subprocess.Popen) -> Job:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        jobs = committed.jobs(name)
+        if jobs and all(job.is_finished for job in jobs):
+            (job,) = jobs
+            return job
+        assert process.poll() is None, "the worker stopped; its output is below"
+        time.sleep(0.2)
+    raise AssertionError(f"{name}'s scheduled job did not finish in {WAIT_SECONDS}s")
+
+
+def test_a_real_worker_runs_each_workspaces_run_in_its_own_schema(committed, worker, monkeypatch):
+    """Alpha and beta each have a due site with the same id; the worker runs each run in its
+    own schema, on its own site."""
+    monkeypatch.setattr(settings, "JOBS_SYNC", False)
+    site_id = 990_200
+    for name in ("alpha", "beta"):
+        committed.due_site(name, site_id=site_id)
+
+    report = dispatcher.dispatch(target=TARGET)
+    assert report.queued == 2
+
+    for name in ("alpha", "beta"):
+        ws = committed.workspace(name)
+        job = _finished(committed, name, worker)
+        assert job.status == JobStatus.SUCCEEDED, job.error
+        assert job.result["schema"] == ws.schema
+        assert job.result["site_id"] == site_id and job.result["marked"] == 1
+        with schema_context(ws.schema):
+            assert Site.objects.get(pk=site_id).extra_instructions == sample_jobs.MARK
