@@ -349,7 +349,7 @@ class Tasks(Stage):
             return outcome
         if task.status == TaskStatus.FAILED and resumed:
             # The try a dead worker made ended before it could be recorded.
-            self._failed(outcome, task.error, duplicate=task.duplicate_of_id is not None)
+            self._failed(outcome, _clause(task.error), duplicate=task.duplicate_of_id is not None)
             return outcome
         if task.status != TaskStatus.QUEUED and not resumed:
             outcome.skip(GONE)
@@ -370,17 +370,18 @@ class Tasks(Stage):
             outcome.stop = result.message
             return outcome
         task.refresh_from_db(fields=["duplicate_of"])
-        self._failed(outcome, result.message, duplicate=task.duplicate_of_id is not None)
+        reason = result.reason or _clause(result.message)
+        self._failed(outcome, reason, duplicate=task.duplicate_of_id is not None)
         outcome.provider_failure = result.provider_failure
         outcome.lines.append(f"“{task.title}” not written: {result.message}")
         return outcome
 
     @staticmethod
-    def _failed(outcome: Outcome, message: str, *, duplicate: bool) -> None:
+    def _failed(outcome: Outcome, reason: str, *, duplicate: bool) -> None:
         if duplicate:
             outcome.skip(DUPLICATE)
         else:
-            outcome.fail(_clause(message))
+            outcome.fail(reason)
 
 
 def _clause(message: str) -> str:
