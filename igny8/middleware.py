@@ -149,7 +149,8 @@ def _redirect(url: str) -> HttpResponse:
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Posts a paused or lapsed workspace still needs: choosing which site to read, and billing
 # itself (paying is how a lapsed workspace comes back).
-READ_ONLY_POSTS = ("/sites/switch/", "/billing/", "/settings/ai/test/")
+# Marking one's own notifications read changes nothing of the workspace.
+READ_ONLY_POSTS = ("/sites/switch/", "/billing/", "/settings/ai/test/", "/notifications/")
 
 
 class PlanStateMiddleware:

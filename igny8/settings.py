@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "igny8.middleware.ResourceTrackingMiddleware",
     "igny8.middleware.HtmxMessagesMiddleware",
     "apps.billing.live.CreditsChangedMiddleware",
+    "apps.workspace.notification_bell.NotificationsChangedMiddleware",
     "igny8.middleware.UserFacingErrorMiddleware",
 ]
 

@@ -155,6 +155,24 @@ class ProfileForm(forms.ModelForm):
         return email
 
 
+class NotificationEmailsForm(forms.Form):
+    """Which notifications a person also wants by email (in every workspace of theirs)."""
+
+    kinds = forms.MultipleChoiceField(
+        label="Email me when",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Tick only the kinds listed."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Kinds are the workspace's; the model module is importable on any host.
+        from apps.workspace.models import NotificationKind
+
+        self.fields["kinds"].choices = NotificationKind.choices
+
+
 class WorkspaceSettingsForm(forms.Form):
     timezone = forms.CharField(
         label="Workspace timezone",

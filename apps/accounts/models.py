@@ -102,6 +102,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, help_text="Platform staff: admin access.")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The notification kinds (apps.workspace.models.NotificationKind) this person also wants
+    # by email, in every workspace they belong to. Opt-in: none until chosen on the profile.
+    notification_emails = models.JSONField(default=list, blank=True)
 
     objects = UserManager()
 

@@ -155,6 +155,9 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     _confirm_email(user, invitation.email)
+    from apps.workspace.notification_triggers import invitation_accepted_notify
+
+    invitation_accepted_notify(invitation=invitation, user=user)
     return membership
 
 
@@ -213,6 +216,18 @@ def membership_remove(*, membership: Membership, by: User) -> None:
 def profile_update(*, user: User, name: str) -> User:
     user.name = name.strip()[:150]
     user.save(update_fields=["name"])
+    return user
+
+
+def profile_notification_emails_set(*, user: User, kinds: list[str]) -> User:
+    """Choose the notification kinds the person also gets by email (none: no emails)."""
+    from apps.workspace.models import NotificationKind
+
+    unknown = set(kinds) - set(NotificationKind.values)
+    if unknown:
+        raise ValueError(f"Unknown notification kinds: {sorted(unknown)}")
+    user.notification_emails = [k for k in NotificationKind.values if k in kinds]
+    user.save(update_fields=["notification_emails"])
     return user
 
 

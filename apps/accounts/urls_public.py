@@ -9,4 +9,9 @@ urlpatterns = [
     path("workspaces/suggest-slug/", views.slug_suggestion, name="slug_suggestion"),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("profile/", views.profile, name="profile"),
+    path(
+        "profile/notifications/",
+        views.profile_notification_emails,
+        name="profile_notification_emails",
+    ),
 ]

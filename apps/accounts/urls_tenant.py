@@ -15,5 +15,10 @@ urlpatterns = [
     path("team/members/<int:pk>/remove/", team_views.member_remove, name="member_remove"),
     path("team/members/<int:pk>/sites/", team_views.member_sites, name="member_sites"),
     path("profile/", views.profile, name="profile"),
+    path(
+        "profile/notifications/",
+        views.profile_notification_emails,
+        name="profile_notification_emails",
+    ),
     path("settings/", settings_views.workspace_settings, name="workspace_settings"),
 ]

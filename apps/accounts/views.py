@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from apps.accounts import provisioning, services
-from apps.accounts.forms import ProfileForm, WorkspaceCreateForm
+from apps.accounts.forms import NotificationEmailsForm, ProfileForm, WorkspaceCreateForm
 from apps.accounts.selectors import invitation_by_token, memberships_of
 from igny8.http import redirect, render_page
 from igny8.ratelimit import rate_limit_hit
@@ -120,4 +121,26 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Profile saved.")
         return redirect(request, reverse("profile"))
     status = 400 if request.method == "POST" else 200
-    return render_page(request, "accounts/profile.html", {"form": form}, status=status)
+    emails = NotificationEmailsForm(initial={"kinds": request.user.notification_emails})
+    context = {"form": form, "emails_form": emails}
+    return render_page(request, "accounts/profile.html", context, status=status)
+
+
+@login_required
+@require_POST
+def profile_notification_emails(request: HttpRequest) -> HttpResponse:
+    emails = NotificationEmailsForm(request.POST)
+    if emails.is_valid():
+        kinds = emails.cleaned_data["kinds"]
+        services.profile_notification_emails_set(user=request.user, kinds=kinds)
+        messages.success(
+            request,
+            "Saved: you will get emails about what you ticked."
+            if kinds
+            else "Saved: no notification emails; they stay in the bell.",
+        )
+        return redirect(request, reverse("profile"))
+    form = ProfileForm(instance=request.user)
+    form.fields["email"].disabled = True
+    context = {"form": form, "emails_form": emails}
+    return render_page(request, "accounts/profile.html", context, status=400)

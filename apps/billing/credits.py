@@ -28,6 +28,7 @@ from apps.billing.models import (
     Reservation,
     ReservationStatus,
 )
+from apps.billing.signals import credits_spent
 
 
 def balance_for(account: Account) -> CreditBalance:
@@ -70,6 +71,12 @@ def _write(
         actor=actor,
         note=note,
     )
+
+
+def _spent(account: Account, balance: CreditBalance) -> None:
+    """Tell listeners (apps.billing.signals) that credits went for good, while the balance is
+    still locked. Robust: a failing receiver is logged (django.dispatch), the charge stands."""
+    credits_spent.send_robust(sender=CreditBalance, account=account, balance=balance)
 
 
 def _already(key: str) -> bool:
@@ -160,7 +167,7 @@ def adjust(
     key = f"adjustment:{account.pk}:{uuid.uuid4().hex}"
     with transaction.atomic():
         balance = _locked_balance(account)
-        return _write(
+        row = _write(
             balance,
             pool=pool,
             delta=delta,
@@ -169,6 +176,9 @@ def adjust(
             actor=actor,
             note=note.strip(),
         )
+        if delta < 0:
+            _spent(account, balance)
+        return row
 
 
 # --- reservations for AI operations --------------------------------------------------------
@@ -281,6 +291,8 @@ def settle(*, reservation: Reservation, actual_units: int) -> Reservation:
         reservation.charged = charged
         reservation.finished = timezone.now()
         reservation.save(update_fields=["status", "charged", "finished"])
+        if charged:
+            _spent(reservation.account, balance)
         return reservation
 
 

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from apps.workspace.models import Job, Sector, Site, SiteAccess
+from apps.workspace.models import Job, Notification, Sector, Site, SiteAccess
 from igny8.admin import workspace_admin
 
 
@@ -40,3 +40,11 @@ class JobAdmin(admin.ModelAdmin):
     list_display = ["id", "kind", "label", "status", "progress", "created", "finished"]
     list_filter = ["status", "kind"]
     readonly_fields = [f.name for f in Job._meta.fields]
+
+
+@admin.register(Notification, site=workspace_admin)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "title", "recipient_id", "created", "read_at", "emailed_at"]
+    list_filter = ["kind"]
+    search_fields = ["title"]
+    readonly_fields = [f.name for f in Notification._meta.fields]

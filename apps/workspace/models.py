@@ -278,3 +278,57 @@ class AIUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.function} via {self.provider} ({self.status})"
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification is about; people choose on their profile which kinds to get by
+    email. The labels are those choices' words."""
+
+    RUN_FINISHED = "run_finished", "An automation run finished"
+    RUN_FAILED = "run_failed", "An automation run failed or stopped"
+    CREDITS_LOW = "credits_low", "Credits are running low"
+    INVITATION_ACCEPTED = "invitation_accepted", "Someone accepted an invitation"
+    PUBLISH_FAILED = "publish_failed", "Publishing an article failed"
+
+
+class Notification(models.Model):
+    """Something one member should know, in plain words, with the page to look at.
+
+    Made by `apps.workspace.notifications.notify` only. `link` is a path on this workspace's
+    host. `key` (optional) names a once-only event ("credits low in the period from …"): a
+    second notify with the same key sends nothing.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    key = models.CharField(max_length=120, blank=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "-created"], name="notification_recipient"),
+            # The bell counts unread rows on every page and every HTMX answer.
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}: {self.title}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.workspace import ai_views, prompt_views, views
+from apps.workspace import ai_views, notification_views, prompt_views, views
 
 app_name = "workspace"
 
@@ -12,6 +12,22 @@ urlpatterns = [
     path("sites/<int:pk>/edit/", views.site_edit, name="site_edit"),
     path("sites/<int:pk>/sectors/", views.site_sectors, name="site_sectors"),
     path("jobs/<int:pk>/", views.job_progress, name="job"),
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path(
+        "notifications/read-all/",
+        notification_views.notifications_mark_all_read,
+        name="notifications_read_all",
+    ),
+    path(
+        "notifications/<int:pk>/open/",
+        notification_views.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "notifications/<int:pk>/read/",
+        notification_views.notification_mark_read,
+        name="notification_read",
+    ),
     path("sites/<int:pk>/content/", prompt_views.site_content, name="site_content"),
     path("settings/ai/", ai_views.ai_settings, name="ai_settings"),
     path("settings/ai/test/", ai_views.ai_test_connection, name="ai_test"),

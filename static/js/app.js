@@ -72,6 +72,25 @@ document.addEventListener("credits-changed", (e) => {
   });
 });
 
+// The bell's unread count after every HTMX answer (apps/workspace/notification_bell.py): a
+// notification made while the page is open shows up with the next poll or action.
+document.addEventListener("notifications-changed", (e) => {
+  const unread = Number(e.detail?.unread);
+  if (!Number.isInteger(unread) || unread < 0) return;
+  document.querySelectorAll("[data-notifications-bell]").forEach((bell) => {
+    bell.setAttribute("aria-label", `Notifications, ${unread} unread`);
+    bell.classList.toggle("has-unread", unread > 0);
+    const count = bell.querySelector("[data-unread-count]");
+    if (count) {
+      count.textContent = unread > 99 ? "99+" : String(unread);
+      count.hidden = unread === 0;
+    }
+  });
+  document.querySelectorAll("[data-unread-tab]").forEach((el) => {
+    el.textContent = `Unread (${unread.toLocaleString("en-US")})`;
+  });
+});
+
 // Messages (toasts): successes and notes leave on their own, errors stay until dismissed.
 // Those arriving with an HTMX answer are timed from when they arrive.
 function toastsTime(root) {

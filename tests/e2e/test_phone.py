@@ -158,6 +158,7 @@ def test_every_page_is_usable_on_a_phone(page: Page, hosts: Hosts, new_slug):
         "/billing/",
         "/billing/usage/",
         f"/jobs/{job.pk}/",
+        "/notifications/",
         "/profile/",
     ]:
         check_layout(page, ws(path))
