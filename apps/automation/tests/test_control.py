@@ -13,6 +13,7 @@ from apps.automation.services import RunActive, run_cancel, run_pause, run_resum
 from apps.automation.services.runs import NotNow
 from apps.automation.stages import stage
 from apps.automation.tests.helpers import (
+    configure,
     contents,
     fresh_run,
     images_of,
@@ -285,3 +286,76 @@ def test_a_run_whose_worker_died_is_finished_by_the_next_job_without_doing_anyth
     assert spent > 0
     assert spent == sum(r.credits for r in results(alpha, run).values())
     assert credits.reconcile(alpha.account).ok
+
+
+class FakeClock:
+    """`time` for the runner: sleeping moves the clock on at once (and can call back)."""
+
+    def __init__(self, on_sleep=None):
+        self.now = 1000.0
+        self.slept: list[float] = []
+        self.on_sleep = on_sleep
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+        if self.on_sleep:
+            self.on_sleep()
+
+
+def test_the_delay_comes_between_items_and_a_pause_cuts_it_short(alpha, monkeypatch):
+    from apps.automation.services import runner
+
+    site = pipeline_site(alpha, 10, max_items=3, stages_enabled=[1, 2, 3])
+    start(alpha, site)
+    configure(alpha, site, stages_enabled=[4], delay_seconds=3)
+    clock = FakeClock()
+    monkeypatch.setattr(runner, "time", clock)
+
+    run = start(alpha, site)
+
+    assert run.status == RunStatus.COMPLETED
+    assert clock.slept == [1.0] * 6  # 3 s between the 3 articles, polled each second
+    assert results(alpha, run)[4].processed == 3
+
+    # A pause asked during the delay takes effect without waiting for it to end.
+    with schema_context(alpha.schema):
+        Task.objects.filter(site=site).update(status=TaskStatus.QUEUED)
+        Content.objects.filter(site=site).delete()
+
+    def pause():
+        with schema_context(alpha.schema):
+            active = AutomationRun.objects.get(site=site, status="running")
+            run_pause(run=active, user=alpha.owner)
+
+    clock = FakeClock(on_sleep=pause)
+    monkeypatch.setattr(runner, "time", clock)
+    run = start(alpha, site)
+    assert run.status == RunStatus.PAUSED
+    assert clock.slept == [1.0] and results(alpha, run)[4].processed == 1
+
+
+def test_batches_follow_one_another_at_the_configured_size(alpha, monkeypatch, log_dir):
+    from apps.planner.services import clusters
+
+    site = pipeline_site(alpha, 15, max_items=7, stages_enabled=[1, 2, 3])
+    configure(alpha, site, batch_1=5, batch_3=3)
+    sizes = []
+    real = clusters.keywords_cluster
+
+    def recording(**kwargs):
+        sizes.append(len(kwargs["keyword_ids"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(clusters, "keywords_cluster", recording)
+    run = start(alpha, site)
+
+    assert sizes == [5, 5, 5]
+    assert results(alpha, run)[3].processed == 7  # 3 + 3 + 1: the run's limit
+    log = (log_dir / run.log_name).read_text()
+    assert log.count("stage 1: a batch of 5 keywords") == 3
+    assert log.count("stage 3: a batch of 3 ideas") == 2
+    assert log.count("stage 3: a batch of 1 idea\n") == 1
