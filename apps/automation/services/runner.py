@@ -198,15 +198,13 @@ def _record(run: AutomationRun, result: StageResult, unit: Unit, outcome: Outcom
         for why, n in outcome.reasons.items():
             if n:
                 reasons[why] = reasons.get(why, 0) + n
-        if outcome.stop:
-            # The item was not done: it stays pending for the next run.
-            locked.current = []
-        else:
-            locked.processed += outcome.processed
-            locked.skipped += outcome.skipped
-            locked.failed += outcome.failed
+        locked.processed += outcome.processed
+        locked.skipped += outcome.skipped
+        locked.failed += outcome.failed
+        if not outcome.stop:
+            # A stopped item was not (wholly) done: the cursor stays, it is pending next run.
             locked.cursor = max(locked.cursor, unit.cursor)
-            locked.current = []
+        locked.current = []
         locked.credits += outcome.credits
         locked.duration_ms += ms
         locked.skip_reasons = reasons

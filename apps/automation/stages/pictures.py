@@ -154,7 +154,7 @@ class Images(Stage):
             return outcome
         job = ctx.job or _inline_job(ctx)
         try:
-            result = images_generate(image_ids=unit.ids, job=job)
+            result = images_generate(image_ids=todo, job=job)
         except (InsufficientCredits, AccountLapsed) as exc:
             outcome.stop = exc.message
         except AIError as exc:
