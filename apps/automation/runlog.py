@@ -35,6 +35,18 @@ def run_log_path(run) -> Path:  # noqa: ANN001 (an AutomationRun)
     return path
 
 
+def run_log_begin(run) -> None:  # noqa: ANN001
+    """Start the run's log empty. Run ids restart when a workspace is deleted and one with the
+    same address is made again: a file left at this path is an earlier workspace's, never to
+    be shown in this one."""
+    try:
+        path = run_log_path(run)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("", encoding="utf-8")
+    except OSError:
+        log.exception("could not start the log of run %s", run.pk)
+
+
 def run_log(run, message: str, *, level: int = logging.INFO) -> None:  # noqa: ANN001
     """Append one line to the run's log (and to the application log)."""
     stamp = timezone.now().strftime("%Y-%m-%d %H:%M:%S UTC")

@@ -21,7 +21,7 @@ from apps.automation.models import (
     RunStatus,
     RunTrigger,
 )
-from apps.automation.runlog import log_name_for, run_log
+from apps.automation.runlog import log_name_for, run_log, run_log_begin
 from apps.workspace.models import Job, Site
 from igny8 import jobs
 from igny8.errors import UserFacingError
@@ -133,6 +133,7 @@ def run_start(*, site: Site, user=None, trigger: str = RunTrigger.MANUAL) -> Aut
             )
             run.log_name = log_name_for(run.pk)
             run.save(update_fields=["log_name"])
+        run_log_begin(run)
     except IntegrityError:
         # Another start won the race: the partial unique index let only one through.
         active = run_active(site)

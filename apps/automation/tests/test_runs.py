@@ -125,6 +125,24 @@ def test_a_run_writes_its_log_with_the_run_and_request_ids(alpha, log_dir):
     assert "stage 4: Written: “" in text and lines[-1].endswith("run completed")
 
 
+def test_a_new_run_never_shows_an_earlier_workspace_s_log(alpha, log_dir, monkeypatch):
+    from apps.automation.services import runs
+
+    # A workspace deleted and made again at the same address starts its run ids again: the
+    # file at a new run's path can be an earlier workspace's.
+    site = pipeline_site(alpha, 5, max_items=1)
+    stale = log_dir / "automation" / alpha.schema / "7.log"
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_text("2020-01-01 00:00:00 UTC INFO [run 7 request -] someone else's run\n")
+    monkeypatch.setattr(runs, "log_name_for", lambda pk: f"automation/{alpha.schema}/7.log")
+
+    run = start(alpha, site)
+
+    lines = stale.read_text().splitlines()
+    assert "someone else's run" not in "\n".join(lines)
+    assert lines and all(f"[run {run.pk} request " in line for line in lines)
+
+
 def test_a_log_name_never_leads_outside_the_logs(alpha):
     run = AutomationRun(pk=1, log_name="../../etc/passwd")
     with pytest.raises(ValueError):
