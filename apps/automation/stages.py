@@ -107,8 +107,34 @@ class Context:
         return f"{connection.schema_name}:job:{job}:automation:{self.run.pk}"
 
 
-def _charged(keys: list[str]) -> int:
-    rows = Reservation.objects.filter(key__in=keys, status=ReservationStatus.SETTLED)
+def _charged_images(ctx: Context, ids: list[int]) -> int:
+    """What this run paid for these pictures (the image service keys them by job and image;
+    a picture is made once, so those made since the run started are the run's)."""
+    from django.db import connection
+    from django.db.models import Q
+
+    ends = Q()
+    for pk in ids:
+        ends |= Q(key__endswith=f":image:{pk}")
+    rows = Reservation.objects.filter(
+        ends,
+        key__startswith=f"{connection.schema_name}:job:",
+        status=ReservationStatus.SETTLED,
+        created__gte=ctx.run.started or ctx.run.created,
+    )
+    return sum(rows.values_list("charged", flat=True))
+
+
+def _charged_before(ctx: Context, what: str, pk: int) -> int:
+    """What this run paid for an item that an earlier job of the run did (its key names
+    that job, so it is found by the run and the item)."""
+    from django.db import connection
+
+    rows = Reservation.objects.filter(
+        key__startswith=f"{connection.schema_name}:job:",
+        key__endswith=f":automation:{ctx.run.pk}:{what}:{pk}",
+        status=ReservationStatus.SETTLED,
+    )
     return sum(rows.values_list("charged", flat=True))
 
 
@@ -223,7 +249,7 @@ class Clusters(Stage):
             return outcome
         if Idea.objects.alive().filter(cluster=cluster).exists():
             outcome.processed = 1  # done before (a try that a dead worker did not record)
-            outcome.credits = _charged([f"{run_key}:{pk}"])
+            outcome.credits = _charged_before(ctx, "ideas", pk)
             return outcome
         if cluster.disabled or not cluster.keyword_count:
             outcome.skip(GONE)
@@ -319,11 +345,11 @@ class Tasks(Stage):
             return outcome
         if task.status == TaskStatus.COMPLETED:
             outcome.processed = 1  # written before (a try that a dead worker did not record)
-            outcome.credits = _charged([run_key])
+            outcome.credits = _charged_before(ctx, "write", pk)
             return outcome
         if task.status == TaskStatus.FAILED and resumed:
             # The try a dead worker made ended before it could be recorded.
-            self._failed(outcome, task.error, duplicate=task.duplicate_of_id is not None)
+            self._failed(outcome, _clause(task.error), duplicate=task.duplicate_of_id is not None)
             return outcome
         if task.status != TaskStatus.QUEUED and not resumed:
             outcome.skip(GONE)
@@ -336,7 +362,7 @@ class Tasks(Stage):
             outcome.processed = 1
             outcome.provider_ok = True
             outcome.credits = result.credits
-            outcome.lines.append(f"wrote “{task.title}”: {result.message}")
+            outcome.lines.append(result.message)
             return outcome
         if result.reason in (OUT_OF_CREDITS, LAPSED):
             # Not the task's fault: it goes back to the queue for the next run.
@@ -344,17 +370,18 @@ class Tasks(Stage):
             outcome.stop = result.message
             return outcome
         task.refresh_from_db(fields=["duplicate_of"])
-        self._failed(outcome, result.message, duplicate=task.duplicate_of_id is not None)
+        reason = result.reason or _clause(result.message)
+        self._failed(outcome, reason, duplicate=task.duplicate_of_id is not None)
         outcome.provider_failure = result.provider_failure
         outcome.lines.append(f"“{task.title}” not written: {result.message}")
         return outcome
 
     @staticmethod
-    def _failed(outcome: Outcome, message: str, *, duplicate: bool) -> None:
+    def _failed(outcome: Outcome, reason: str, *, duplicate: bool) -> None:
         if duplicate:
             outcome.skip(DUPLICATE)
         else:
-            outcome.fail(_clause(message))
+            outcome.fail(reason)
 
 
 def _clause(message: str) -> str:
@@ -404,7 +431,7 @@ class Prompts(Stage):
             return outcome
         if content.images.exists():
             outcome.processed = 1  # prompts written before
-            outcome.credits = _charged([run_key])
+            outcome.credits = _charged_before(ctx, "prompts", pk)
             return outcome
         outcome.stop = _short_of(prompts_estimate(content))
         if outcome.stop:
@@ -492,13 +519,12 @@ class Images(Stage):
         images = list(Image.objects.filter(pk__in=unit.ids, content__site=ctx.site))
         done = [i for i in images if i.status == ImageStatus.GENERATED and i.file]
         todo = [i.pk for i in images if i not in done and i.status != ImageStatus.FAILED]
-        keys = [f"{_job_key(ctx)}:image:{pk}" for pk in unit.ids]
         if not todo:
             outcome.processed = len(done)
             failed = len(images) - len(done)
             if failed:
                 outcome.fail("the picture could not be made", failed)
-            outcome.credits = _charged(keys)
+            outcome.credits = _charged_images(ctx, unit.ids)
             return outcome
         outcome.stop = _short_of(per_image_cost() * len(todo))
         if outcome.stop:
@@ -522,16 +548,10 @@ class Images(Stage):
         for image in after:
             if image.status == ImageStatus.FAILED and not outcome.stop:
                 outcome.fail(_clause(image.error) or "the picture could not be made")
-        outcome.credits = _charged(keys)
-        outcome.lines.append(f"{made} of {len(after)} images made for article #{unit.cursor}")
+        outcome.credits = _charged_images(ctx, unit.ids)
+        title = Content.objects.filter(pk=unit.cursor).values_list("title", flat=True).first()
+        outcome.lines.append(f"{made} of {len(after)} images made for “{title}”")
         return outcome
-
-
-def _job_key(ctx: Context) -> str:
-    from django.db import connection
-
-    job = ctx.job or _inline_job(ctx)
-    return f"{connection.schema_name}:job:{job.pk}"
 
 
 def _inline_job(ctx: Context) -> Job:

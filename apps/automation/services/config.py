@@ -249,10 +249,7 @@ def _schedule_changed(site: Site, config: AutomationConfig) -> None:
     """THE call site of the schedule: the public index of (workspace, site, next run at) that
     the dispatcher reads is kept by `apps.schedule.schedule_update`."""
     from apps.accounts.models import Account
+    from apps.schedule.services import schedule_update
 
-    try:
-        from apps.schedule.services import schedule_update
-    except ImportError:  # Part SCHEDULE not merged yet
-        return
     account = Account.objects.get(schema_name=connection.schema_name)
     schedule_update(account=account, site_id=site.pk, config=config)

@@ -138,11 +138,7 @@ def _notify_end(run: AutomationRun) -> None:
     A cancelled run is not announced: a person cancelled it."""
     if run.status == RunStatus.CANCELLED:
         return
-    try:
-        from apps.workspace.notifications import notify
-    except ImportError:  # Part NOTIFY not merged yet
-        return
-    from apps.accounts.models import User
+    from apps.workspace.notifications import notify
 
     results = list(StageResult.objects.filter(run=run))
     made = {r.stage: r.processed for r in results}
@@ -151,7 +147,7 @@ def _notify_end(run: AutomationRun) -> None:
         f"{made.get(4, 0):,} articles written, {made.get(6, 0):,} images made, "
         f"{made.get(7, 0):,} articles handed over; {spent:,} credits used."
     )
-    users = list(User.objects.filter(pk=run.started_by_id)) if run.started_by_id else []
+    users = [run.started_by_id] if run.started_by_id else []
     if run.status == RunStatus.COMPLETED:
         kind, title, body = (
             "run_finished",
@@ -164,7 +160,15 @@ def _notify_end(run: AutomationRun) -> None:
         title = f"Automation {verb} on {run.site.name}"
         body = f"{run.reason} So far: {summary}"
     try:
-        notify(kind=kind, title=title, body=body, link=_run_url(run), users=users, managers=True)
+        notify(
+            kind=kind,
+            title=title,
+            body=body,
+            link=_run_url(run),
+            users=users,
+            managers=True,
+            key=f"automation-run:{run.pk}:end",  # a run ends once, however often delivered
+        )
     except Exception:  # a notification must never undo the run's outcome
         log.exception("could not notify the end of run %s", run.pk)
 
@@ -358,7 +362,12 @@ def _drive(run: AutomationRun, job: Job | None) -> Leave:
         else:
             room = ctx.config.max_items - result.handled if number in CAPPED else None
             if room is not None and room <= 0:
-                run_log(run, f"stage {number}: the run's {ctx.config.max_items} items are done")
+                if worker.batch(ctx, after=result.cursor, limit=1):
+                    run_log(
+                        run,
+                        f"stage {number}: the run's limit of {ctx.config.max_items:,} items is "
+                        "reached; the rest waits for the next run",
+                    )
                 _next_stage(run, result, number)
                 continue
             size = ctx.config.batch_size(number) if number <= 6 else REVIEW_BATCH
@@ -372,7 +381,7 @@ def _drive(run: AutomationRun, job: Job | None) -> Leave:
                 leave = _control(run)
                 if leave is not None:
                     return leave
-            if time.monotonic() > deadline:
+            if not first and time.monotonic() > deadline:  # at least one item per job
                 return Leave(handover=True, message="Handed over to a new job.")
             if not first and ctx.config.delay_seconds:
                 leave = _sleep(run, ctx.config.delay_seconds)

@@ -91,15 +91,16 @@ def _run_job(run: AutomationRun, user=None) -> Job:  # noqa: ANN001
     """Queue the job that works on the run (from its saved stage and item)."""
     from apps.automation.jobs import run_automation
 
-    with transaction.atomic():
-        job = jobs.enqueue(
-            run_automation,
-            run.pk,
-            label=f"Automation run #{run.pk} of {run.site.name}"[:200],
-            user=user,
-        )
-        # With synchronous jobs (tests) the job has already run: only link it if still ours.
-        AutomationRun.objects.filter(pk=run.pk, job__isnull=True).update(job=job)
+    # Not inside a transaction: a synchronous job (tests) must keep what it did even when it
+    # dies halfway, as a worker's would.
+    job = jobs.enqueue(
+        run_automation,
+        run.pk,
+        label=f"Automation run #{run.pk} of {run.site.name}"[:200],
+        user=user,
+    )
+    # The job may have started (or, synchronous, finished) already: it links itself then.
+    AutomationRun.objects.filter(pk=run.pk, job__isnull=True).update(job=job)
     return job
 
 
