@@ -161,7 +161,7 @@ def test_htmx_gets_the_form_back_alone_with_its_errors(alpha, site, client_for):
     response = client_for(alpha.owner, alpha.host).post(
         _url(site), {**GOOD, "hour": "99"}, HTTP_HX_REQUEST="true"
     )
-    assert response.status_code == 400
+    assert response.status_code == 200  # swapped in as any answer; the errors are in it
     html = text(response)
     assert html.lstrip().startswith('<section class="card" id="automation-settings"')
     assert "<html" not in html and "The pipeline" not in html

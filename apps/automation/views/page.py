@@ -139,7 +139,10 @@ def config_update(request: HttpRequest, site_pk: int) -> HttpResponse:
             exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         )
         _show_site(request, site)
-        return _page(request, site, form=form, partial="settings", status=400)
+        # HTMX swaps the form with its errors in (a typo is no failure of the page: 200);
+        # a plain post says 400.
+        status = 200 if request.htmx else 400
+        return _page(request, site, form=form, partial="settings", status=status)
     words = "on a schedule" if config.enabled else "by hand only (the schedule is off)"
     messages.success(request, f"Automation settings of {site.name} saved: it runs {words}.")
     _show_site(request, site)
@@ -168,7 +171,9 @@ def _after_action(
     a success, shown with the error after a refusal."""
     _show_site(request, site)
     if request.htmx:
-        return _page(request, site, error=error, partial="panel", status=status)
+        # The refusal is shown in the live part, swapped in as any answer (200): htmx would
+        # treat a 4xx as a failure of the page. A plain post keeps the refusal's status.
+        return _page(request, site, error=error, partial="panel")
     if error:
         return _page(request, site, error=error, status=status)
     return redirect(request, _here(site))

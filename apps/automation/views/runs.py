@@ -106,7 +106,7 @@ def run_after_action(
     run.refresh_from_db()
     if request.htmx:
         context = _run_context(request, run, error=error)
-        return render_page(request, "automation/run.html", context, partial="live", status=status)
+        return render_page(request, "automation/run.html", context, partial="live")
     if error:
         context = _run_context(request, run, error=error)
         return render_page(request, "automation/run.html", context, status=status)
