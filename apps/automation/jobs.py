@@ -26,7 +26,7 @@ def run_automation(record: Job, run_id: int) -> dict:
 @jobs.job(kind="automation_start", time_limit=300)
 def start_scheduled(record: Job, site_id: int) -> dict:
     """The dispatcher found the site due: start its run, then book the next time."""
-    from apps.automation.services.config import _schedule_changed, config_for
+    from apps.automation.services.config import config_for, schedule_book
     from apps.automation.services.runs import CannotStart, RunActive, run_start
 
     site = Site.objects.filter(pk=site_id).first()
@@ -43,4 +43,4 @@ def start_scheduled(record: Job, site_id: int) -> dict:
             return {"message": f"Not started: {exc.message}"}
         return {"message": f"Started run #{run.pk} of {site.name}.", "run": run.pk}
     finally:
-        _schedule_changed(site, config)
+        schedule_book(site, config)

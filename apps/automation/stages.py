@@ -571,14 +571,20 @@ class Review(Stage):
     number = 7
 
     def pending(self, site, config):
-        busy = Image.objects.filter(
-            content=OuterRef("pk"), status__in=[ImageStatus.PENDING, ImageStatus.GENERATING]
-        )
         drafts = Q(status=EditorialStatus.DRAFT, human_edited=False)
         wanted = drafts
         if config.approval_mode == ApprovalMode.AUTO:
             wanted |= Q(status=EditorialStatus.REVIEW)
-        return _open_content(site).filter(wanted).filter(~Exists(busy)).exclude(html="")
+        ready = _open_content(site).filter(wanted).exclude(html="")
+        # An article is ready once the stages before have done their part: it has image
+        # prompts (when stage 5 is on) and no picture still waiting (when stage 6 is on).
+        images = Image.objects.filter(content=OuterRef("pk"))
+        if config.stage_on(5):
+            ready = ready.filter(Exists(images))
+        if config.stage_on(6):
+            busy = images.filter(status__in=[ImageStatus.PENDING, ImageStatus.GENERATING])
+            ready = ready.filter(~Exists(busy))
+        return ready
 
     def handle(self, ctx, unit, *, resumed):
         from apps.automation.handover import content_handover

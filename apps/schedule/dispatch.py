@@ -6,11 +6,15 @@ same with ten workspaces or ten thousand. One tick:
 1. one query finds and locks the due rows (`FOR UPDATE OF … SKIP LOCKED`): a second
    dispatcher (another host, or a tick that overlaps a slow one) skips the rows this one holds,
    and once this one commits they are no longer due, so it never claims them either;
-2. one query moves each claimed row to its next slot (computed in Python: DST-correct
+2. one statement moves each claimed row to its next slot (computed in Python: DST-correct
    wall-clock times are not SQL arithmetic);
 3. for each claimed row, a job is queued inside that row's workspace schema through
-   `igny8.jobs.enqueue` (the Job row there, the queue task after commit). All of it is one
-   transaction: a dispatcher that dies half-way moves nothing and queues nothing.
+   `igny8.jobs.enqueue_each` (one statement inserts the Job rows of every workspace, each in
+   its own schema, and after commit one more writes every queue entry).
+
+All of it is one transaction: a dispatcher that dies half-way moves nothing and queues
+nothing. Should one workspace refuse its Job row (a broken schema), the batch is queued again
+one row at a time, each in a savepoint, so the others still run and the broken one is logged.
 
 A workspace that is switched off (`Account.is_active` false) has its slots passed over
 without a run: when it comes back it starts at its next slot rather than at once.
@@ -22,7 +26,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -78,6 +82,19 @@ def _claim(now: datetime, limit: int) -> list[SiteSchedule]:
     )
 
 
+def _move_on(rows: list[SiteSchedule], now: datetime) -> None:
+    """Every claimed row to its next slot: ONE statement. (`bulk_update` would say the same
+    with a CASE per row, at several milliseconds of Python for fifty rows.)"""
+    table = connection.ops.quote_name(SiteSchedule._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS s SET next_run_at = v.next_run_at, last_dispatched_at = %s "
+            "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, next_run_at) "
+            "WHERE s.id = v.id",
+            [now, [row.pk for row in rows], [row.next_run_at for row in rows]],
+        )
+
+
 def _queue(row: SiteSchedule, target: str, report: DispatchReport) -> None:
     schema = row.account.schema_name
     try:
@@ -106,14 +123,29 @@ def dispatch_batch(
         for row in rows:
             row.next_run_at = next_of(row, now, zone_of(row.account))
             row.last_dispatched_at = now
-        SiteSchedule.objects.bulk_update(rows, ["next_run_at", "last_dispatched_at"])
-        # Grouped by workspace, so the schema is switched once per workspace.
-        for row in sorted(rows, key=lambda r: (r.account.schema_name, r.site_id)):
-            if not row.account.is_active:
-                report.passed_over += 1
-                continue
-            _queue(row, target, report)
+        _move_on(rows, now)
+        runnable = [row for row in rows if row.account.is_active]
+        report.passed_over = len(rows) - len(runnable)
+        runnable.sort(key=lambda r: (r.account.schema_name, r.site_id))
+        try:
+            with transaction.atomic():
+                _queue_all(runnable, target, report)
+        except Exception:
+            # Some workspace cannot take a job: queue one by one, so the others still run.
+            log.exception("queueing %s scheduled runs at once failed; one by one", len(runnable))
+            report.queued, report.jobs = 0, []
+            for row in runnable:
+                _queue(row, target, report)
     return report
+
+
+def _queue_all(rows: list[SiteSchedule], target: str, report: DispatchReport) -> None:
+    calls = [(row.account.schema_name, (row.site_id,)) for row in rows]
+    records = jobs.enqueue_each(target, calls, label=JOB_LABEL)
+    report.queued = len(records)
+    report.jobs = [
+        (schema, args[0], record.pk) for (schema, args), record in zip(calls, records, strict=True)
+    ]
 
 
 def dispatch(

@@ -191,3 +191,50 @@ def test_a_time_limit_at_or_above_retry_is_refused():
         with pytest.raises(ValueError, match="below Q_CLUSTER"):
             jobs.job(kind="too_slow", time_limit=limit)
     assert "too_slow" not in jobs.time_limits()
+
+
+# --- many workspaces at once (the scheduler's way) -----------------------------------------
+
+
+def test_enqueue_each_makes_each_job_in_its_own_schema_and_runs_it_there(alpha, beta):
+    names = {alpha.schema: [_marker(), _marker()], beta.schema: [_marker()]}
+    calls = [(schema, (name,)) for schema, batch in names.items() for name in batch]
+
+    records = jobs.enqueue_each(SITE_CREATE, calls, label="many")
+
+    assert [r.pk is not None for r in records] == [True, True, True]
+    for (schema, (name,)), record in zip(calls, records, strict=True):
+        assert record.status == JobStatus.SUCCEEDED, record.error
+        assert record.result["schema"] == schema
+        assert rows_by_schema("workspace_site", "name", name) == {schema: 1}
+        with schema_context(schema):
+            assert Job.objects.get(pk=record.pk).kind == "test_site_create"
+
+
+def test_enqueue_each_queues_after_commit_with_the_job_rows_task_ids(
+    alpha, beta, settings, django_capture_on_commit_callbacks
+):
+    from django_q.models import OrmQ
+
+    settings.JOBS_SYNC = False
+    calls = [(alpha.schema, ("a",)), (beta.schema, ("b",)), (alpha.schema, ("c",))]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        records = jobs.enqueue_each(sample_jobs.where_am_i, calls, label="queued")
+        assert not OrmQ.objects.exists()  # nothing handed over before commit
+    assert len(callbacks) == 1
+
+    queued = {q.task_id(): q.task for q in OrmQ.objects.all()}
+    for (schema, args), record in zip(calls, records, strict=True):
+        with schema_context(schema):
+            stored = Job.objects.get(pk=record.pk)
+        assert stored.status == JobStatus.QUEUED and stored.label == "queued"
+        task = queued[stored.task_id]
+        assert task["func"] == "igny8.jobs.run"
+        assert task["args"][:3] == (schema, record.pk, "igny8.tests.sample_jobs.where_am_i")
+        assert task["args"][4] == list(args)
+        assert task["name"] == f"test_where_am_i:{schema}:{record.pk}"
+
+
+def test_enqueue_each_refuses_the_public_schema(workspaces, db):
+    with pytest.raises(RuntimeError):
+        jobs.enqueue_each(SITE_CREATE, [("public", ("x",))])

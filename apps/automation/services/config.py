@@ -208,7 +208,7 @@ def config_save(*, site: Site, data: Mapping[str, Any], user=None) -> Automation
         current.updated_by_id = getattr(user, "pk", None)
         current.updated = timezone.now()
         current.save()
-        _schedule_changed(site, current)
+        schedule_book(site, current)
     return current
 
 
@@ -227,7 +227,7 @@ def config_reset(*, site: Site, user=None) -> AutomationConfig:  # noqa: ANN001
         current.updated_by_id = getattr(user, "pk", None)
         current.updated = timezone.now()
         current.save()
-        _schedule_changed(site, current)
+        schedule_book(site, current)
     return current
 
 
@@ -245,9 +245,9 @@ def config_from_snapshot(site: Site, snapshot: Mapping[str, Any]) -> AutomationC
     return config
 
 
-def _schedule_changed(site: Site, config: AutomationConfig) -> None:
-    """THE call site of the schedule: the public index of (workspace, site, next run at) that
-    the dispatcher reads is kept by `apps.schedule.schedule_update`."""
+def schedule_book(site: Site, config: AutomationConfig) -> None:
+    """Tell the schedule when the site runs next: the public index of (workspace, site, next
+    run at) that the dispatcher reads is kept by `apps.schedule.services.schedule_update`."""
     from apps.accounts.models import Account
     from apps.schedule.services import schedule_update
 

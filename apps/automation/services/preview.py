@@ -117,6 +117,11 @@ def run_preview(*, site: Site) -> RunPreview:
     active = run_active(site)
     if not state.can_write:
         reason = state.message
+    elif not site.is_active:
+        reason = (
+            f"{site.name} is switched off, so automation does not run on it. Switch the site "
+            "on in the site's settings first."
+        )
     elif active is not None:
         from apps.automation.services.runs import active_words
 

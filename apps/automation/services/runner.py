@@ -376,6 +376,12 @@ def _drive(run: AutomationRun, job: Job | None) -> Leave:
             if not units:
                 _next_stage(run, result, number)
                 continue
+            taken = sum(u.size for u in units)
+            run_log(
+                run,
+                f"stage {number}: a batch of {taken:,} {STAGE_UNITS[number]}"
+                f"{'' if taken == 1 else 's'}",
+            )
         for index, unit in enumerate(units):
             if index:
                 leave = _control(run)

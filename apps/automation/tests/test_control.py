@@ -10,9 +10,10 @@ from django_tenants.utils import schema_context
 
 from apps.automation.models import AutomationRun, RunStatus, StageStatus
 from apps.automation.services import RunActive, run_cancel, run_pause, run_resume, run_start
-from apps.automation.services.runs import NotNow, run_of_dead_job
+from apps.automation.services.runs import NotNow
 from apps.automation.stages import stage
 from apps.automation.tests.helpers import (
+    configure,
     contents,
     fresh_run,
     images_of,
@@ -171,74 +172,190 @@ class WorkerDied(BaseException):
     """What a SIGKILL looks like from inside: nothing after it runs (no `except Exception`)."""
 
 
-@pytest.mark.parametrize("when", ["before the answer", "after the article was saved"])
-def test_a_run_whose_worker_died_mid_item_is_finished_by_the_next_job(
-    alpha, monkeypatch, paid_ai, when
-):
+FUNCTIONS = {2: "generate_ideas", 4: "write_content", 5: "image_prompts", 6: "generate_image"}
+
+
+def die_in_the_provider(monkeypatch, account, function: str, at: int) -> None:
+    """The `at`-th run of `function` reserves its credits, then the worker dies while the
+    provider is being asked."""
     from apps.billing import credits
-    from apps.billing.models import Reservation, ReservationStatus
-    from apps.writer.services import writing
+    from igny8.ai import costs, engine, functions
 
-    site = pipeline_site(alpha, 10, approval_mode="auto", max_items=3, stages_enabled=[1, 2, 3, 4])
-    ledger_before = credits.balance_for(alpha.account).total
-    real_write = writing.task_write
-    calls = []
+    real = engine.run
+    seen = []
 
-    def dying_write(task, job=None, **kwargs):
-        calls.append(task.pk)
-        if len(calls) == 2 and when == "before the answer":
-            from igny8.ai import engine
-
-            real_run = engine.run
-
-            def run_then_die(*args, **kw):
-                monkeypatch.setattr(engine, "run", real_run)
-                # The credits are held, the provider is being asked: the worker dies.
+    def run(name, **kw):
+        if name == function:
+            seen.append(kw["key"])
+            if len(seen) == at:
+                fn = functions.get(name)
+                units = fn.estimate_units(kw["input"])
                 credits.reserve(
-                    account=alpha.account,
-                    operation="content_generation",
-                    units=task.target_words,
+                    account=account,
+                    operation=fn.operation,
+                    units=units,
                     key=kw["key"],
-                    credits=writing.task_estimate(task).credits,
+                    credits=costs.price(fn, units).credits,
                 )
                 raise WorkerDied
+        return real(name, **kw)
 
-            monkeypatch.setattr(engine, "run", run_then_die)
-        result = real_write(task, job, **kwargs)
-        if len(calls) == 2 and when == "after the article was saved":
+    monkeypatch.setattr(engine, "run", run)
+
+
+def die_after_the_item(monkeypatch, number: int, at: int) -> None:
+    """The worker dies right after the `at`-th item of stage `number` was saved, before the
+    run could record it."""
+    cls = type(stage(number))
+    real = cls.handle
+    seen = []
+
+    def handle(self, ctx, unit, *, resumed):
+        outcome = real(self, ctx, unit, resumed=resumed)
+        seen.append(unit.ids)
+        if len(seen) == at:
             raise WorkerDied
-        return result
+        return outcome
 
-    monkeypatch.setattr(writing, "task_write", dying_write)
-    with pytest.raises(WorkerDied):
+    monkeypatch.setattr(cls, "handle", handle)
+
+
+@pytest.mark.parametrize("number", [2, 4, 5, 6])
+@pytest.mark.parametrize("when", ["mid-item", "after the item"])
+def test_a_run_whose_worker_died_is_finished_by_the_next_job_without_doing_anything_twice(
+    alpha, monkeypatch, paid_ai, number, when
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.billing import credits
+    from apps.billing.models import Reservation, ReservationStatus
+    from apps.writer.models import EditorialStatus, Image, ImageStatus
+    from igny8 import job_sweeper
+
+    site = pipeline_site(alpha, 10, approval_mode="auto", max_items=3)
+    before = credits.balance_for(alpha.account).total
+    with pytest.MonkeyPatch.context() as dying, pytest.raises(WorkerDied):
+        if when == "mid-item":
+            die_in_the_provider(dying, alpha.account, FUNCTIONS[number], at=2)
+        else:
+            die_after_the_item(dying, number, at=2)
         start(alpha, site)
     with schema_context(alpha.schema):
         run = AutomationRun.objects.get(site=site)
-        dead = run.job
-    assert run.status == RunStatus.RUNNING and run.stage == 4
-    monkeypatch.setattr(writing, "task_write", real_write)
+    assert run.status == RunStatus.RUNNING and run.stage == number
 
-    # The sweeper finds the dead job; the run goes on in a new one.
+    # The sweeper finds the job dead, releases its holds; the run goes on in a new job.
+    later = timezone.now() + timedelta(hours=1)
     with schema_context(alpha.schema):
-        run_of_dead_job(job=dead, message="The worker stopped.")
+        dead = run.job
+        assert job_sweeper.sweep_workspace(alpha.schema, later)[0] == 1
     run = fresh_run(alpha, run)
 
     assert run.status == RunStatus.COMPLETED, run.reason
     assert run.restarts == 1 and run.job_id != dead.pk
     with schema_context(alpha.schema):
+        assert Cluster.objects.filter(site=site).count() == 2
+        assert Idea.objects.filter(site=site).count() == 6
         tasks = list(Task.objects.filter(site=site))
-        assert len(tasks) == 3 and {t.status for t in tasks} == {TaskStatus.COMPLETED}
-        assert Content.objects.filter(site=site).count() == 3
-        held = Reservation.objects.filter(
-            key__contains=f":automation:{run.pk}:write:", status=ReservationStatus.RESERVED
-        )
-        assert not held.exists()
-    writing_cost = (
-        sum(credits.estimate("content_generation", t.target_words) for t in tasks)
-        + results(alpha, run)[2].credits
+        articles = list(Content.objects.filter(site=site))
+        images = list(Image.objects.filter(site=site))
+    assert len(tasks) == 3 and {t.status for t in tasks} == {TaskStatus.COMPLETED}
+    assert len(articles) == 3 and {c.status for c in articles} == {EditorialStatus.APPROVED}
+    assert sorted((i.content_id, i.position) for i in images) == sorted((c.pk, 0) for c in articles)
+    assert {i.status for i in images} == {ImageStatus.GENERATED}
+    settled = list(
+        Reservation.objects.filter(
+            account=alpha.account, status=ReservationStatus.SETTLED, charged__gt=0
+        ).values_list("key", flat=True)
     )
-    assert writing_cost > 0
-    # Every article and every idea was paid for once, and the run's counts say the same.
-    assert ledger_before - credits.balance_for(alpha.account).total == writing_cost
-    assert sum(r.credits for r in results(alpha, run).values()) == writing_cost
+    assert not Reservation.objects.filter(
+        account=alpha.account, status=ReservationStatus.RESERVED
+    ).exists()
+    # Each cluster's ideas, article, prompts and picture paid once.
+    for what, pks in (
+        ("write", [t.pk for t in tasks]),
+        ("prompts", [c.pk for c in articles]),
+        ("image", [i.pk for i in images]),
+    ):
+        for pk in pks:
+            assert sum(k.endswith(f":{what}:{pk}") for k in settled) == 1, (what, pk)
+    assert sum(":ideas:" in k for k in settled) == 2
+    spent = before - credits.balance_for(alpha.account).total
+    assert spent > 0
+    assert spent == sum(r.credits for r in results(alpha, run).values())
     assert credits.reconcile(alpha.account).ok
+
+
+class FakeClock:
+    """`time` for the runner: sleeping moves the clock on at once (and can call back)."""
+
+    def __init__(self, on_sleep=None):
+        self.now = 1000.0
+        self.slept: list[float] = []
+        self.on_sleep = on_sleep
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+        if self.on_sleep:
+            self.on_sleep()
+
+
+def test_the_delay_comes_between_items_and_a_pause_cuts_it_short(alpha, monkeypatch):
+    from apps.automation.services import runner
+
+    site = pipeline_site(alpha, 10, max_items=3, stages_enabled=[1, 2, 3])
+    start(alpha, site)
+    configure(alpha, site, stages_enabled=[4], delay_seconds=3)
+    clock = FakeClock()
+    monkeypatch.setattr(runner, "time", clock)
+
+    run = start(alpha, site)
+
+    assert run.status == RunStatus.COMPLETED
+    assert clock.slept == [1.0] * 6  # 3 s between the 3 articles, polled each second
+    assert results(alpha, run)[4].processed == 3
+
+    # A pause asked during the delay takes effect without waiting for it to end.
+    with schema_context(alpha.schema):
+        Task.objects.filter(site=site).update(status=TaskStatus.QUEUED)
+        Content.objects.filter(site=site).delete()
+
+    def pause():
+        with schema_context(alpha.schema):
+            active = AutomationRun.objects.get(site=site, status="running")
+            run_pause(run=active, user=alpha.owner)
+
+    clock = FakeClock(on_sleep=pause)
+    monkeypatch.setattr(runner, "time", clock)
+    run = start(alpha, site)
+    assert run.status == RunStatus.PAUSED
+    assert clock.slept == [1.0] and results(alpha, run)[4].processed == 1
+
+
+def test_batches_follow_one_another_at_the_configured_size(alpha, monkeypatch, log_dir):
+    from apps.planner.services import clusters
+
+    site = pipeline_site(alpha, 15, max_items=7, stages_enabled=[1, 2, 3])
+    configure(alpha, site, batch_1=5, batch_3=3)
+    sizes = []
+    real = clusters.keywords_cluster
+
+    def recording(**kwargs):
+        sizes.append(len(kwargs["keyword_ids"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(clusters, "keywords_cluster", recording)
+    run = start(alpha, site)
+
+    assert sizes == [5, 5, 5]
+    assert results(alpha, run)[3].processed == 7  # 3 + 3 + 1: the run's limit
+    log = (log_dir / run.log_name).read_text()
+    assert log.count("stage 1: a batch of 5 keywords") == 3
+    assert log.count("stage 3: a batch of 3 ideas") == 2
+    assert log.count("stage 3: a batch of 1 idea\n") == 1

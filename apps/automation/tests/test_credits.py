@@ -229,3 +229,35 @@ def test_a_provider_down_stops_the_run_after_a_few_failures_in_a_row(alpha, paid
     with schema_context(alpha.schema):
         assert Task.objects.filter(site=site, status=TaskStatus.QUEUED).count() == 2
     assert balance(alpha) == before  # failures are refunded
+
+
+def test_a_plan_that_lapses_mid_run_stops_it_with_the_reason(alpha, paid_ai, monkeypatch):
+    from apps.automation.tests.test_control import during
+
+    site = tasks_ready(alpha, 3)
+
+    def lapse(run):
+        subscription = subscription_for(alpha.account)
+        subscription.status = SubscriptionStatus.CANCELED
+        subscription.current_period_end = timezone.now() - timedelta(minutes=1)
+        subscription.save()
+
+    during(monkeypatch, 4, 2, lapse)  # as the second article starts
+    run = start(alpha, site)
+
+    assert run.status == RunStatus.STOPPED
+    assert run.reason.startswith("Your subscription has lapsed")
+    assert results(alpha, run)[4].processed == 1
+    with schema_context(alpha.schema):
+        assert Task.objects.filter(site=site, status=TaskStatus.QUEUED).count() == 2
+
+
+def test_a_switched_off_site_does_not_start(alpha):
+    from apps.workspace.models import Site
+
+    site = pipeline_site(alpha, 5)
+    with schema_context(alpha.schema):
+        Site.objects.filter(pk=site.pk).update(is_active=False)
+        site.refresh_from_db()
+        with pytest.raises(CannotStart, match="is switched off"):
+            run_start(site=site, user=alpha.owner)

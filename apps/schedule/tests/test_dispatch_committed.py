@@ -158,8 +158,11 @@ def test_two_dispatchers_at_once_queue_each_due_site_once(committed, monkeypatch
     assert sum(r.claimed for r in reports) == len(due)
     assert all(r.claimed for r in reports), "one dispatcher did all: no overlap was tested"
     assert len(committed.jobs("alpha")) == len(committed.jobs("beta")) == 12
-    names = {f"{KIND}:{schema}:{job_id}" for r in reports for schema, _, job_id in r.jobs}
-    assert {q.name() for q in OrmQ.objects.all()} >= names  # handed to the queue after commit
+    # Handed to the queue after commit, each entry carrying its Job row's task id.
+    queue = {q.name(): q.task_id() for q in OrmQ.objects.all()}
+    for name in ("alpha", "beta"):
+        for job in committed.jobs(name):
+            assert queue[f"{KIND}:{committed.workspace(name).schema}:{job.pk}"] == job.task_id
     # Nothing is due any more.
     assert not SiteSchedule.objects.filter(next_run_at__lte=timezone.now()).exists()
 
