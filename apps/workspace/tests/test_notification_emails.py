@@ -35,7 +35,9 @@ def test_only_opted_in_people_get_an_email_for_that_kind(alpha, admin_member, se
         (message,) = mail.outbox
         assert message.to == [alpha.owner.email]
         assert message.subject == "[IGNY8] The automation run on Shop stopped"
+        assert message.body.startswith("Hello Owner,")
         assert "It ran out of credits after 12 articles." in message.body
+        assert "IGNY8" in message.body and "Hello from" not in message.body
         assert alpha.account.name in message.body
         assert re.search(
             r"^http://alpha\.igny8\.localhost:8123/automation/runs/7/$", message.body, re.M

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django_tenants.utils import schema_context
@@ -202,3 +203,16 @@ def test_the_empty_page_says_what_will_show_up(alpha, client_for, viewer):
     viewer_page = client_for(viewer, alpha.host).get("/notifications/").content.decode()
     assert "an automation run you started that finishes, fails or stops" in viewer_page
     assert "Mark all read" not in viewer_page
+
+
+def test_a_lapsed_workspace_still_reads_and_marks_its_notifications(alpha, client_for):
+    from apps.billing.tests.test_plan_state import canceled
+
+    canceled(alpha.account, period_left=-timedelta(days=1))
+    (n,) = tell(alpha, [alpha.owner])
+    client = client_for(alpha.owner, alpha.host)
+    assert "Run 1 finished" in client.get("/notifications/").content.decode()
+    assert client.post(f"/notifications/{n.pk}/read/").status_code == 303
+    assert client.post("/sites/new/", {"name": "x"}).status_code == 402  # the rest is closed
+    with schema_context(alpha.schema):
+        assert Notification.objects.get(pk=n.pk).read_at is not None
