@@ -20,7 +20,9 @@ class AccountAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "schema_name", "is_active", "is_system", "created"]
     list_filter = ["is_active", "is_system"]
     search_fields = ["name", "slug", "schema_name"]
-    readonly_fields = ["schema_name", "created"]
+    # The timezone is changed on the workspace's Settings → General (staff may open it), where
+    # the change also re-times the workspace's automation schedules.
+    readonly_fields = ["schema_name", "created", "timezone"]
     inlines = [DomainInline, MembershipInline]
 
     def has_delete_permission(self, request, obj=None) -> bool:

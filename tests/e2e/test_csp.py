@@ -215,6 +215,7 @@ def test_main_pages_keep_to_the_policy_and_their_scripts_work(page: Page, hosts:
         "/writer/trash/",
         f"/writer/content/{content.pk}/versions/",
         "/sites/",
+        "/settings/",
         "/settings/ai/",
         "/settings/prompts/",
         "/billing/",

@@ -130,6 +130,7 @@ def test_every_page_is_usable_on_a_phone(page: Page, hosts: Hosts, new_slug):
         f"/sites/{site.pk}/sectors/",
         f"/sites/{site.pk}/content/",
         "/team/",
+        "/settings/",
         "/settings/ai/",
         "/settings/prompts/",
         "/settings/prompts/write_content/",
