@@ -34,9 +34,9 @@ from apps.automation.models import (
     StageStatus,
 )
 from apps.automation.runlog import run_log
+from apps.automation.services.ending import ENDED, finish
 from apps.automation.services.preview import CAPPED
 from apps.automation.stages import REVIEW_BATCH, Context, Outcome, Unit, stage
-from apps.billing.models import Reservation, ReservationStatus
 from apps.workspace.models import Job
 from igny8 import jobs
 
@@ -46,13 +46,6 @@ LOCK_WAIT_SECONDS = 30
 # How long one job works before handing over to the next (well inside its time limit).
 DEFAULT_BUDGET_SECONDS = 600
 PAUSE_POLL_SECONDS = 1.0
-
-ENDED = {
-    RunStatus.COMPLETED,
-    RunStatus.FAILED,
-    RunStatus.STOPPED,
-    RunStatus.CANCELLED,
-}
 
 
 # --- the lock ------------------------------------------------------------------------------
@@ -84,93 +77,6 @@ def run_lock(run_id: int, *, wait: float = LOCK_WAIT_SECONDS) -> Iterator[bool]:
         if held:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s, %s)", keys)
-
-
-# --- the end of a run ---------------------------------------------------------------------
-
-
-def release_holds(run: AutomationRun) -> int:
-    """Give back every credit hold of the run still open (its job died holding them)."""
-    from apps.billing import credits
-
-    prefix = f"{connection.schema_name}:job:"
-    marker = f":automation:{run.pk}:"
-    held = Reservation.objects.filter(
-        status=ReservationStatus.RESERVED, key__startswith=prefix, key__contains=marker
-    ).select_related("account")
-    released = 0
-    for reservation in held:
-        credits.release(reservation=reservation)
-        released += 1
-    return released
-
-
-def finish(run: AutomationRun, status: str, reason: str = "") -> AutomationRun:
-    """End the run (completed, failed, stopped or cancelled) with its reason, and tell the
-    people who follow it."""
-    now = timezone.now()
-    changed = AutomationRun.objects.filter(pk=run.pk).exclude(status__in=ENDED)
-    if not changed.update(status=status, reason=reason[:2000], finished=now, requested=""):
-        run.refresh_from_db()
-        return run
-    StageResult.objects.filter(run=run, status=StageStatus.RUNNING).update(
-        status=StageStatus.DONE if status == RunStatus.COMPLETED else StageStatus.STOPPED,
-        finished=now,
-    )
-    run.refresh_from_db()
-    words = f"run {run.get_status_display().lower()}"
-    run_log(run, f"{words}: {reason}" if reason else words)
-    _notify_end(run)
-    return run
-
-
-def _run_url(run: AutomationRun) -> str:
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        return reverse("automation:run", args=[run.pk])
-    except NoReverseMatch:
-        return f"/automation/runs/{run.pk}/"
-
-
-def _notify_end(run: AutomationRun) -> None:
-    """Finished, failed or stopped: owners, admins and whoever started the run hear of it.
-    A cancelled run is not announced: a person cancelled it."""
-    if run.status == RunStatus.CANCELLED:
-        return
-    from apps.workspace.notifications import notify
-
-    results = list(StageResult.objects.filter(run=run))
-    made = {r.stage: r.processed for r in results}
-    spent = sum(r.credits for r in results)
-    summary = (
-        f"{made.get(4, 0):,} articles written, {made.get(6, 0):,} images made, "
-        f"{made.get(7, 0):,} articles handed over; {spent:,} credits used."
-    )
-    users = [run.started_by_id] if run.started_by_id else []
-    if run.status == RunStatus.COMPLETED:
-        kind, title, body = (
-            "run_finished",
-            f"Automation finished on {run.site.name}",
-            summary,
-        )
-    else:
-        kind = "run_failed"
-        verb = "stopped" if run.status == RunStatus.STOPPED else "failed"
-        title = f"Automation {verb} on {run.site.name}"
-        body = f"{run.reason} So far: {summary}"
-    try:
-        notify(
-            kind=kind,
-            title=title,
-            body=body,
-            link=_run_url(run),
-            users=users,
-            managers=True,
-            key=f"automation-run:{run.pk}:end",  # a run ends once, however often delivered
-        )
-    except Exception:  # a notification must never undo the run's outcome
-        log.exception("could not notify the end of run %s", run.pk)
 
 
 # --- working on a run ----------------------------------------------------------------------
@@ -292,15 +198,13 @@ def _record(run: AutomationRun, result: StageResult, unit: Unit, outcome: Outcom
         for why, n in outcome.reasons.items():
             if n:
                 reasons[why] = reasons.get(why, 0) + n
-        if outcome.stop:
-            # The item was not done: it stays pending for the next run.
-            locked.current = []
-        else:
-            locked.processed += outcome.processed
-            locked.skipped += outcome.skipped
-            locked.failed += outcome.failed
+        locked.processed += outcome.processed
+        locked.skipped += outcome.skipped
+        locked.failed += outcome.failed
+        if not outcome.stop:
+            # A stopped item was not (wholly) done: the cursor stays, it is pending next run.
             locked.cursor = max(locked.cursor, unit.cursor)
-            locked.current = []
+        locked.current = []
         locked.credits += outcome.credits
         locked.duration_ms += ms
         locked.skip_reasons = reasons

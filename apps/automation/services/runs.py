@@ -250,7 +250,7 @@ def run_of_dead_job(*, job: Job, message: str, **_signal) -> int:
     """The sweeper found the job of a run dead (its worker was killed, or ran out of memory):
     release what that job still held and go on in a new job from the saved stage and item;
     after MAX_RESTARTS, fail the run with the reason. How many runs were concerned."""
-    from apps.automation.services.runner import finish, release_holds
+    from apps.automation.services.ending import finish, release_holds
 
     runs = list(AutomationRun.objects.filter(job=job, status__in=ACTIVE_STATUSES))
     for run in runs:

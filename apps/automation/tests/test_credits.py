@@ -121,11 +121,11 @@ def test_running_out_of_credits_stops_the_run_with_the_reason(alpha, paid_ai):
 
 
 def test_out_of_credits_inside_the_writer_puts_the_task_back(alpha, paid_ai, monkeypatch):
-    from apps.automation import stages
+    from apps.automation.stages import writing
 
     site = tasks_ready(alpha, 2)
     set_credits(alpha.account, 1)
-    monkeypatch.setattr(stages, "_short_of", lambda price: "")  # someone spent it meanwhile
+    monkeypatch.setattr(writing, "short_of", lambda price: "")  # someone spent it meanwhile
     with schema_context(alpha.schema):
         run = AutomationRun.objects.create(site=site, snapshot={"stages_enabled": [4]})
         from apps.automation.services.runner import run_continue

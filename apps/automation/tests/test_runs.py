@@ -91,7 +91,7 @@ def test_the_end_of_a_run_is_told_to_managers_and_the_starter_once(alpha):
     assert note.body.startswith("1 articles written") or note.body.startswith("1 article")
     assert note.link.endswith(f"/{run.pk}/")
     with schema_context(alpha.schema):
-        from apps.automation.services.runner import finish
+        from apps.automation.services.ending import finish
 
         finish(fresh_run(alpha, run), RunStatus.FAILED, "again")  # an ended run stays ended
         assert Notification.objects.filter(kind__in=["run_finished", "run_failed"]).count() == 3
