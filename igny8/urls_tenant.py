@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("apps.accounts.urls_tenant")),
     path("planner/", include("apps.planner.urls")),
     path("writer/", include("apps.writer.urls")),
+    path("automation/", include("apps.automation.urls")),
     path("", include("apps.workspace.urls")),
     path("billing/", include("apps.billing.urls")),
 ]

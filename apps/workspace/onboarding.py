@@ -55,7 +55,24 @@ def checklist(request: HttpRequest, site: Site | None) -> list[ChecklistItem]:
         ),
     ]
     items += _pipeline_items(site)
+    items.append(_automation_item(site))
     return items
+
+
+def _automation_item(site: Site | None) -> ChecklistItem:
+    """Lit when the site's automation runs on a schedule (set on the automation page)."""
+    from apps.automation.dashboard import automation_set
+
+    return ChecklistItem(
+        key="automation",
+        title="Set up automation",
+        hint="Let the site fill itself: on the schedule you choose, new keywords become "
+        "clusters, ideas, articles and images, and land in review.",
+        done=automation_set(site),
+        url=reverse("automation:home") if site is not None else "",
+        action="Set up automation",
+        editors=True,
+    )
 
 
 def _pipeline_items(site: Site | None) -> list[ChecklistItem]:

@@ -24,6 +24,8 @@ from igny8.roles import member_has_role, require_role
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
+    from apps.automation.dashboard import active_run
+
     site = current_site(request)
     items = checklist(request, site)
     return render_page(
@@ -36,6 +38,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "site_count": len(request._visible_sites),
             "credits": credit_summary(account=request.account),
             "pipeline": site_pipeline(site) if site is not None else [],
+            "automation_run": active_run(site),
             "can_edit": member_has_role(request, Role.EDITOR),
         },
     )

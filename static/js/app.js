@@ -1,7 +1,7 @@
 // Small progressive enhancements; every page works without them.
 const PHONE = window.matchMedia("(max-width: 600px)");
 
-// The header's "Menu" (below 1000px): opens and closes the panel of links, the balance and the
+// The header's "Menu" (below 1200px): opens and closes the panel of links, the balance and the
 // site switcher. Escape, a click elsewhere or following a link closes it again.
 function navSet(toggle, open) {
   const panel = document.getElementById(toggle.getAttribute("aria-controls"));

@@ -156,6 +156,8 @@ def test_every_page_is_usable_on_a_phone(page: Page, hosts: Hosts, new_slug):
         "/writer/review/",
         f"/writer/content/{c}/versions/",
         "/writer/trash/",
+        "/automation/",
+        "/automation/runs/",
         "/billing/",
         "/billing/usage/",
         f"/jobs/{job.pk}/",

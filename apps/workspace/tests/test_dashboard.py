@@ -23,7 +23,7 @@ def test_fresh_workspace_has_nothing_done(alpha, no_sites, client_for):
     assert items["site"] == ("Add your first site", False)
     assert items["sectors"] == ("Choose sectors", False)
     assert items["keywords"] == ("Add keywords", False)
-    assert "0 of 7 done" in text(response)
+    assert "0 of 8 done" in text(response)
     assert done_badges(response) == 0
     assert 'href="/sites/new/">Add a site</a>' in text(response)
     assert "No site yet" in text(response)
@@ -35,7 +35,7 @@ def test_a_site_without_sectors_ticks_the_first_item(alpha, no_sites, client_for
     items = checklist(response)
     assert items["site"][1] is True
     assert items["sectors"][1] is False
-    assert "1 of 7 done" in text(response)
+    assert "1 of 8 done" in text(response)
     assert done_badges(response) == 1
     assert f'href="/sites/{site.pk}/sectors/">Choose sectors</a>' in text(response)
 
@@ -45,7 +45,7 @@ def test_a_site_with_sectors_ticks_both(alpha, no_sites, client_for):
     response = client_for(alpha.owner, alpha.host).get("/")
     items = checklist(response)
     assert items["site"][1] is True and items["sectors"][1] is True
-    assert "2 of 7 done" in text(response)
+    assert "2 of 8 done" in text(response)
     assert done_badges(response) == 2
     assert "Site: <strong>Garden Blog</strong>" in text(response)
 
@@ -58,7 +58,7 @@ def test_sectors_item_follows_the_current_site(alpha, no_sites, client_for):
     client.post("/sites/switch/", {"site": bare.pk})
     response = client.get("/")
     assert checklist(response)["sectors"][1] is False
-    assert "1 of 7 done" in text(response)
+    assert "1 of 8 done" in text(response)
 
 
 def test_adding_a_site_and_sectors_through_the_pages_lights_up_the_checklist(
@@ -68,7 +68,7 @@ def test_adding_a_site_and_sectors_through_the_pages_lights_up_the_checklist(
 
     industry = industry_with_sectors()
     client = client_for(alpha.owner, alpha.host)
-    assert "0 of 7 done" in text(client.get("/"))
+    assert "0 of 8 done" in text(client.get("/"))
     created = client.post(
         "/sites/new/",
         {"name": "Garden Blog", "url": "https://g.example", "industry": industry.pk},
@@ -84,10 +84,10 @@ def test_adding_a_site_and_sectors_through_the_pages_lights_up_the_checklist(
             "language": "en",
         },
     )
-    assert "1 of 7 done" in text(client.get("/"))
+    assert "1 of 8 done" in text(client.get("/"))
     sector = industry.sectors.first()
     client.post(created["Location"], {"sectors": [sector.pk]})
-    assert "2 of 7 done" in text(client.get("/"))
+    assert "2 of 8 done" in text(client.get("/"))
 
 
 def test_editor_without_a_granted_site_is_told_to_ask_for_one(alpha, client_for):
@@ -97,7 +97,7 @@ def test_editor_without_a_granted_site_is_told_to_ask_for_one(alpha, client_for)
     assert "Nothing shared with you yet" in text(response)
     assert "No site has been shared with you yet" in text(response)
     # Setting up sites is a manager's job: no checklist of things the editor cannot do.
-    assert "of 7 done" not in text(response)
+    assert "of 8 done" not in text(response)
     assert 'href="/sites/new/"' not in text(response)
     assert "Secret Blog" not in text(response)
     assert "You run the pipeline on the sites granted to you." in text(response)
@@ -106,7 +106,7 @@ def test_editor_without_a_granted_site_is_told_to_ask_for_one(alpha, client_for)
 def test_editor_with_a_granted_site_sees_it_done(alpha, client_for):
     make_site(alpha.account, "Garden Blog", sectors=1, grant=[alpha.editor])
     response = client_for(alpha.editor, alpha.host).get("/")
-    assert "2 of 7 done" in text(response)
+    assert "2 of 8 done" in text(response)
     assert "Site: <strong>Garden Blog</strong>" in text(response)
 
 
@@ -154,7 +154,7 @@ def test_a_live_keyword_in_the_current_site_ticks_add_keywords(alpha, no_sites, 
     add_keyword(alpha.account, site, "tomato blight")
     response = client.get("/")
     assert checklist(response)["keywords"][1] is True
-    assert "3 of 7 done" in text(response)
+    assert "3 of 8 done" in text(response)
 
 
 def test_add_keywords_follows_the_current_site(alpha, no_sites, client_for):
@@ -166,7 +166,7 @@ def test_add_keywords_follows_the_current_site(alpha, no_sites, client_for):
     client.post("/sites/switch/", {"site": bare.pk})
     response = client.get("/")
     assert checklist(response)["keywords"][1] is False
-    assert "2 of 7 done" in text(response)
+    assert "2 of 8 done" in text(response)
 
 
 def test_anonymous_is_sent_to_login(alpha, client_for):
