@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.automation.models import AutomationRun, RunStatus, StageResult, StageStatus
@@ -42,18 +42,21 @@ def finish(run: AutomationRun, status: str, reason: str = "") -> AutomationRun:
     """End the run (completed, failed, stopped or cancelled) with its reason, and tell the
     people who follow it."""
     now = timezone.now()
-    changed = AutomationRun.objects.filter(pk=run.pk).exclude(status__in=ENDED)
-    if not changed.update(status=status, reason=reason[:2000], finished=now, requested=""):
+    # One transaction: a page polling the run sees it ended together with its notification
+    # (the bell), never the end without it.
+    with transaction.atomic():
+        changed = AutomationRun.objects.filter(pk=run.pk).exclude(status__in=ENDED)
+        if not changed.update(status=status, reason=reason[:2000], finished=now, requested=""):
+            run.refresh_from_db()
+            return run
+        StageResult.objects.filter(run=run, status=StageStatus.RUNNING).update(
+            status=StageStatus.DONE if status == RunStatus.COMPLETED else StageStatus.STOPPED,
+            finished=now,
+        )
         run.refresh_from_db()
-        return run
-    StageResult.objects.filter(run=run, status=StageStatus.RUNNING).update(
-        status=StageStatus.DONE if status == RunStatus.COMPLETED else StageStatus.STOPPED,
-        finished=now,
-    )
-    run.refresh_from_db()
+        _notify_end(run)
     words = f"run {run.get_status_display().lower()}"
     run_log(run, f"{words}: {reason}" if reason else words)
-    _notify_end(run)
     return run
 
 
@@ -71,7 +74,6 @@ def _notify_end(run: AutomationRun) -> None:
     A cancelled run is not announced: a person cancelled it."""
     if run.status == RunStatus.CANCELLED:
         return
-    from apps.workspace.notifications import notify
 
     results = list(StageResult.objects.filter(run=run))
     made = {r.stage: r.processed for r in results}
@@ -93,14 +95,21 @@ def _notify_end(run: AutomationRun) -> None:
         title = f"Automation {verb} on {run.site.name}"
         body = f"{run.reason} So far: {summary}"
     try:
-        notify(
-            kind=kind,
-            title=title,
-            body=body,
-            link=_run_url(run),
-            users=users,
-            managers=True,
-            key=f"automation-run:{run.pk}:end",  # a run ends once, however often delivered
-        )
+        with transaction.atomic():  # a savepoint: a failure here leaves the run's end intact
+            _send(kind, title, body, run, users)
     except Exception:  # a notification must never undo the run's outcome
         log.exception("could not notify the end of run %s", run.pk)
+
+
+def _send(kind: str, title: str, body: str, run: AutomationRun, users: list[int]) -> None:
+    from apps.workspace.notifications import notify
+
+    notify(
+        kind=kind,
+        title=title,
+        body=body,
+        link=_run_url(run),
+        users=users,
+        managers=True,
+        key=f"automation-run:{run.pk}:end",  # a run ends once, however often delivered
+    )
