@@ -91,6 +91,7 @@ TENANT_APPS = [
     "apps.planner",
     "apps.writer",
     "apps.automation",
+    "apps.publisher",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
