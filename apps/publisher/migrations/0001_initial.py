@@ -7,135 +7,277 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('workspace', '0005_notifications'),
-        ('writer', '0002_images_in_body'),
+        ("workspace", "0005_notifications"),
+        ("writer", "0002_images_in_body"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Connection',
+            name="Connection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('adapter', models.CharField(choices=[('plugin', 'IGNY8 Bridge plugin'), ('core', 'WordPress REST API (Application Password)')], default='plugin', max_length=8)),
-                ('wp_url', models.URLField(help_text="The WordPress site's address.", max_length=300)),
-                ('key_id', models.CharField(blank=True, db_index=True, max_length=12)),
-                ('key_hash', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('key_secret', models.TextField(blank=True)),
-                ('key_created', models.DateTimeField(blank=True, null=True)),
-                ('wp_user', models.CharField(blank=True, max_length=100)),
-                ('app_password', models.TextField(blank=True)),
-                ('secret_url', models.URLField(blank=True, max_length=300)),
-                ('status', models.CharField(choices=[('new', 'Not tested yet'), ('connected', 'Connected'), ('error', 'Not reachable'), ('revoked', 'Key revoked')], default='new', max_length=10)),
-                ('last_error', models.TextField(blank=True)),
-                ('plugin_version', models.CharField(blank=True, max_length=20)),
-                ('wp_version', models.CharField(blank=True, max_length=20)),
-                ('php_version', models.CharField(blank=True, max_length=20)),
-                ('seo_plugin', models.CharField(blank=True, max_length=40)),
-                ('post_types', models.JSONField(blank=True, default=list)),
-                ('taxonomies', models.JSONField(blank=True, default=list)),
-                ('categories', models.JSONField(blank=True, default=list)),
-                ('tags', models.JSONField(blank=True, default=list)),
-                ('structure_at', models.DateTimeField(blank=True, null=True)),
-                ('tested_at', models.DateTimeField(blank=True, null=True)),
-                ('outbound_ok_at', models.DateTimeField(blank=True, null=True)),
-                ('inbound_ok_at', models.DateTimeField(blank=True, null=True)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('site', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='wp_connection', to='workspace.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "adapter",
+                    models.CharField(
+                        choices=[
+                            ("plugin", "IGNY8 Bridge plugin"),
+                            ("core", "WordPress REST API (Application Password)"),
+                        ],
+                        default="plugin",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "wp_url",
+                    models.URLField(help_text="The WordPress site's address.", max_length=300),
+                ),
+                ("key_id", models.CharField(blank=True, db_index=True, max_length=12)),
+                ("key_hash", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("key_secret", models.TextField(blank=True)),
+                ("key_created", models.DateTimeField(blank=True, null=True)),
+                ("wp_user", models.CharField(blank=True, max_length=100)),
+                ("app_password", models.TextField(blank=True)),
+                ("secret_url", models.URLField(blank=True, max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "Not tested yet"),
+                            ("connected", "Connected"),
+                            ("error", "Not reachable"),
+                            ("revoked", "Key revoked"),
+                        ],
+                        default="new",
+                        max_length=10,
+                    ),
+                ),
+                ("last_error", models.TextField(blank=True)),
+                ("plugin_version", models.CharField(blank=True, max_length=20)),
+                ("wp_version", models.CharField(blank=True, max_length=20)),
+                ("php_version", models.CharField(blank=True, max_length=20)),
+                ("seo_plugin", models.CharField(blank=True, max_length=40)),
+                ("post_types", models.JSONField(blank=True, default=list)),
+                ("taxonomies", models.JSONField(blank=True, default=list)),
+                ("categories", models.JSONField(blank=True, default=list)),
+                ("tags", models.JSONField(blank=True, default=list)),
+                ("structure_at", models.DateTimeField(blank=True, null=True)),
+                ("tested_at", models.DateTimeField(blank=True, null=True)),
+                ("outbound_ok_at", models.DateTimeField(blank=True, null=True)),
+                ("inbound_ok_at", models.DateTimeField(blank=True, null=True)),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "site",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="wp_connection",
+                        to="workspace.site",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Publication',
+            name="Publication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('publish_at', models.DateTimeField(blank=True, null=True)),
-                ('slotted', models.BooleanField(default=False)),
-                ('post_status', models.CharField(default='publish', max_length=10)),
-                ('remote_id', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('remote_url', models.URLField(blank=True, max_length=500)),
-                ('remote_status', models.CharField(blank=True, max_length=12)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('updated', models.DateTimeField(default=django.utils.timezone.now)),
-                ('content', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='publication', to='writer.content')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='publications', to='workspace.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("publish_at", models.DateTimeField(blank=True, null=True)),
+                ("slotted", models.BooleanField(default=False)),
+                ("post_status", models.CharField(default="publish", max_length=10)),
+                ("remote_id", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("remote_url", models.URLField(blank=True, max_length=500)),
+                ("remote_status", models.CharField(blank=True, max_length=12)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("updated", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "content",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="publication",
+                        to="writer.content",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="publications",
+                        to="workspace.site",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PublishAttempt',
+            name="PublishAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('adapter', models.CharField(choices=[('plugin', 'IGNY8 Bridge plugin'), ('core', 'WordPress REST API (Application Password)')], max_length=8)),
-                ('outcome', models.CharField(choices=[('running', 'Running'), ('ok', 'Published'), ('failed', 'Failed')], default='running', max_length=8)),
-                ('remote_id', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('duration_ms', models.PositiveIntegerField(default=0)),
-                ('wp_ms', models.PositiveIntegerField(default=0)),
-                ('started', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished', models.DateTimeField(blank=True, null=True)),
-                ('publication', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tries', to='publisher.publication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                (
+                    "adapter",
+                    models.CharField(
+                        choices=[
+                            ("plugin", "IGNY8 Bridge plugin"),
+                            ("core", "WordPress REST API (Application Password)"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("running", "Running"), ("ok", "Published"), ("failed", "Failed")],
+                        default="running",
+                        max_length=8,
+                    ),
+                ),
+                ("remote_id", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                ("duration_ms", models.PositiveIntegerField(default=0)),
+                ("wp_ms", models.PositiveIntegerField(default=0)),
+                ("started", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished", models.DateTimeField(blank=True, null=True)),
+                (
+                    "publication",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tries",
+                        to="publisher.publication",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started', '-id'],
+                "ordering": ["-started", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PublishSchedule',
+            name="PublishSchedule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('enabled', models.BooleanField(default=False)),
-                ('weekdays', models.JSONField(blank=True, default=list)),
-                ('slots', models.JSONField(blank=True, default=list)),
-                ('daily_cap', models.PositiveSmallIntegerField(default=1)),
-                ('time_zone', models.CharField(blank=True, max_length=64)),
-                ('post_status', models.CharField(choices=[('publish', 'Published'), ('draft', 'Draft')], default='publish', help_text='How a scheduled article arrives in WordPress.', max_length=8)),
-                ('updated', models.DateTimeField(default=django.utils.timezone.now)),
-                ('site', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='publish_schedule', to='workspace.site')),
-                ('updated_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=False)),
+                ("weekdays", models.JSONField(blank=True, default=list)),
+                ("slots", models.JSONField(blank=True, default=list)),
+                ("daily_cap", models.PositiveSmallIntegerField(default=1)),
+                ("time_zone", models.CharField(blank=True, max_length=64)),
+                (
+                    "post_status",
+                    models.CharField(
+                        choices=[("publish", "Published"), ("draft", "Draft")],
+                        default="publish",
+                        help_text="How a scheduled article arrives in WordPress.",
+                        max_length=8,
+                    ),
+                ),
+                ("updated", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "site",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="publish_schedule",
+                        to="workspace.site",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SyncEvent',
+            name="SyncEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('direction', models.CharField(choices=[('out', 'To WordPress'), ('in', 'From WordPress')], max_length=3)),
-                ('kind', models.CharField(max_length=20)),
-                ('object_type', models.CharField(blank=True, max_length=20)),
-                ('object_id', models.CharField(blank=True, max_length=40)),
-                ('ok', models.BooleanField(default=True)),
-                ('summary', models.CharField(blank=True, max_length=500)),
-                ('error', models.TextField(blank=True)),
-                ('request_id', models.CharField(blank=True, max_length=64)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sync_events', to='workspace.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("out", "To WordPress"), ("in", "From WordPress")], max_length=3
+                    ),
+                ),
+                ("kind", models.CharField(max_length=20)),
+                ("object_type", models.CharField(blank=True, max_length=20)),
+                ("object_id", models.CharField(blank=True, max_length=40)),
+                ("ok", models.BooleanField(default=True)),
+                ("summary", models.CharField(blank=True, max_length=500)),
+                ("error", models.TextField(blank=True)),
+                ("request_id", models.CharField(blank=True, max_length=64)),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sync_events",
+                        to="workspace.site",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created', '-id'],
+                "ordering": ["-created", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='publication',
-            index=models.Index(fields=['site', 'publish_at'], name='publication_site_when'),
+            model_name="publication",
+            index=models.Index(fields=["site", "publish_at"], name="publication_site_when"),
         ),
         migrations.AddIndex(
-            model_name='publication',
-            index=models.Index(fields=['remote_id'], name='publication_remote'),
+            model_name="publication",
+            index=models.Index(fields=["remote_id"], name="publication_remote"),
         ),
         migrations.AddConstraint(
-            model_name='publishattempt',
-            constraint=models.UniqueConstraint(fields=('publication', 'number'), name='attempt_number'),
+            model_name="publishattempt",
+            constraint=models.UniqueConstraint(
+                fields=("publication", "number"), name="attempt_number"
+            ),
         ),
         migrations.AddIndex(
-            model_name='syncevent',
-            index=models.Index(fields=['site', '-created'], name='sync_site_recent'),
+            model_name="syncevent",
+            index=models.Index(fields=["site", "-created"], name="sync_site_recent"),
         ),
     ]
