@@ -24,7 +24,10 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 @dataclass
 class Fault:
     route: str
-    kind: str  # "error" | "after" | "slow" | "drop"
+    # "error": answer `status` without forwarding; "error_after": forward, then answer `status`
+    # (WordPress did the work and crashed after); "after": forward, answer `delay` s late;
+    # "slow": wait `delay` s, then forward; "drop": forward, then close without answering.
+    kind: str
     method: str | None = None
     status: int = 500
     delay: float = 0.0
@@ -128,6 +131,9 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind == "slow":
             time.sleep(fault.delay)
         status, headers, answer = self._forward(body)
+        if fault is not None and fault.kind == "error_after":
+            status, headers = fault.status, [("Content-Type", "text/html")]
+            answer = b"<html><body>500 Internal Server Error</body></html>"
         if fault is not None and fault.kind == "after":
             time.sleep(fault.delay)  # the client has given up by now
         if fault is not None and fault.kind == "drop":
