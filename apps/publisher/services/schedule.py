@@ -161,6 +161,28 @@ def schedule_save(*, site: Site, data: dict, user: Any = None) -> PublishSchedul
     return schedule
 
 
+def schedules_replan(*, account: Any) -> int:
+    """After the workspace's timezone changed: the schedules that follow it (blank
+    `time_zone`) place their articles again, at the new zone's wall-clock times. Returns
+    how many schedules were re-planned."""
+    from django_tenants.utils import schema_context
+
+    from apps.publisher.services.index import index_refresh
+
+    account = account_of(account)
+    now = timezone.now()
+    with schema_context(account.schema_name):
+        schedules = list(
+            PublishSchedule.objects.filter(enabled=True, time_zone="").select_related("site")
+        )
+        for schedule in schedules:
+            with transaction.atomic():
+                _release_slotted(schedule.site, now)
+                slots_assign(site=schedule.site, now=now)
+                index_refresh(site=schedule.site, account=account)
+    return len(schedules)
+
+
 def _release_slotted(site: Site, now: datetime) -> int:
     """The schedule's own future placements go back to waiting for a slot."""
     held = Publication.objects.filter(
