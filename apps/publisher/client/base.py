@@ -27,6 +27,7 @@ class StatusReport:
     site_name: str = ""
     notes: list[str] = field(default_factory=list)  # plain sentences for the page
     seo_fields: list[str] = field(default_factory=list)  # the SEO meta keys we can write
+    callback: dict | None = None  # the plugin's call to our API while answering (plugin only)
 
 
 @dataclass
@@ -96,6 +97,14 @@ def refusal(host: str, answer: Answer, *, adapter: str) -> PublishError:
         if adapter == "plugin" and code.startswith("igny8"):
             return errors.key_refused(host, f"{code} {words}".lower())
         return errors.forbidden(host, words)
+    if answer.status == 409:
+        return PublishError(
+            f"{host} is saving this article in another call right now. We will try again in a "
+            "moment.",
+            code="busy",
+            retryable=True,
+            http_status=409,
+        )
     if answer.status == 404:
         if adapter == "plugin" and code in ("rest_no_route", ""):
             return errors.plugin_missing(host)

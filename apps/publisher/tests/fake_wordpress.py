@@ -55,6 +55,9 @@ class FakeWordPress:
     strip_auth: bool = False
     seo_meta: list[str] = field(default_factory=list)
     plugin_version: str = PLUGIN_VERSION
+    # What the plugin's own call to our API gave, when asked to call back during `status`
+    # (None: it does not say, as if it were not asked).
+    callback: dict | None = None
     posts: dict[int, dict] = field(default_factory=dict)
     media: dict[int, dict] = field(default_factory=dict)
     terms: dict[str, dict[int, str]] = field(
@@ -270,9 +273,12 @@ class _Handler(BaseHTTPRequestHandler):
         wp.nonces.add(given[signing.HEADER_NONCE])
         name = route.removeprefix("/igny8/v1/")
         if name == "status":
+            asked = json.loads(body or b"{}").get("callback") if body else False
+            extra = {"callback": wp.callback} if asked and wp.callback is not None else {}
             self._send(
                 200,
                 {
+                    **extra,
                     "plugin_version": wp.plugin_version,
                     "wp_version": "6.4.2",
                     "php_version": "8.2.7",

@@ -294,6 +294,23 @@ def test_connection_test_plugin_both_directions(alpha, private_egress):
             assert SyncEvent.objects.filter(site=site, kind="test", ok=True).count() == 2
 
 
+def test_connection_test_reads_the_plugins_callback(alpha, private_egress):
+    site = publisher_site(alpha)
+    with FakeWordPress(callback={"ok": True, "status": 200, "error": ""}) as wp:
+        connection, wp.key = plugin_connection(alpha, site, wp.url)
+        with schema_context(alpha.schema):
+            result = connection_test(connection=connection)
+        assert result.inbound_ok is True and "Connected both ways" in result.words
+        assert wp.seen[0].method == "POST" and b'"callback":true' in wp.seen[0].body
+    failing = {"ok": False, "status": 0, "error": "IGNY8 could not be reached (cURL error 6)."}
+    with FakeWordPress(callback=failing) as wp:
+        connection, wp.key = plugin_connection(alpha, site, wp.url)
+        with schema_context(alpha.schema):
+            result = connection_test(connection=connection)
+    assert result.ok and result.inbound_ok is False
+    assert "it could not reach us" in result.words and "cURL error 6" in result.words
+
+
 def test_connection_test_core_says_which_seo_fields(alpha, private_egress):
     site = publisher_site(alpha)
     with FakeWordPress() as wp:
