@@ -83,7 +83,7 @@ def names(items: object) -> list[dict]:
     return out
 
 
-def refusal(host: str, answer: Answer, *, adapter: str) -> PublishError:
+def refusal(host: str, answer: Answer, *, adapter: str, app_passwords: bool = True) -> PublishError:
     """A 4xx in plain words. For the plugin a 401 is our signature refused; for core, our
     Application Password refused or never seen (stripped by the host)."""
     code, words = answer.code, answer.message
@@ -92,6 +92,8 @@ def refusal(host: str, answer: Answer, *, adapter: str) -> PublishError:
             return errors.key_refused(host, f"{code} {words}".lower())
         if code in ("incorrect_password", "invalid_username", "invalid_email"):
             return errors.bad_credentials(host)
+        if not app_passwords:
+            return errors.app_passwords_off(host)
         return errors.authorization_stripped(host)
     if answer.status == 403:
         if adapter == "plugin" and code.startswith("igny8"):

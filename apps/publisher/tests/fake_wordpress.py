@@ -53,6 +53,7 @@ class FakeWordPress:
     password: str = "abcd efgh ijkl mnop qrst uvwx"
     pretty: bool = True
     strip_auth: bool = False
+    app_passwords: bool = True  # off: WordPress ignores Basic auth (no HTTPS, not local)
     seo_meta: list[str] = field(default_factory=list)
     plugin_version: str = PLUGIN_VERSION
     # What the plugin's own call to our API gave, when asked to call back during `status`
@@ -240,7 +241,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, html="<!doctype html><title>Page not found</title><h1>Oops</h1>")
             return
         headers = {k: v for k, v in self.headers.items()}
-        if wp.strip_auth:
+        if wp.strip_auth or not wp.app_passwords:
             headers.pop("Authorization", None)
         with wp._lock:
             wp.seen.append(Seen(self.command, route, query, headers, body))
@@ -323,7 +324,16 @@ class _Handler(BaseHTTPRequestHandler):
             namespaces = ["oembed/1.0", "wp/v2", "wp-site-health/v1"]
             if wp.key:
                 namespaces.append("igny8/v1")
-            self._send(200, {"name": "Fake Garden Blog", "url": wp.url, "namespaces": namespaces})
+            auth = {"application-passwords": {"endpoints": {}}} if wp.app_passwords else []
+            self._send(
+                200,
+                {
+                    "name": "Fake Garden Blog",
+                    "url": wp.url,
+                    "namespaces": namespaces,
+                    "authentication": auth,
+                },
+            )
             return
         has_auth = any(k.lower() == "authorization" for k in headers)
         if has_auth and not self._authorised(headers):

@@ -171,12 +171,17 @@ def test_every_call_is_signed_fresh(private_egress):
 def test_core_authorization_stripped_and_bad_password(private_egress):
     with FakeWordPress(strip_auth=True) as wp, pytest.raises(PublishError) as caught:
         CoreAdapter(wp.url, "editor", "abcd efgh ijkl mnop qrst uvwx").status()
-    assert caught.value.code == "auth_stripped"
+    assert caught.value.code == "auth_refused"
     assert "SetEnvIf Authorization" in caught.value.words
+    assert "create a new one" in caught.value.words
     with FakeWordPress() as wp, pytest.raises(PublishError) as caught:
         CoreAdapter(wp.url, "editor", "wrong pass word wron gpas swor").status()
     assert caught.value.code == "bad_credentials"
     assert "Application Password" in caught.value.words
+    with FakeWordPress(app_passwords=False) as wp, pytest.raises(PublishError) as caught:
+        CoreAdapter(wp.url, "editor", "abcd efgh ijkl mnop qrst uvwx").status()
+    assert caught.value.code == "app_passwords_off"
+    assert "https://" in caught.value.words
 
 
 def test_tls_certificate_failure_in_plain_words(private_egress, tmp_path):
