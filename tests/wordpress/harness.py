@@ -211,13 +211,27 @@ class WordPress:
     _http: httpx.Client | None = None
 
     # -- PHP CLI against the install -------------------------------------------------------
+    @property
+    def _cli_cache(self) -> list[str]:
+        """Each php-cli run would compile WordPress again (~0.4 s); opcache's file cache keeps
+        the compiled scripts between runs."""
+        cache = self.root / "opcache"
+        cache.mkdir(exist_ok=True)
+        return ["-d", f"opcache.file_cache={cache}", "-d", "opcache.file_cache_only=1"]
+
     def php(self, code: str, *, timeout: float = 60, env: dict | None = None) -> Any:
         """Run PHP code inside WordPress (wp-load.php is loaded; wp-admin's plugin.php too) and
         return what it `return`s, decoded from JSON. Raises PHPError with PHP's output on a fatal
         error or a non-zero exit."""
         environ = {**os.environ, "IGNY8_WP_URL": self.url, **(env or {})}
         done = subprocess.run(
-            ["php", *PHP_INI, "-d", f"error_log={self.root / 'php-cli-errors.log'}"]
+            [
+                "php",
+                *PHP_INI,
+                *self._cli_cache,
+                "-d",
+                f"error_log={self.root / 'php-cli-errors.log'}",
+            ]
             + [str(self.root / "runner.php")],
             input=code,
             capture_output=True,
