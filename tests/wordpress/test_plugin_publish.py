@@ -98,7 +98,10 @@ def cid() -> str:
 
 def test_publish_creates_a_post_with_title_body_excerpt_slug_and_status(wordpress, key):
     content_id = cid()
-    html = '<h2>Start</h2><p onclick="x()">Greens <strong>and</strong> browns.</p><script>bad()</script>'
+    html = (
+        '<h2>Start</h2><p onclick="x()">Greens <strong>and</strong> browns.</p>'
+        "<script>bad()</script>"
+    )
     answer = publish(wordpress, key, article(content_id, html=html))
     assert answer.status_code == 201, answer.text
     data = answer.json()
