@@ -24,13 +24,19 @@ from apps.billing.plans import subscription_for
 from apps.publisher.dispatch import LEASE, dispatch
 from apps.publisher.jobs import publish_content
 from apps.publisher.models import Publication
-from apps.publisher.services.index import STALE_PUBLISHING
-from apps.publisher.services.schedule import content_schedule, publish_queue, schedule_save
+from apps.publisher.services.index import STALE_PUBLISHING, index_refresh
+from apps.publisher.services.schedule import (
+    content_schedule,
+    publish_queue,
+    schedule_save,
+    slots_assign,
+)
 from apps.publisher.tests.schedule_helpers import (
     FakePublishError,
     approved,
     clock_fixture,  # noqa: F401
     connected_site,
+    schedule,
     state,
     wp_fixture,  # noqa: F401
 )
@@ -286,6 +292,44 @@ def test_an_article_unapproved_before_its_time_is_not_published(alpha, wp):
     dispatch()
     assert state(alpha, article)[0] == PublishingStatus.NOT_PUBLISHED
     assert wp.calls == []
+
+
+def test_a_slotted_article_sent_back_to_review_is_slotted_again_once_reapproved(alpha, wp):
+    site = connected_site(alpha)
+    schedule(alpha, site, slots=["00:00"])
+    article = approved(alpha, site)
+    with schema_context(alpha.schema):
+        slots_assign(site=site)
+        Publication.objects.filter(content=article).update(
+            publish_at=timezone.now() - timedelta(minutes=1)
+        )
+        Content.objects.filter(pk=article.pk).update(status="review")
+        index_refresh(site=site)
+    dispatch()
+    status, publication = state(alpha, article)
+    assert (status, publication.publish_at) == (PublishingStatus.NOT_PUBLISHED, None)
+    assert "not approved" in publication.last_error
+    with schema_context(alpha.schema):
+        Content.objects.filter(pk=article.pk).update(status="approved")
+        (placed,) = slots_assign(site=site)
+    assert placed.content_id == article.pk and placed.publish_at > timezone.now()
+
+
+def test_a_lapsed_workspace_with_a_stuck_article_is_not_handed_out_every_minute(alpha, wp):
+    site = connected_site(alpha)
+    article = scheduled(alpha, site)
+    with schema_context(alpha.schema):
+        Content.objects.filter(pk=article.pk).update(publishing_status="publishing")
+        Publication.objects.filter(content=article).update(
+            updated=timezone.now() - STALE_PUBLISHING - timedelta(minutes=1)
+        )
+    subscription = subscription_for(alpha.account)
+    subscription.status = SubscriptionStatus.PAST_DUE
+    subscription.grace_period_end = timezone.now() - timedelta(days=1)
+    subscription.save()
+    assert dispatch().claimed == 1
+    assert state(alpha, article)[0] == PublishingStatus.FAILED
+    assert PublishIndex.objects.get(account=alpha.account, site_id=site.pk).next_due_at is None
 
 
 def test_the_schedule_publishes_an_article_a_person_approves_at_its_slot(alpha, wp):
