@@ -362,3 +362,17 @@ def test_a_deleted_site_leaves_the_index(alpha):
     with schema_context(alpha.schema):
         Site.objects.filter(pk=site.pk).delete()
     assert not PublishIndex.objects.filter(account=alpha.account, site_id=site.pk).exists()
+
+
+def test_setup_creates_the_every_minute_publishing_schedule_once(workspaces, wp):
+    from django_q.models import Schedule
+
+    from apps.accounts.management.commands.igny8_setup import Command
+    from apps.publisher.jobs import dispatch_due
+
+    Command()._schedules()
+    Command()._schedules()
+    (row,) = Schedule.objects.filter(func="apps.publisher.jobs.dispatch_due")
+    assert row.schedule_type == Schedule.MINUTES
+    assert (row.minutes, row.repeats) == (1, -1)
+    assert dispatch_due() == {"claimed": 0, "queued": 0, "passed_over": 0, "failed": 0}
