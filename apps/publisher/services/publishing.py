@@ -46,8 +46,9 @@ from igny8 import deadlines
 
 log = logging.getLogger("publishing")
 
-# A try still "running" after this long died with its worker; the next try may go.
-STALE_AFTER = timedelta(minutes=15)
+# A try still "running" after this long died with its worker (a publish ends within
+# WP_PUBLISH_DEADLINE_SECONDS, 4 min, and its job within 5): the next try may go.
+STALE_AFTER = timedelta(minutes=10)
 OUR_FAULT = (
     "Publishing stopped because of an error on our side (it has been logged). Try again in a "
     "few minutes; if it keeps failing, contact support."
