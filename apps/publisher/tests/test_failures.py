@@ -51,7 +51,7 @@ def test_timeout_after_the_post_was_made_never_duplicates(alpha, private_egress,
     content = approved_article(alpha, site, inline=1)
     with FakeWordPress() as wp, FaultProxy(wp.url) as proxy:
         _connect(alpha, site, wp, proxy, adapter)
-        proxy.fault(PUBLISH[adapter], kind="after", method="POST", delay=3)
+        proxy.fault(PUBLISH[adapter], kind="after", method="POST", delay=5)
         with schema_context(alpha.schema), pytest.raises(PublishError) as caught:
             publish_now(content=content)
         assert caught.value.retryable and caught.value.outcome_unknown
@@ -79,7 +79,7 @@ def test_plugin_publish_retried_by_the_client_after_a_late_answer(alpha, private
     content = approved_article(alpha, site, inline=1)
     with FakeWordPress() as wp, FaultProxy(wp.url) as proxy:
         _connect(alpha, site, wp, proxy, "plugin")
-        proxy.fault("/igny8/v1/publish", kind="after", delay=3)
+        proxy.fault("/igny8/v1/publish", kind="after", delay=5)
         with schema_context(alpha.schema):
             publish_now(content=content)
         assert [m for m, r in proxy.forwarded if r == "/igny8/v1/publish"] == ["POST", "POST"]
@@ -207,3 +207,24 @@ def test_plugin_busy_with_an_earlier_call_is_waited_for(alpha, private_egress):
             publish_now(content=content)
         assert proxy.faults_fired == [("error", "POST", "/igny8/v1/publish")]
         assert len(wp.posts) == 1
+
+
+def test_a_broken_connection_shows_on_the_connection_until_a_publish_works(alpha, private_egress):
+    from apps.publisher import signing
+    from apps.publisher.models import Connection, ConnectionStatus
+
+    site = publisher_site(alpha)
+    content = approved_article(alpha, site, inline=0, featured=False)
+    with FakeWordPress() as wp:
+        connection, key = plugin_connection(alpha, site, wp.url)
+        wp.key = signing.new_key().key  # the plugin holds another key
+        with schema_context(alpha.schema), pytest.raises(PublishError):
+            publish_now(content=content)
+        with schema_context(alpha.schema):
+            stored = Connection.objects.get(pk=connection.pk)
+            assert stored.status == ConnectionStatus.ERROR
+            assert "Paste the current connection string" in stored.last_error
+            wp.key = key  # pasted again
+            publish_now(content=content)
+            stored = Connection.objects.get(pk=connection.pk)
+        assert stored.status == ConnectionStatus.CONNECTED and stored.last_error == ""
