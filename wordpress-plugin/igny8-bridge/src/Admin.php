@@ -68,7 +68,9 @@ final class Admin
     public static function handleConnect(): void
     {
         self::guard('connect');
-        $pasted = isset($_POST['connection_string']) ? sanitize_text_field(wp_unslash((string) $_POST['connection_string'])) : '';
+        // Checked strictly by Connection::parse (an http(s) URL and a key of [A-Za-z0-9_-]);
+        // sanitize_text_field would silently drop %XX sequences from the address.
+        $pasted = isset($_POST['connection_string']) ? trim(wp_unslash((string) $_POST['connection_string'])) : '';
         $error = Connection::save($pasted);
         if ($error !== '') {
             self::back($error, false);

@@ -265,7 +265,7 @@ final class Publisher
             'status' => $status,
             'permalink' => $permalink,
             'post_type' => $data['post_type'],
-            'date_gmt' => mysql_to_rfc3339((string) get_post_field('post_date_gmt', $postId)),
+            'date_gmt' => self::dateGmt($postId),
             'term_ids' => $terms,
             'featured_media' => (int) get_post_thumbnail_id($postId),
             'media' => $mediaOut,
@@ -273,6 +273,15 @@ final class Publisher
             'seo_keys' => $seoKeys,
             'warnings' => $warnings,
         ];
+    }
+
+    /**
+     * The post's date in UTC (ISO 8601), null for a draft that has none yet.
+     */
+    private static function dateGmt(int $postId): ?string
+    {
+        $date = (string) get_post_field('post_date_gmt', $postId);
+        return ($date === '' || str_starts_with($date, '0000')) ? null : mysql_to_rfc3339($date);
     }
 
     /**

@@ -88,6 +88,10 @@ final class Rest
         if ($why !== '') {
             return self::refuse('igny8_bad_signature', __('The signature does not match the pasted key.', 'igny8-bridge'));
         }
+        // IGNY8 sends 32 hex digits; anything unlike a nonce cannot be remembered reliably.
+        if (!preg_match('/^[A-Za-z0-9_-]{8,64}$/', $headers['x-igny8-nonce'])) {
+            return self::refuse('igny8_unsigned', __('This call is not signed by IGNY8.', 'igny8-bridge'));
+        }
         if (!Store::rememberNonce($headers['x-igny8-nonce'], time())) {
             return self::refuse('igny8_replayed', __('This exact call was already received once; it is refused.', 'igny8-bridge'));
         }

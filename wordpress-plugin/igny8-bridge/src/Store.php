@@ -31,7 +31,7 @@ final class Store
         $charset = $wpdb->get_charset_collate();
         dbDelta(
             'CREATE TABLE ' . self::noncesTable() . " (
-  nonce char(32) NOT NULL,
+  nonce varchar(64) NOT NULL,
   seen_at bigint(20) unsigned NOT NULL,
   PRIMARY KEY  (nonce),
   KEY seen_at (seen_at)
