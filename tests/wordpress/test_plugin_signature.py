@@ -119,3 +119,14 @@ def test_php_and_python_sign_alike(wordpress):
         f" '1700000000', '{'ab' * 16}', {body!r});"
     )
     assert got == expected
+
+
+def test_one_signed_call_is_checked_once_and_logged_once(wordpress, key):
+    """WordPress asks a route's permission callback again per method for the Allow header; the
+    same nonce seen twice must not read as a replay."""
+    wordpress.php("delete_option('igny8_bridge_log'); return true;")
+    answer = wordpress.signed("GET", "/igny8/v1/status", key)
+    assert answer.status_code == 200
+    assert answer.headers["Allow"].replace(" ", "") == "GET,POST"
+    entries = wordpress.php("return \\Igny8\\Bridge\\Log::entries();")
+    assert [(e["kind"], e["ok"]) for e in entries] == [("status", True)]

@@ -35,10 +35,29 @@ final class Rest
         }
     }
 
+    /** @var array<int, true|WP_Error> verdicts by request object: WordPress asks again */
+    private static array $verdicts = [];
+
     /**
+     * The signature check, once per request: WordPress calls a route's permission callback
+     * again for each method while building the Allow header, and a second look at the same
+     * nonce would read as a replay.
+     *
      * @return true|WP_Error
      */
     public static function authorize(WP_REST_Request $request)
+    {
+        $id = spl_object_id($request);
+        if (!isset(self::$verdicts[$id])) {
+            self::$verdicts[$id] = self::check($request);
+        }
+        return self::$verdicts[$id];
+    }
+
+    /**
+     * @return true|WP_Error
+     */
+    private static function check(WP_REST_Request $request)
     {
         $connection = Connection::get();
         if ($connection === null) {
