@@ -59,6 +59,19 @@ final class Rest
      */
     private static function check(WP_REST_Request $request)
     {
+        $limit = self::maxBodyBytes();
+        $length = isset($_SERVER['CONTENT_LENGTH']) ? (int) $_SERVER['CONTENT_LENGTH'] : 0;
+        if ($limit > 0 && $length > $limit) {
+            // PHP has dropped the body: it would read as a bad signature, which it is not.
+            $message = sprintf(
+                /* translators: 1: size of the call, 2: the server's limit */
+                __('The article with its images (%1$s) is larger than this server accepts (%2$s, PHP’s post_max_size). Raise post_max_size or send smaller images.', 'igny8-bridge'),
+                size_format($length),
+                size_format($limit)
+            );
+            Log::add('in', 'refused', false, $message);
+            return new WP_Error('igny8_too_large', $message, ['status' => 413, 'max_bytes' => $limit]);
+        }
         $connection = Connection::get();
         if ($connection === null) {
             return self::refuse(
@@ -118,6 +131,14 @@ final class Rest
         return true;
     }
 
+    /**
+     * The largest body PHP accepts here (0: no limit).
+     */
+    public static function maxBodyBytes(): int
+    {
+        return (int) wp_convert_hr_to_bytes((string) ini_get('post_max_size'));
+    }
+
     private static function refuse(string $code, string $message): WP_Error
     {
         Log::add('in', 'refused', false, $message);
@@ -150,6 +171,8 @@ final class Rest
             'taxonomies' => Structure::taxonomies(),
             'key_id' => (string) (Connection::get()['key_id'] ?? ''),
             'api_base' => Connection::apiBase(),
+            // What one publish call may carry, so IGNY8 can send big images separately.
+            'limits' => ['max_body_bytes' => self::maxBodyBytes(), 'max_upload_bytes' => (int) wp_max_upload_size()],
         ];
         // {"callback": true}: prove the other direction too, inside the same test.
         if (is_array($body) && !empty($body['callback'])) {
