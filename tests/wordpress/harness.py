@@ -450,12 +450,12 @@ def _start_mariadb(root: Path) -> tuple[subprocess.Popen, Path]:
     data = root / "mysql"
     sock = root / "mysqld.sock"
     log = root / "mysqld.log"
-    common = ["--no-defaults"]
+    # As root, mariadbd insists on being told to stay root; any other user runs as itself.
+    common = ["--no-defaults", *(["--user=root"] if os.geteuid() == 0 else [])]
     subprocess.run(
         [
             _binary("mariadb-install-db"),
             *common,
-            "--user=root",
             f"--datadir={data}",
             "--auth-root-authentication-method=normal",
             "--skip-test-db",
@@ -468,7 +468,6 @@ def _start_mariadb(root: Path) -> tuple[subprocess.Popen, Path]:
         [
             _binary("mariadbd"),
             *common,
-            "--user=root",
             f"--datadir={data}",
             f"--socket={sock}",
             f"--pid-file={root / 'mysqld.pid'}",
