@@ -180,11 +180,12 @@ final class Publisher
         if ($media instanceof WP_Error) {
             return $media;
         }
-        $html = wp_kses_post(Media::swapSources($data['html'], $media['by_ref']));
+        $html = self::clean(Media::swapSources($data['html'], $media['by_ref']));
         $post = [
-            'post_title' => $data['title'],
+            // A title is text (themes print it unescaped in places); an excerpt may keep markup.
+            'post_title' => wp_strip_all_tags($data['title']),
             'post_content' => $html,
-            'post_excerpt' => $data['excerpt'],
+            'post_excerpt' => self::clean($data['excerpt']),
             'post_status' => $data['status'],
             'post_type' => $data['post_type'],
             'post_author' => $data['author'],
@@ -273,6 +274,15 @@ final class Publisher
             'seo_keys' => $seoKeys,
             'warnings' => $warnings,
         ];
+    }
+
+    /**
+     * HTML through wp_kses_post, without the text of script and style elements (kses removes
+     * the tags but would leave their code as words on the page).
+     */
+    private static function clean(string $html): string
+    {
+        return wp_kses_post((string) preg_replace('@<(script|style)[^>]*?>.*?</\\1>@si', '', $html));
     }
 
     /**

@@ -52,7 +52,8 @@ final class Store
   KEY topic (topic)
 ) $charset;"
         );
-        update_option(self::DB_VERSION_OPTION, self::DB_VERSION, 'no');
+        // Autoloaded: it is read on every call that touches the tables.
+        update_option(self::DB_VERSION_OPTION, self::DB_VERSION, 'yes');
     }
 
     /**
