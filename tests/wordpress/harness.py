@@ -625,7 +625,7 @@ class Recorder:
 
         self.calls: list[Recorded] = []
         self.status = 200
-        self.answer: dict = {"ok": True, "data": {}}
+        self.answer: dict = {"success": True, "data": {}, "request_id": "recorder"}
         recorder = self
 
         class Handler(http.server.BaseHTTPRequestHandler):

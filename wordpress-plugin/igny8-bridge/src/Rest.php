@@ -166,17 +166,27 @@ final class Rest
     public static function status(WP_REST_Request $request): WP_REST_Response
     {
         $body = self::body($request);
+        $callback = null;
+        // {"callback": true}: prove the other direction too, inside the same test (first, so
+        // the health below already counts it).
+        if (is_array($body) && !empty($body['callback'])) {
+            $callback = Api::testConnection();
+        }
         $answer = Structure::versions() + [
             'post_types' => Structure::postTypes(),
             'taxonomies' => Structure::taxonomies(),
             'key_id' => (string) (Connection::get()['key_id'] ?? ''),
             'api_base' => Connection::apiBase(),
+            // The plugin's side of the connection's health, for the integration page.
+            'health' => [
+                'reports_waiting' => count(Outbox::waiting()),
+                'last_error' => (string) (Log::health()['last_error'] ?? ''),
+            ],
             // What one publish call may carry, so IGNY8 can send big images separately.
             'limits' => ['max_body_bytes' => self::maxBodyBytes(), 'max_upload_bytes' => (int) wp_max_upload_size()],
         ];
-        // {"callback": true}: prove the other direction too, inside the same test.
-        if (is_array($body) && !empty($body['callback'])) {
-            $answer['callback'] = Api::testConnection();
+        if ($callback !== null) {
+            $answer['callback'] = $callback;
         }
         Log::add('in', 'status', true, __('IGNY8 checked the connection.', 'igny8-bridge'));
         return new WP_REST_Response($answer, 200);
