@@ -303,10 +303,9 @@ final class Publisher
      */
     private static function categoryIds(array $names): array
     {
-        $map = Settings::get()['category_map'];
         $ids = [];
         foreach ($names as $name) {
-            $mapped = $map[Settings::fold($name)] ?? 0;
+            $mapped = Settings::mappedCategory($name);
             if ($mapped && get_term($mapped, 'category')) {
                 $ids[] = $mapped;
                 continue;
