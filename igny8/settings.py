@@ -340,6 +340,11 @@ Q_CLUSTER = {
     "ack_failures": True,
 }
 
+# Publishing to WordPress: a failed publish is tried again after 1, 2, 4, 8… minutes, this
+# many times, before its people are told it failed.
+PUBLISH_RETRIES = int(os.environ.get("IGNY8_PUBLISH_RETRIES", "5"))
+PUBLISH_RETRY_BASE_SECONDS = int(os.environ.get("IGNY8_PUBLISH_RETRY_BASE_SECONDS", "60"))
+
 # --- logging -----------------------------------------------------------------------------
 LOG_DIR = Path(os.environ.get("IGNY8_LOG_DIR", DATA_DIR / "logs"))
 LOG_DIR.mkdir(parents=True, exist_ok=True)
