@@ -211,15 +211,6 @@ def calendar_month(*, site: Site, first: date, zone: str, now: datetime) -> Mont
     return Month(first=first, zone=zone, weeks=[[days[d] for d in week] for week in weeks_dates])
 
 
-def waiting_for_slot(site: Site) -> int:
-    """Approved articles not yet booked or published (what the schedule or Publish now takes)."""
-    return (
-        Content.objects.alive()
-        .filter(site=site, status="approved", publishing_status=PublishingStatus.NOT_PUBLISHED)
-        .count()
-    )
-
-
 # --- the sync log --------------------------------------------------------------------------
 
 

@@ -9,28 +9,30 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.planner.selectors_clusters import visible_site_ids
 from apps.publisher.forms import RescheduleForm, words_of
 from apps.publisher.selectors import (
     calendar_month,
     connection_of,
     month_of,
-    waiting_for_slot,
 )
 from apps.publisher.services import schedule as schedule_services
 from apps.publisher.views.common import can_publish, refuse_viewer, say, show_site, zone_of
 from apps.workspace.context import current_site
-from apps.writer.models import Content, EditorialStatus
+from apps.writer.models import Content
 from apps.writer.selectors import content_for_member
+from igny8.errors import UserFacingError
 from igny8.http import redirect, render_page
 
 TEMPLATE = "publisher/calendar.html"
 FREE_SLOTS = 8  # offered when rescheduling
+MANY = 500  # articles in one "publish ticked" post, at most
 
 
 def calendar_url(month: date | None = None) -> str:
@@ -60,9 +62,9 @@ def _context(
         this_month=today.replace(day=1),
         can_publish=editable,
         connection=connection_of(site),
-        waiting=waiting_for_slot(site),
+        waiting=schedule_services.waiting_for_slot(site).count(),
         schedule_on=schedule_services.schedule_for(site).enabled,
-        slots=schedule_services.free_slots(site=site, now=now, count=FREE_SLOTS)
+        slots=schedule_services.free_slots(site=site, since=now, count=FREE_SLOTS)
         if editable
         else [],
         form_for=form_for,
@@ -76,7 +78,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     return render_page(request, TEMPLATE, _context(request, month=request.GET.get("month")))
 
 
-def _back(request: HttpRequest, content: Content) -> str:
+def _back(request: HttpRequest) -> str:
     """Back to where the action came from: a path on this host, else the calendar."""
     back = request.POST.get("next", "")
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
@@ -106,7 +108,7 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             schedule_services.content_schedule(
                 content=content, when=form.cleaned_data["when"], user=request.user
             )
-        except ValidationError as exc:
+        except (ValidationError, UserFacingError) as exc:
             form.add_error(None, words_of(exc))
     if not form.is_valid():
         month = request.POST.get("month")
@@ -114,7 +116,7 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         return render_page(request, TEMPLATE, context, status=200 if request.htmx else 400)
     when = timezone.localtime(form.cleaned_data["when"], timezone=form.zone)
     say(request, f"“{content.title}” publishes on {when:%a %-d %b %Y at %H:%M} ({zone}).")
-    return redirect(request, _back(request, content))
+    return redirect(request, _back(request))
 
 
 @require_POST
@@ -124,14 +126,14 @@ def unschedule(request: HttpRequest, pk: int) -> HttpResponse:
         return refusal
     try:
         schedule_services.content_unschedule(content=content, user=request.user)
-    except ValidationError as exc:
+    except (ValidationError, UserFacingError) as exc:
         say(request, words_of(exc), ok=False)
-        return redirect(request, _back(request, content))
+        return redirect(request, _back(request))
     say(
         request,
         f"“{content.title}” is off the schedule; it stays approved until you book it again.",
     )
-    return redirect(request, _back(request, content))
+    return redirect(request, _back(request))
 
 
 @require_POST
@@ -141,27 +143,29 @@ def publish(request: HttpRequest) -> HttpResponse:
     ids = [i for i in request.POST.getlist("content") if i.isdigit()]
     if not ids:
         say(request, "Tick the approved articles to publish first.", ok=False)
-        return redirect(request, _back(request, None))
-    contents = [content_for_member(request, pk) for pk in ids]
+        return redirect(request, _back(request))
+    contents = list(
+        Content.objects.alive()
+        .select_related("site")
+        .filter(pk__in=ids[:MANY], site_id__in=visible_site_ids(request))
+        .order_by("pk")
+    )
+    if not contents:
+        raise Http404("No such article.")
     if not can_publish(request):
         return refuse_viewer(request)
-    unapproved = [c.title for c in contents if c.status != EditorialStatus.APPROVED]
-    if unapproved:
-        say(
-            request,
-            f"Only approved articles publish; not yet approved: {', '.join(unapproved)}.",
-            ok=False,
-        )
-        return redirect(request, _back(request, contents[0]))
     show_site(request, contents[0].site)
     try:
-        schedule_services.publish_queue(contents=contents, user=request.user)
-    except ValidationError as exc:
+        report = schedule_services.publish_queue(contents=contents, user=request.user)
+    except (ValidationError, UserFacingError) as exc:
         say(request, words_of(exc), ok=False)
-        return redirect(request, _back(request, contents[0]))
-    what = f"“{contents[0].title}” is" if len(contents) == 1 else f"{len(contents)} articles are"
-    say(
-        request,
-        f"{what} on the way to WordPress. The calendar and the sync log show when it is done.",
-    )
-    return redirect(request, _back(request, contents[0]))
+        return redirect(request, _back(request))
+    if report.queued:
+        say(
+            request,
+            f"{report.message} The calendar and the sync log show when it is done.",
+            ok=not report.refused,
+        )
+    else:
+        say(request, report.message, ok=False)
+    return redirect(request, _back(request))

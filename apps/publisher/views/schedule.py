@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.automation.views.common import workspace_zone
 from apps.publisher.forms import ScheduleForm
-from apps.publisher.selectors import connection_of, waiting_for_slot
+from apps.publisher.selectors import connection_of
 from apps.publisher.services import schedule as schedule_services
 from apps.publisher.views.common import can_publish, say, show_site, site_to_publish, zone_of
 from apps.workspace.context import current_site
@@ -41,8 +41,8 @@ def _page(
             or ScheduleForm.for_schedule(schedule, workspace_zone=workspace_zone(request)),
             can_publish=can_publish(request),
             connection=connection_of(site),
-            waiting=waiting_for_slot(site),
-            upcoming=schedule_services.free_slots(site=site, now=timezone.now(), count=UPCOMING)
+            waiting=schedule_services.waiting_for_slot(site).count(),
+            upcoming=schedule_services.free_slots(site=site, since=timezone.now(), count=UPCOMING)
             if schedule.enabled
             else [],
         )
