@@ -71,7 +71,7 @@ class Entry:
 
     @property
     def live_url(self) -> str:
-        if self.publication and self.content.publishing_status == PublishingStatus.PUBLISHED:
+        if self.kind == "published" and self.publication:
             return self.publication.remote_url
         return ""
 
