@@ -16,4 +16,5 @@ urlpatterns = [
     path("automation/", include("apps.automation.urls")),
     path("", include("apps.workspace.urls")),
     path("billing/", include("apps.billing.urls")),
+    path("api/", include("apps.publisher.api.urls")),
 ]
