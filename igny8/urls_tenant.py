@@ -17,4 +17,5 @@ urlpatterns = [
     path("publisher/", include("apps.publisher.urls")),
     path("", include("apps.workspace.urls")),
     path("billing/", include("apps.billing.urls")),
+    path("api/", include("apps.publisher.api.urls")),
 ]
