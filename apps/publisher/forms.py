@@ -32,6 +32,15 @@ def words_of(exc: Exception) -> str:
     return str(exc)
 
 
+def errors_onto(form: forms.Form, exc: Exception) -> None:
+    """A service's refusal under the fields it names (the rest above the form)."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for name, messages in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, words_of(exc))
+
+
 class ScheduleForm(forms.Form):
     enabled = forms.BooleanField(label="Publish on this schedule", required=False)
     weekdays = forms.Field(

@@ -16,7 +16,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.publisher import signing
-from apps.publisher.forms import ConnectForm, CoreConnectForm, words_of
+from apps.publisher.forms import ConnectForm, CoreConnectForm, errors_onto, words_of
 from apps.publisher.models import Adapter, ConnectionStatus
 from apps.publisher.selectors import connection_of
 from apps.publisher.services import connection as connection_services
@@ -89,7 +89,8 @@ def connect(request: HttpRequest, site_pk: int) -> HttpResponse:
             site=site, user=request.user, adapter=Adapter.PLUGIN, wp_url=form.cleaned_data["wp_url"]
         )
     except (ValidationError, UserFacingError) as exc:
-        return _refused(request, site, exc)
+        errors_onto(form, exc)
+        return _page(request, site, connect_form=form, status=200 if request.htmx else 400)
     return _with_key(request, site, key, made="made")
 
 
@@ -177,7 +178,7 @@ def core_connect(request: HttpRequest, site_pk: int) -> HttpResponse:
             app_password=form.cleaned_data["app_password"],
         )
     except (ValidationError, UserFacingError) as exc:
-        form.add_error(None, words_of(exc))
+        errors_onto(form, exc)
         return _page(request, site, core_form=form, status=200 if request.htmx else 400)
     say(
         request,
