@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from apps.publisher.client import errors
 from apps.publisher.client.errors import PublishError
-from apps.publisher.client.http import Answer
+from apps.publisher.client.http import Answer, refusal_busy
 
 # The oldest plugin this client speaks to (the routes and payload of igny8/v1).
 MIN_PLUGIN_VERSION = "1.0.0"
@@ -27,6 +27,7 @@ class StatusReport:
     site_name: str = ""
     notes: list[str] = field(default_factory=list)  # plain sentences for the page
     seo_fields: list[str] = field(default_factory=list)  # the SEO meta keys we can write
+    callback: dict | None = None  # the plugin's call to our API while answering (plugin only)
 
 
 @dataclass
@@ -82,7 +83,7 @@ def names(items: object) -> list[dict]:
     return out
 
 
-def refusal(host: str, answer: Answer, *, adapter: str) -> PublishError:
+def refusal(host: str, answer: Answer, *, adapter: str, app_passwords: bool = True) -> PublishError:
     """A 4xx in plain words. For the plugin a 401 is our signature refused; for core, our
     Application Password refused or never seen (stripped by the host)."""
     code, words = answer.code, answer.message
@@ -91,11 +92,15 @@ def refusal(host: str, answer: Answer, *, adapter: str) -> PublishError:
             return errors.key_refused(host, f"{code} {words}".lower())
         if code in ("incorrect_password", "invalid_username", "invalid_email"):
             return errors.bad_credentials(host)
+        if not app_passwords:
+            return errors.app_passwords_off(host)
         return errors.authorization_stripped(host)
     if answer.status == 403:
         if adapter == "plugin" and code.startswith("igny8"):
             return errors.key_refused(host, f"{code} {words}".lower())
         return errors.forbidden(host, words)
+    if answer.status == 409:
+        return refusal_busy(host)
     if answer.status == 404:
         if adapter == "plugin" and code in ("rest_no_route", ""):
             return errors.plugin_missing(host)

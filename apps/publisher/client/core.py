@@ -89,6 +89,9 @@ class CoreAdapter:
         self.host = self.http.host
         self._seo_fields: list[str] | None = None
         self._bases: dict[str, str] = dict(REST_BASES)
+        # Whether the site offers Application Passwords (its REST index says so); unknown
+        # until the index is read, taken as yes.
+        self.app_passwords = True
 
     def close(self) -> None:
         self.http.close()
@@ -98,7 +101,7 @@ class CoreAdapter:
         if ok404 and answer.status in (404, 410):
             return None
         if answer.status >= 400:
-            raise refusal(self.host, answer, adapter=self.name)
+            raise refusal(self.host, answer, adapter=self.name, app_passwords=self.app_passwords)
         if answer.data is None:
             raise errors.bad_answer(self.host)
         return answer.data
@@ -109,6 +112,10 @@ class CoreAdapter:
         index = self._call("GET", "/")
         if not isinstance(index, dict) or "namespaces" not in index:
             raise errors.not_wordpress(self.host)
+        auth = index.get("authentication")
+        if isinstance(auth, dict | list):
+            # WordPress ≥ 5.6 lists "application-passwords" here only when they are available.
+            self.app_passwords = "application-passwords" in auth
         me = self._call("GET", "/wp/v2/users/me", query={"context": "edit"})
         caps = me.get("capabilities") if isinstance(me, dict) else None
         report = StatusReport(site_name=html.unescape(str(index.get("name") or ""))[:200])
@@ -239,7 +246,9 @@ class CoreAdapter:
                     ids.append(term)
                     continue
             if answer.status >= 400 or not isinstance(answer.data, dict):
-                raise refusal(self.host, answer, adapter=self.name)
+                raise refusal(
+                    self.host, answer, adapter=self.name, app_passwords=self.app_passwords
+                )
             ids.append(int(answer.data["id"]))
         return ids
 

@@ -119,12 +119,27 @@ def plugin_too_old(host: str, version: str, minimum: str) -> PublishError:
 
 
 def authorization_stripped(host: str) -> PublishError:
+    """A 401 "not logged in" although we sent an Application Password. WordPress answers the
+    same whether the password was wrong or never reached it (the host stripped the header), so
+    the words name both, the more common first."""
     return PublishError(
-        f"{_site(host)} did not receive our credentials: its web server removes the "
-        "Authorization header before WordPress sees it (common on Apache with CGI/FastCGI). "
-        'Add the line  SetEnvIf Authorization "(.*)" HTTP_AUTHORIZATION=$1  to the site\'s '
-        ".htaccess (or ask the host to pass the header on), then test again.",
-        code="auth_stripped",
+        f"{_site(host)} did not accept our login: WordPress saw no valid Application Password. "
+        "Either the password is wrong or was revoked (create a new one in wp-admin → Users → "
+        "Profile → Application Passwords and save it here), or the web server removes the "
+        "Authorization header before WordPress sees it (common on Apache with CGI/FastCGI: add "
+        'the line  SetEnvIf Authorization "(.*)" HTTP_AUTHORIZATION=$1  to the site\'s '
+        ".htaccess, or ask the host to pass the header on). Then test again.",
+        code="auth_refused",
+        http_status=401,
+    )
+
+
+def app_passwords_off(host: str) -> PublishError:
+    return PublishError(
+        f"{_site(host)} has Application Passwords turned off (WordPress turns them off on sites "
+        "without HTTPS, and some security plugins do too). Serve the site over https:// or "
+        "allow Application Passwords, or connect with the IGNY8 Bridge plugin instead.",
+        code="app_passwords_off",
         http_status=401,
     )
 

@@ -25,6 +25,7 @@ from apps.publisher.client.base import (
     version_tuple,
 )
 from apps.publisher.client.http import Answer, WordPressHTTP
+from igny8.egress import peer_words
 
 NAMESPACE = "/igny8/v1"
 
@@ -56,8 +57,13 @@ class PluginAdapter:
             raise errors.bad_answer(self.host)
         return data
 
-    def status(self) -> StatusReport:
-        data = self._call("GET", "/status")
+    def status(self, *, callback: bool = True) -> StatusReport:
+        """The plugin's versions and what the site has. With `callback`, the plugin calls our
+        API's connection test while answering, proving the other direction in one go."""
+        if callback:
+            data = self._call("POST", "/status", json_body={"callback": True}, idempotent=True)
+        else:
+            data = self._call("GET", "/status")
         version = str(data.get("plugin_version") or data.get("version") or "")
         if version_tuple(version) < version_tuple(MIN_PLUGIN_VERSION):
             raise errors.plugin_too_old(self.host, version, MIN_PLUGIN_VERSION)
@@ -72,6 +78,7 @@ class PluginAdapter:
             post_types=names(data.get("post_types")),
             taxonomies=names(data.get("taxonomies")),
             site_name=str(data.get("site_name") or data.get("name") or "")[:200],
+            callback=_callback(data.get("callback")),
         )
 
     def publish(self, payload: dict, *, remote_id: int | None = None) -> Published:
@@ -93,11 +100,11 @@ class PluginAdapter:
             created=bool(data.get("created", remote_id is None)),
         )
 
-    def unpublish(self, *, content_id: int, remote_id: int | None) -> str:
+    def unpublish(self, *, content_id: int, remote_id: int | None, post_type: str = "post") -> str:
         data = self._call(
             "POST",
             "/unpublish",
-            json_body={"content_id": content_id, "post_id": remote_id},
+            json_body={"content_id": content_id, "post_id": remote_id, "mode": "draft"},
             idempotent=True,
         )
         return str(data.get("status") or "draft")[:12]
@@ -105,3 +112,14 @@ class PluginAdapter:
     def structure(self) -> dict:
         """What the site has (post types, taxonomies, categories, tags)."""
         return self._call("GET", "/site-structure")
+
+
+def _callback(value: object) -> dict | None:
+    """The plugin's own call to our API during `status`: {"ok", "status", "error"}."""
+    if not isinstance(value, dict):
+        return None
+    return {
+        "ok": bool(value.get("ok")),
+        "status": value.get("status"),
+        "error": peer_words(value.get("error", "")),
+    }

@@ -257,8 +257,18 @@ def connection_test(*, connection: Connection) -> TestResult:
         inbound_ok = inbound_at is not None and (
             connection.key_created is None or inbound_at >= connection.key_created
         )
+        callback = report.callback or {}
+        if callback.get("ok"):
+            inbound_ok = True
         if inbound_ok:
             words = "Connected both ways: we reached the plugin and the plugin reached us."
+        elif callback.get("error"):
+            words = (
+                "We reached the plugin, but it could not reach us: “"
+                + callback["error"]
+                + "” Check that the site may call out to this address (a firewall or the host "
+                "may block outgoing requests), then test again."
+            )
         else:
             words = (
                 "We reached the plugin, but it has not reached us yet. In wp-admin → Settings → "

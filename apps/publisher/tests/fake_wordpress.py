@@ -53,8 +53,12 @@ class FakeWordPress:
     password: str = "abcd efgh ijkl mnop qrst uvwx"
     pretty: bool = True
     strip_auth: bool = False
+    app_passwords: bool = True  # off: WordPress ignores Basic auth (no HTTPS, not local)
     seo_meta: list[str] = field(default_factory=list)
     plugin_version: str = PLUGIN_VERSION
+    # What the plugin's own call to our API gave, when asked to call back during `status`
+    # (None: it does not say, as if it were not asked).
+    callback: dict | None = None
     posts: dict[int, dict] = field(default_factory=dict)
     media: dict[int, dict] = field(default_factory=dict)
     terms: dict[str, dict[int, str]] = field(
@@ -237,7 +241,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, html="<!doctype html><title>Page not found</title><h1>Oops</h1>")
             return
         headers = {k: v for k, v in self.headers.items()}
-        if wp.strip_auth:
+        if wp.strip_auth or not wp.app_passwords:
             headers.pop("Authorization", None)
         with wp._lock:
             wp.seen.append(Seen(self.command, route, query, headers, body))
@@ -270,9 +274,12 @@ class _Handler(BaseHTTPRequestHandler):
         wp.nonces.add(given[signing.HEADER_NONCE])
         name = route.removeprefix("/igny8/v1/")
         if name == "status":
+            asked = json.loads(body or b"{}").get("callback") if body else False
+            extra = {"callback": wp.callback} if asked and wp.callback is not None else {}
             self._send(
                 200,
                 {
+                    **extra,
                     "plugin_version": wp.plugin_version,
                     "wp_version": "6.4.2",
                     "php_version": "8.2.7",
@@ -317,7 +324,16 @@ class _Handler(BaseHTTPRequestHandler):
             namespaces = ["oembed/1.0", "wp/v2", "wp-site-health/v1"]
             if wp.key:
                 namespaces.append("igny8/v1")
-            self._send(200, {"name": "Fake Garden Blog", "url": wp.url, "namespaces": namespaces})
+            auth = {"application-passwords": {"endpoints": {}}} if wp.app_passwords else []
+            self._send(
+                200,
+                {
+                    "name": "Fake Garden Blog",
+                    "url": wp.url,
+                    "namespaces": namespaces,
+                    "authentication": auth,
+                },
+            )
             return
         has_auth = any(k.lower() == "authorization" for k in headers)
         if has_auth and not self._authorised(headers):

@@ -171,12 +171,17 @@ def test_every_call_is_signed_fresh(private_egress):
 def test_core_authorization_stripped_and_bad_password(private_egress):
     with FakeWordPress(strip_auth=True) as wp, pytest.raises(PublishError) as caught:
         CoreAdapter(wp.url, "editor", "abcd efgh ijkl mnop qrst uvwx").status()
-    assert caught.value.code == "auth_stripped"
+    assert caught.value.code == "auth_refused"
     assert "SetEnvIf Authorization" in caught.value.words
+    assert "create a new one" in caught.value.words
     with FakeWordPress() as wp, pytest.raises(PublishError) as caught:
         CoreAdapter(wp.url, "editor", "wrong pass word wron gpas swor").status()
     assert caught.value.code == "bad_credentials"
     assert "Application Password" in caught.value.words
+    with FakeWordPress(app_passwords=False) as wp, pytest.raises(PublishError) as caught:
+        CoreAdapter(wp.url, "editor", "abcd efgh ijkl mnop qrst uvwx").status()
+    assert caught.value.code == "app_passwords_off"
+    assert "https://" in caught.value.words
 
 
 def test_tls_certificate_failure_in_plain_words(private_egress, tmp_path):
@@ -294,6 +299,23 @@ def test_connection_test_plugin_both_directions(alpha, private_egress):
             assert SyncEvent.objects.filter(site=site, kind="test", ok=True).count() == 2
 
 
+def test_connection_test_reads_the_plugins_callback(alpha, private_egress):
+    site = publisher_site(alpha)
+    with FakeWordPress(callback={"ok": True, "status": 200, "error": ""}) as wp:
+        connection, wp.key = plugin_connection(alpha, site, wp.url)
+        with schema_context(alpha.schema):
+            result = connection_test(connection=connection)
+        assert result.inbound_ok is True and "Connected both ways" in result.words
+        assert wp.seen[0].method == "POST" and b'"callback":true' in wp.seen[0].body
+    failing = {"ok": False, "status": 0, "error": "IGNY8 could not be reached (cURL error 6)."}
+    with FakeWordPress(callback=failing) as wp:
+        connection, wp.key = plugin_connection(alpha, site, wp.url)
+        with schema_context(alpha.schema):
+            result = connection_test(connection=connection)
+    assert result.ok and result.inbound_ok is False
+    assert "it could not reach us" in result.words and "cURL error 6" in result.words
+
+
 def test_connection_test_core_says_which_seo_fields(alpha, private_egress):
     site = publisher_site(alpha)
     with FakeWordPress() as wp:
@@ -348,3 +370,9 @@ def test_api_base_for_account(alpha, settings):
     assert base.startswith("https://alpha.") and base.endswith("/api/v1/")
     with schema_context(alpha.schema):
         assert signing.connection_string(base, KEY) == f"{base.rstrip('/')}/ {KEY}"
+
+
+def test_api_base_for_request_keeps_scheme_and_port(alpha, rf):
+    request = rf.get("/publisher/", HTTP_HOST=f"{alpha.host}:8000", secure=True)
+    request.tenant = alpha.account
+    assert api_base_for(request) == f"https://{alpha.host}:8000/api/v1/"
