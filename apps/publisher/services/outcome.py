@@ -175,10 +175,13 @@ def publish_one(*, content_id: int, user: Any = None, post_status: str | None = 
 
     before = publication.attempts
     try:
-        publishing.publish_now(
-            content=content, user=user, post_status=post_status or publication.post_status
-        )
+        # post_status None: the publishing service picks (the schedule's, or the article's).
+        publishing.publish_now(content=content, user=user, post_status=post_status)
     except Exception as exc:  # noqa: BLE001  (every failure is recorded, in words)
+        if getattr(exc, "code", "") == "busy":
+            # Another try of this article is running (a stale one taken over too early):
+            # that try decides the outcome; this one must not overwrite it.
+            return {"message": _words(exc)}
         log.warning("publishing content %s failed: %r", content.pk, exc)
         return record_failure(content=content, exc=exc, user=user, attempts_before=before)
     return record_success(content=content, user=user, attempts_before=before)
@@ -208,13 +211,10 @@ def record_success(
     now = timezone.now()
     publication = Publication.objects.get(content=content)
     attempts = _counted(publication, attempts_before)
-    publication.published_at = publication.published_at or now
     publication.next_attempt_at = None
     publication.last_error = ""
     publication.updated = now
-    publication.save(
-        update_fields=["attempts", "published_at", "next_attempt_at", "last_error", "updated"]
-    )
+    publication.save(update_fields=["attempts", "next_attempt_at", "last_error", "updated"])
     Content.objects.filter(pk=content.pk).update(publishing_status=PublishingStatus.PUBLISHED)
     content.publishing_status = PublishingStatus.PUBLISHED
     index_refresh(site=content.site)

@@ -60,7 +60,8 @@ class FakeWordPress:
         publication.remote_id = post["id"]
         publication.remote_url = f"https://wp.example/?p={post['id']}"
         publication.remote_status = post["status"]
-        publication.save(update_fields=["remote_id", "remote_url", "remote_status"])
+        publication.published_at = publication.published_at or timezone.now()
+        publication.save(update_fields=["remote_id", "remote_url", "remote_status", "published_at"])
         if self.lose:
             raise self.lose.pop(0)
         return publication
