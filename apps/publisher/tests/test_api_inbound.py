@@ -11,8 +11,9 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.publisher.models import Publication
-from apps.publisher.tests.api_helpers import data_of, error_of
 from apps.publisher.tests.api_helpers import (  # noqa: F401 - fixtures
+    data_of,
+    error_of,
     foreign_fixture,
     neighbour_fixture,
     wired_fixture,
