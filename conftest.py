@@ -5,4 +5,4 @@ import os
 # Playwright's sync API runs an event loop in the test thread; the ORM is used beside it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytest_plugins = ["tests.fixtures"]
+pytest_plugins = ["tests.fixtures", "tests.wordpress.fixtures"]

@@ -1,0 +1,143 @@
+<?php
+
+namespace Igny8\Bridge;
+
+use WP_Post;
+
+/**
+ * Tells IGNY8 when a post it made changes in WordPress: its status (publish, draft, pending,
+ * future, private, trash) or its permalink. Changes are gathered during the request and
+ * queued at its end, once per post and only when they differ from what IGNY8 last heard
+ * (kept in post meta _igny8_reported); changes made by IGNY8's own calls are answered in
+ * those calls instead. Categories and tags changing queue a fresh site structure.
+ */
+final class Hooks
+{
+    public const STATUSES = ['publish', 'draft', 'pending', 'future', 'private', 'trash'];
+
+    /** @var array<int, true> */
+    private static array $dirty = [];
+
+    /** @var array<int, array<string, mixed>> */
+    private static array $deleted = [];
+
+    private static bool $structure = false;
+
+    public static function register(): void
+    {
+        add_action('transition_post_status', [self::class, 'onTransition'], 10, 3);
+        add_action('post_updated', [self::class, 'onUpdated'], 10, 3);
+        add_action('before_delete_post', [self::class, 'onDelete'], 10, 1);
+        foreach (['created_term', 'edited_term', 'delete_term'] as $hook) {
+            add_action($hook, [self::class, 'onTerm'], 10, 3);
+        }
+        add_action('shutdown', [self::class, 'flush'], 5);
+    }
+
+    private static function ours(int $postId): bool
+    {
+        return get_post_meta($postId, Meta::CONTENT_ID, true) !== '';
+    }
+
+    /**
+     * @param mixed $post
+     */
+    public static function onTransition(string $new, string $old, $post): void
+    {
+        if (Rest::$serving || !$post instanceof WP_Post || $new === $old || wp_is_post_revision($post)) {
+            return;
+        }
+        self::$dirty[(int) $post->ID] = true;
+    }
+
+    /**
+     * @param mixed $after
+     * @param mixed $before
+     */
+    public static function onUpdated(int $postId, $after, $before): void
+    {
+        if (Rest::$serving || !$after instanceof WP_Post || !$before instanceof WP_Post) {
+            return;
+        }
+        if ($after->post_name !== $before->post_name || $after->post_parent !== $before->post_parent || $after->post_date !== $before->post_date) {
+            self::$dirty[$postId] = true;
+        }
+    }
+
+    public static function onDelete(int $postId): void
+    {
+        if (Rest::$serving || !self::ours($postId)) {
+            return;
+        }
+        // After the delete nothing is left to read: take what IGNY8 needs now.
+        self::$deleted[$postId] = [
+            'remote_id' => $postId,
+            'content_id' => (string) get_post_meta($postId, Meta::CONTENT_ID, true),
+            'status' => 'trash',
+            'deleted' => true,
+            'permalink' => '',
+            'post_type' => (string) get_post_type($postId),
+        ];
+        unset(self::$dirty[$postId]);
+    }
+
+    /**
+     * @param mixed $termId
+     * @param mixed $ttId
+     * @param mixed $taxonomy
+     */
+    public static function onTerm($termId, $ttId = 0, $taxonomy = ''): void
+    {
+        if (in_array($taxonomy, ['category', 'post_tag'], true)) {
+            self::$structure = true;
+        }
+    }
+
+    /**
+     * What IGNY8 knows of a post now (its own call answered with it).
+     */
+    public static function remember(int $postId, string $status, string $permalink): void
+    {
+        update_post_meta($postId, Meta::REPORTED, $status . '|' . $permalink);
+        unset(self::$dirty[$postId]);
+    }
+
+    /**
+     * Queues a report for every changed post of ours (and the structure when terms changed).
+     */
+    public static function flush(): void
+    {
+        foreach (array_keys(self::$dirty) as $postId) {
+            $post = get_post($postId);
+            if (!$post || !self::ours($postId)) {
+                continue;
+            }
+            $status = (string) $post->post_status;
+            if (!in_array($status, self::STATUSES, true)) {
+                continue;
+            }
+            $permalink = $status === 'trash' ? '' : (string) get_permalink($post);
+            if (get_post_meta($postId, Meta::REPORTED, true) === $status . '|' . $permalink) {
+                continue;
+            }
+            Outbox::enqueue('posts/status', [
+                'remote_id' => $postId,
+                'content_id' => (string) get_post_meta($postId, Meta::CONTENT_ID, true),
+                'status' => $status,
+                'permalink' => $permalink,
+                'post_type' => (string) $post->post_type,
+                'modified_gmt' => mysql_to_rfc3339((string) $post->post_modified_gmt),
+            ], 'post:' . $postId);
+            update_post_meta($postId, Meta::REPORTED, $status . '|' . $permalink);
+        }
+        self::$dirty = [];
+        foreach (self::$deleted as $postId => $body) {
+            Outbox::enqueue('posts/status', $body, 'post:' . $postId);
+        }
+        self::$deleted = [];
+        if (self::$structure) {
+            self::$structure = false;
+            Outbox::enqueue('site/structure', Structure::collect(), 'structure');
+        }
+    }
+}

@@ -1,0 +1,200 @@
+<?php
+
+namespace Igny8\Bridge;
+
+use WP_Error;
+use WP_REST_Request;
+use WP_REST_Response;
+
+/**
+ * The routes IGNY8 calls, under igny8/v1. Every one checks the signature first (see Signature):
+ * the key id must be the pasted key's, the signature must match, the timestamp must be within
+ * 300 s of our clock and the nonce must be new. Refusals are 401 with a code and plain words.
+ */
+final class Rest
+{
+    public const NAMESPACE = 'igny8/v1';
+
+    /** True while IGNY8's own call is being served: its changes are reported in the answer. */
+    public static bool $serving = false;
+
+    public static function register(): void
+    {
+        $routes = [
+            'status' => ['GET, POST', [self::class, 'status']],
+            'site-structure' => ['GET, POST', [self::class, 'siteStructure']],
+            'publish' => ['POST', [self::class, 'publish']],
+            'unpublish' => ['POST', [self::class, 'unpublish']],
+        ];
+        foreach ($routes as $route => [$methods, $callback]) {
+            register_rest_route(self::NAMESPACE, '/' . $route, [
+                'methods' => $methods,
+                'callback' => $callback,
+                'permission_callback' => [self::class, 'authorize'],
+            ]);
+        }
+    }
+
+    /**
+     * @return true|WP_Error
+     */
+    public static function authorize(WP_REST_Request $request)
+    {
+        $connection = Connection::get();
+        if ($connection === null) {
+            return self::refuse(
+                'igny8_not_connected',
+                __(
+                    'This WordPress site has no IGNY8 connection yet: paste the connection string in Settings → IGNY8 Bridge.',
+                    'igny8-bridge'
+                )
+            );
+        }
+        $headers = [];
+        foreach (['x-igny8-key-id', 'x-igny8-timestamp', 'x-igny8-nonce', 'x-igny8-signature'] as $name) {
+            $headers[$name] = (string) $request->get_header($name);
+        }
+        if ($headers['x-igny8-key-id'] === '' && $headers['x-igny8-signature'] === '') {
+            return self::refuse('igny8_unsigned', __('This call is not signed by IGNY8.', 'igny8-bridge'));
+        }
+        if (!hash_equals((string) $connection['key_id'], $headers['x-igny8-key-id'])) {
+            return self::refuse(
+                'igny8_unknown_key',
+                __(
+                    'This call was signed with another key than the one pasted here. Paste the current connection string from IGNY8.',
+                    'igny8-bridge'
+                )
+            );
+        }
+        $why = Signature::verify(
+            (string) $connection['key'],
+            $request->get_method(),
+            $request->get_route(),
+            (string) $request->get_body(),
+            $headers
+        );
+        if ($why === 'unsigned') {
+            return self::refuse('igny8_unsigned', __('This call is not signed by IGNY8.', 'igny8-bridge'));
+        }
+        if ($why === 'expired') {
+            return self::refuse(
+                'igny8_expired',
+                __(
+                    'The signature is more than 5 minutes old (or the clocks of IGNY8 and this server differ by more than 5 minutes).',
+                    'igny8-bridge'
+                )
+            );
+        }
+        if ($why !== '') {
+            return self::refuse('igny8_bad_signature', __('The signature does not match the pasted key.', 'igny8-bridge'));
+        }
+        if (!Store::rememberNonce($headers['x-igny8-nonce'], time())) {
+            return self::refuse('igny8_replayed', __('This exact call was already received once; it is refused.', 'igny8-bridge'));
+        }
+        Log::inbound();
+        return true;
+    }
+
+    private static function refuse(string $code, string $message): WP_Error
+    {
+        Log::add('in', 'refused', false, $message);
+        return new WP_Error($code, $message, ['status' => 401]);
+    }
+
+    /**
+     * The JSON body of a signed call; WP_Error when it is not an object.
+     *
+     * @return array<string, mixed>|WP_Error
+     */
+    private static function body(WP_REST_Request $request)
+    {
+        $raw = (string) $request->get_body();
+        if ($raw === '') {
+            return [];
+        }
+        $data = json_decode($raw, true);
+        if (!is_array($data)) {
+            return new WP_Error('igny8_bad_request', __('The body must be a JSON object.', 'igny8-bridge'), ['status' => 400]);
+        }
+        return $data;
+    }
+
+    public static function status(WP_REST_Request $request): WP_REST_Response
+    {
+        $body = self::body($request);
+        $answer = Structure::versions() + [
+            'post_types' => Structure::postTypes(),
+            'taxonomies' => Structure::taxonomies(),
+            'key_id' => (string) (Connection::get()['key_id'] ?? ''),
+            'api_base' => Connection::apiBase(),
+        ];
+        // {"callback": true}: prove the other direction too, inside the same test.
+        if (is_array($body) && !empty($body['callback'])) {
+            $answer['callback'] = Api::testConnection();
+        }
+        Log::add('in', 'status', true, __('IGNY8 checked the connection.', 'igny8-bridge'));
+        return new WP_REST_Response($answer, 200);
+    }
+
+    public static function siteStructure(WP_REST_Request $request): WP_REST_Response
+    {
+        Log::add('in', 'structure', true, __('IGNY8 read the site structure.', 'igny8-bridge'));
+        return new WP_REST_Response(Structure::collect(), 200);
+    }
+
+    /**
+     * @return WP_REST_Response|WP_Error
+     */
+    public static function publish(WP_REST_Request $request)
+    {
+        $body = self::body($request);
+        if ($body instanceof WP_Error) {
+            return $body;
+        }
+        self::$serving = true;
+        try {
+            $result = Publisher::publish($body);
+        } finally {
+            self::$serving = false;
+        }
+        if ($result instanceof WP_Error) {
+            Log::add('in', 'publish', false, $result->get_error_message());
+            return $result;
+        }
+        Log::add('in', 'publish', true, sprintf(
+            /* translators: 1: post id, 2: post status */
+            __('Post %1$d saved (%2$s).', 'igny8-bridge'),
+            $result['post_id'],
+            $result['status']
+        ));
+        return new WP_REST_Response($result, $result['created'] ? 201 : 200);
+    }
+
+    /**
+     * @return WP_REST_Response|WP_Error
+     */
+    public static function unpublish(WP_REST_Request $request)
+    {
+        $body = self::body($request);
+        if ($body instanceof WP_Error) {
+            return $body;
+        }
+        self::$serving = true;
+        try {
+            $result = Publisher::unpublish($body);
+        } finally {
+            self::$serving = false;
+        }
+        if ($result instanceof WP_Error) {
+            Log::add('in', 'unpublish', false, $result->get_error_message());
+            return $result;
+        }
+        Log::add('in', 'unpublish', true, sprintf(
+            /* translators: 1: post id, 2: post status */
+            __('Post %1$d is now %2$s.', 'igny8-bridge'),
+            $result['post_id'],
+            $result['status']
+        ));
+        return new WP_REST_Response($result, 200);
+    }
+}
