@@ -7,6 +7,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from apps.publisher.api.openapi import document, statuses
@@ -22,6 +24,14 @@ def openapi_json(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(document(api_base(request).rstrip("/")))
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+def inline(text: str) -> SafeString:
+    """The declarations' descriptions are OpenAPI Markdown; the page shows their `code`."""
+    parts = escape(text).split("`")
+    return mark_safe(  # noqa: S308 - every part is escaped above
+        "".join(f"<code>{part}</code>" if n % 2 else part for n, part in enumerate(parts))
+    )
 
 
 def _type(schema: dict) -> str:
@@ -65,7 +75,7 @@ def fields(schema: dict, prefix: str = "") -> list[dict[str, Any]]:
                 "name": dotted,
                 "type": _type(sub),
                 "required": name in required,
-                "description": sub.get("description", ""),
+                "description": inline(sub.get("description", "")),
                 "limits": _limits(sub),
             }
         )
@@ -97,24 +107,24 @@ def docs_page(request: HttpRequest) -> HttpResponse:
             "method": endpoint.method,
             "path": "/api/v1" + endpoint.path,
             "summary": endpoint.summary,
-            "description": endpoint.description,
+            "description": inline(endpoint.description),
             "params": [
                 {
                     "name": param.name,
                     "where": param.where,
                     "type": _type(param.schema),
                     "required": param.required or param.where == "path",
-                    "description": param.description,
+                    "description": inline(param.description),
                     "limits": _limits(param.schema),
                 }
                 for param in endpoint.params
             ],
             "body": fields(endpoint.body) if endpoint.body else None,
-            "body_note": (endpoint.body or {}).get("description", ""),
+            "body_note": inline((endpoint.body or {}).get("description", "")),
             "body_required": endpoint.body_required,
-            "one_of": _one_of_note(endpoint.body),
+            "one_of": inline(_one_of_note(endpoint.body)),
             "data": fields(endpoint.data),
-            "errors": [(status, ERROR_TEXT[status]) for status in statuses(endpoint)],
+            "errors": [(status, inline(ERROR_TEXT[status])) for status in statuses(endpoint)],
         }
         for endpoint in ENDPOINTS
     ]

@@ -17,13 +17,14 @@ from typing import Any
 
 import jsonschema
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from apps.publisher.api.spec import MAX_ID, Endpoint
 from apps.publisher.models import Connection, ConnectionStatus
 from apps.publisher.signing import key_digest, key_id_of
+from igny8.errors import UserFacingError
 from igny8.http import envelope
 from igny8.ratelimit import client_address, limit_count
 
@@ -103,10 +104,20 @@ def presented_key(request: HttpRequest) -> str:
     return request.headers.get("X-IGNY8-API-KEY", "").strip()
 
 
+def _address(request: HttpRequest) -> str:
+    """The caller's address for counting refused keys; allauth refuses to guess one it cannot
+    trust (no REMOTE_ADDR, a proxy header it was not told of), and those callers share one
+    count rather than being answered 403 before their key is even read."""
+    try:
+        return client_address(request)
+    except PermissionDenied:
+        return "unknown"
+
+
 def authenticate(request: HttpRequest) -> Connection:
     """The connection whose key the call carries, looked up by its hash in this host's schema
     (so a key of another workspace is simply unknown here); a rotated or revoked key is too."""
-    address = f"api-bad-key:{client_address(request)}"
+    address = f"api-bad-key:{_address(request)}"
     amount, seconds = bad_key_rate()
     wait = limit_count(address, amount=amount, seconds=seconds, count=False)
     if wait:
@@ -207,25 +218,20 @@ def schema_errors(schema: dict, value: Any) -> dict[str, list[str]]:
     return fields
 
 
-def _unstorable(value: Any, where: str = "") -> dict[str, list[str]]:
-    """Strings PostgreSQL cannot keep (NUL, lone surrogates) are refused, not a 500."""
-    found: dict[str, list[str]] = {}
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(value: Any) -> Any:
+    """The value with what PostgreSQL cannot keep in text or jsonb (NUL, lone surrogates)
+    replaced by U+FFFD, one for one: such input is valid JSON, so it is taken, not refused
+    (and never a 500), and a length limit means the same before and after."""
     if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            found[where or "body"] = ["Must be valid UTF-8 text."]
-        else:
-            if "\x00" in value:
-                found[where or "body"] = ["Must not contain NUL characters."]
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            found.update(_unstorable(key, where or "body"))
-            found.update(_unstorable(item, f"{where}.{key}" if where else str(key)))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found.update(_unstorable(item, f"{where}.{index}"))
-    return found
+        return _UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_storable(key): _storable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    return value
 
 
 def parse_body(request: HttpRequest, endpoint: Endpoint) -> dict[str, Any]:
@@ -247,7 +253,8 @@ def parse_body(request: HttpRequest, endpoint: Endpoint) -> dict[str, Any]:
         raise ApiError(
             400, "invalid_json", "The body is not JSON.", fields={"body": ["Send JSON."]}
         ) from None
-    fields = _unstorable(body) or schema_errors(endpoint.body, body)
+    body = _storable(body)
+    fields = schema_errors(endpoint.body, body)
     if fields:
         raise ApiError(400, "invalid", "Some fields are not right; see `fields`.", fields=fields)
     return body
@@ -258,7 +265,7 @@ def parse_params(request: HttpRequest, endpoint: Endpoint, path: dict[str, str])
     fields: dict[str, list[str]] = {}
     for param in endpoint.params:
         raw = path.get(param.name) if param.where == "path" else request.GET.get(param.name)
-        if raw is None or (raw == "" and param.where == "query"):
+        if raw is None:
             if "default" in param.schema:
                 values[param.name] = param.schema["default"]
             continue
@@ -268,13 +275,16 @@ def parse_params(request: HttpRequest, endpoint: Endpoint, path: dict[str, str])
                 fields[param.name] = ["Must be a whole number from 1 to 9007199254740991."]
                 continue
             value = int(raw)
-        problems = _unstorable(value, param.name) or schema_errors(param.schema, value)
+        value = _storable(value)
+        problems = schema_errors(param.schema, value)
         if problems:
             fields[param.name] = [msg for messages in problems.values() for msg in messages]
             continue
         values[param.name] = value
     if fields:
-        raise ApiError(400, "invalid", "Some parameters are not right; see `fields`.", fields)
+        raise ApiError(
+            400, "invalid", "Some parameters are not right; see `fields`.", fields=fields
+        )
     return values
 
 
@@ -328,7 +338,10 @@ def path_view(endpoints: list[Endpoint], handlers: dict[str, Handler]) -> Callab
             call = Call(request=request, endpoint=endpoint, connection=connection)
             call.params = parse_params(request, endpoint, path)
             call.body = parse_body(request, endpoint)
-            response = envelope(request, handlers[endpoint.name](call))
+            try:
+                response = envelope(request, handlers[endpoint.name](call))
+            except UserFacingError as refusal:  # not found, conflict: the services' words
+                raise ApiError(refusal.status, refusal.code, refusal.message) from None
         except ApiError as error:
             if connection is not None and endpoint is not None and error.status != 429:
                 _log_refusal(connection.site, endpoint, error, request)

@@ -29,7 +29,7 @@ def _text(max_length: int, description: str = "", **extra: Any) -> dict:
 
 
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-_URL = _text(500, "An absolute http(s) address.", pattern=r"^https?://\S+$")
+_URL = _text(500, "An absolute http(s) address.", pattern=r"^https?://[^/]")
 _DATETIME = {"type": "string", "format": "date-time"}
 _DATE = {"type": "string", "format": "date"}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
@@ -66,7 +67,7 @@ def content_ack(call: Call) -> dict[str, Any]:
     ).as_data()
 
 
-def _datetime(text: str):  # noqa: ANN202 - an aware datetime
+def _datetime(text: str) -> dt.datetime:
     try:
         value = parse_datetime(text)
     except ValueError:
@@ -82,7 +83,11 @@ def _datetime(text: str):  # noqa: ANN202 - an aware datetime
                 ]
             },
         )
-    return value
+    # In UTC: PostgreSQL refuses offsets past ±15:59 that ISO 8601 allows.
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:  # a year-1 or year-9999 edge moved out of range by its offset
+        return (dt.datetime.min if value.year == 1 else dt.datetime.max).replace(tzinfo=dt.UTC)
 
 
 HANDLERS = {
