@@ -5,7 +5,9 @@ what WordPress reported; the adapter without the plugin; the plugin download."""
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 
 import pytest
 from django.test import Client
@@ -186,4 +188,25 @@ def test_an_editor_sees_the_connection_but_not_its_controls(alpha, client_for):
     assert "Connected" in words(page) and "https://garden.example.com" in words(page)
     assert "Make a connection key" not in words(page) and "Test connection</button>" not in text(
         page
+    )
+
+
+def test_the_plugin_downloads_as_the_zip_wordpress_installs(alpha, outsider, client_for):
+    garden_site(alpha)
+    client = client_for(alpha.owner, alpha.host)
+    page = client.get("/publisher/")
+    assert 'href="/publisher/plugin/igny8-bridge.zip"' in text(page)
+
+    download = client.get("/publisher/plugin/igny8-bridge.zip")
+
+    assert download.status_code == 200 and download["Content-Type"] == "application/zip"
+    assert 'attachment; filename="igny8-bridge.zip"' in download["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+        names = archive.namelist()
+        assert "igny8-bridge/igny8-bridge.php" in names
+        header = archive.read("igny8-bridge/igny8-bridge.php").decode()
+    assert "Plugin Name:" in header and "GPL-2.0-or-later" in header
+    assert (
+        client_for(outsider, alpha.host).get("/publisher/plugin/igny8-bridge.zip").status_code
+        == 403
     )
