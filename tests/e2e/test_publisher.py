@@ -184,6 +184,22 @@ def test_connect_publish_and_follow_it_to_the_live_post(
     expect(page.get_by_text("is off the schedule")).to_be_visible()
     expect(page.locator(f'[data-entry="scheduled"][data-content="{later.pk}"]')).to_have_count(0)
 
+    # Rotate the key (asked first): the new string is shown once, the plugin's old key is
+    # refused at once, the new one works.
+    page.goto(ws("/publisher/"))
+    questions: list[str] = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="Rotate key").click()
+    expect(page.get_by_text("Your new connection string")).to_be_visible()
+    assert questions and questions[0].startswith("Make a new key?")
+    rotated = page.get_by_role("textbox", name="Connection string").input_value()
+    assert rotated != connection_string
+    assert not wordpress.php("return \\Igny8\\Bridge\\Api::testConnection();")["ok"]
+    wordpress.connect(rotated)
+    assert wordpress.php("return \\Igny8\\Bridge\\Api::testConnection();")["ok"]
+    page.get_by_role("button", name="Test connection").click()
+    expect(page.get_by_text("Connected both ways")).to_be_visible()
+
     # The dashboard's checklist item is done.
     page.goto(ws("/"))
     expect(page.locator('[data-item="wordpress"]')).to_have_class(re.compile("done"))
