@@ -340,6 +340,16 @@ Q_CLUSTER = {
     "ack_failures": True,
 }
 
+# Publishing to WordPress: a failed publish is tried again after 1, 2, 4, 8… minutes, this
+# many times, before its people are told it failed.
+PUBLISH_RETRIES = int(os.environ.get("IGNY8_PUBLISH_RETRIES", "5"))
+PUBLISH_RETRY_BASE_SECONDS = int(os.environ.get("IGNY8_PUBLISH_RETRY_BASE_SECONDS", "60"))
+
+# --- the JSON API (apps/publisher/api) ------------------------------------------------------
+# Calls a minute per connection key; refused keys a minute per client address.
+IGNY8_API_RATE_LIMIT = env_int("IGNY8_API_RATE_LIMIT", 120)
+IGNY8_API_BAD_KEY_LIMIT = env_int("IGNY8_API_BAD_KEY_LIMIT", 30)
+
 # --- logging -----------------------------------------------------------------------------
 LOG_DIR = Path(os.environ.get("IGNY8_LOG_DIR", DATA_DIR / "logs"))
 LOG_DIR.mkdir(parents=True, exist_ok=True)
@@ -377,6 +387,7 @@ LOGGING = {
         "publishing_file": _channel("publishing"),
         "wordpress_api_file": _channel("wordpress_api"),
         "webhooks_file": _channel("webhooks"),
+        "api_file": _channel("api"),
         "app_file": _channel("igny8"),
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
@@ -390,7 +401,7 @@ LOGGING = {
                 "level": LOG_LEVEL,
                 "propagate": False,
             }
-            for channel in ("publishing", "wordpress_api", "webhooks")
+            for channel in ("publishing", "wordpress_api", "webhooks", "api")
         },
         "django-q": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },

@@ -1,0 +1,161 @@
+"""The API answers to a site's connection key only: which keys pass, which are refused, the
+rate limits, CSRF, the envelope and the request id."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django_tenants.utils import schema_context
+
+from apps.publisher.models import ConnectionStatus
+from apps.publisher.signing import new_key
+from apps.publisher.tests.api_helpers import (  # noqa: F401 - fixtures
+    API,
+    data_of,
+    error_of,
+    foreign_fixture,
+    neighbour_fixture,
+    wired_fixture,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_call_without_a_key_is_refused_with_the_envelope_not_a_login_page(wired):
+    response = wired.client().get(API + "/connection/test")
+    assert response.status_code == 401
+    error = error_of(response)
+    assert error["code"] == "unauthorized"
+    assert "Authorization: Bearer" in error["message"]
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_the_key_passes_as_bearer_or_in_its_own_header(wired):
+    data = data_of(wired.get("/connection/test"))
+    assert data["site"] == {"id": wired.site.pk, "name": wired.site.name, "url": wired.site.url}
+    response = wired.client().get(API + "/connection/test", headers={"X-IGNY8-API-KEY": wired.key})
+    assert data_of(response)["connection"]["key_id"] == wired.connection.key_id
+
+
+def test_a_signed_in_member_without_a_key_gets_nothing(wired, client_for):
+    client = client_for(wired.ws.owner, wired.ws.host)
+    assert client.get(API + "/contents").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "",
+        "igk_000000000000_" + "A" * 43,  # well-formed, unknown
+        "not-a-key",
+        "Basic dXNlcjpwYXNz",
+    ],
+)
+def test_unknown_keys_are_refused(wired, key):
+    response = wired.client().get(API + "/contents", headers={"Authorization": key})
+    assert response.status_code == 401
+    assert "data" not in response.json()
+
+
+def test_a_key_of_another_workspace_is_unknown_here(wired, foreign):
+    wired.content("Alpha's secret article")
+    response = foreign.client().get(API + "/contents", headers=foreign.headers())
+    assert data_of(response)["total"] == 0  # on its own host it works, and sees only its site
+    cross = wired.get("/contents", key=foreign.key)  # beta's key on alpha's host
+    assert cross.status_code == 401
+    assert b"secret" not in cross.content
+
+
+def test_a_rotated_key_is_refused_at_once_and_the_new_one_works(wired):
+    assert wired.get("/connection/test").status_code == 200
+    fresh = new_key()
+    with schema_context(wired.ws.schema):
+        wired.connection.key_id, wired.connection.key_hash = fresh.key_id, fresh.digest
+        wired.connection.save()
+    assert wired.get("/connection/test").status_code == 401
+    assert wired.get("/connection/test", key=fresh.key).status_code == 200
+
+
+def test_a_revoked_key_is_refused(wired):
+    with schema_context(wired.ws.schema):
+        wired.connection.status = ConnectionStatus.REVOKED
+        wired.connection.save()
+    assert wired.get("/connection/test").status_code == 401
+
+
+def test_calls_are_limited_per_key_with_retry_after(wired, neighbour, settings):
+    settings.IGNY8_API_RATE_LIMIT = 3
+    for _ in range(3):
+        assert wired.get("/contents").status_code == 200
+    response = wired.get("/contents")
+    assert response.status_code == 429
+    assert error_of(response)["code"] == "rate_limited"
+    assert response["Retry-After"].isdigit() and 1 <= int(response["Retry-After"]) <= 60
+    assert neighbour.get("/contents").status_code == 200  # another key has its own allowance
+
+
+def test_guessing_keys_from_one_address_is_slowed_down(wired, settings):
+    settings.IGNY8_API_BAD_KEY_LIMIT = 2
+    wrong = "igk_000000000000_" + "B" * 43
+    assert [wired.get("/contents", key=wrong).status_code for _ in range(2)] == [401, 401]
+    response = wired.get("/contents")  # even the right key waits now
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) >= 1
+
+
+def test_posts_need_no_csrf_token_here_but_still_do_everywhere_else(wired, client_for):
+    strict = wired.client(enforce_csrf_checks=True)
+    response = strict.post(
+        API + "/connection/test", "{}", content_type="application/json", headers=wired.headers()
+    )
+    assert response.status_code == 200
+    member = client_for(wired.ws.owner, wired.ws.host)
+    member.handler.enforce_csrf_checks = True
+    assert member.post("/sites/switch/", {"site": wired.site.pk}).status_code == 403
+
+
+def _views(resolver: URLResolver, prefix: str = ""):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _views(pattern, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern.callback
+
+
+def test_only_the_api_and_the_stripe_webhook_are_csrf_exempt():
+    exempt = {
+        route
+        for urlconf in ("igny8.urls_tenant", "igny8.urls_public")
+        for route, view in _views(get_resolver(urlconf))
+        if getattr(view, "csrf_exempt", False)
+    }
+    api = {route for route in exempt if route.startswith("api/")}
+    assert "api/v1/posts/status" in api and "api/v1/contents/<str:content_id>/ack" in api
+    assert {route for route in exempt - api if not route.endswith("stripe/webhook/")} == set()
+
+
+def test_a_wrong_method_gets_405_with_allow(wired):
+    response = wired.client().delete(API + "/contents", headers=wired.headers())
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert error_of(response)["code"] == "method_not_allowed"
+
+
+def test_an_unknown_api_address_is_a_json_404(wired):
+    response = wired.client().get("/api/v2/nothing")
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+
+
+def test_the_request_id_sent_comes_back_in_header_and_body(wired):
+    response = wired.client().get(
+        API + "/contents", headers={**wired.headers(), "X-Request-ID": "plugin-req-123456"}
+    )
+    assert response["X-Request-ID"] == "plugin-req-123456"
+    assert response.json()["request_id"] == "plugin-req-123456"
+
+
+def test_the_api_is_on_workspace_hosts_only(wired):
+    response = Client().get(API + "/contents", headers=wired.headers())  # the public host
+    assert response.status_code == 404
