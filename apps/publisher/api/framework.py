@@ -188,7 +188,10 @@ def _words(error: jsonschema.ValidationError) -> tuple[str, str]:
         return ".".join(filter(None, [where, name])), "This field is required."
     if kind == "anyOf" and all(set(option) == {"required"} for option in value):
         names = [option["required"][0] for option in value]
-        return names[0], f"Give {' or '.join(names)} (or both)."
+        return names[0], f"Give {', '.join(names[:-1])} or {names[-1]}."
+    if kind == "not" and set(value) == {"required"}:
+        names = value["required"]
+        return names[-1], f"Send {' or '.join(names)}, not both."
     if kind == "type":
         wanted = value if isinstance(value, str) else value[0]
         return where, f"Must be {_TYPE_WORDS.get(wanted, wanted)}."
@@ -204,8 +207,10 @@ def _words(error: jsonschema.ValidationError) -> tuple[str, str]:
         return where, f"Must be at most {value}."
     if kind == "maxItems":
         return where, f"At most {value} items."
-    if kind == "pattern" and str(value).startswith("^https?"):
+    if kind == "pattern" and "https?" in str(value):
         return where, "Must be an absolute address starting with http:// or https://."
+    if kind == "pattern":
+        return where, "Has the wrong form."
     return where, error.message
 
 

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.publisher.models import Connection, Direction, Publication, SyncEvent
+from apps.publisher.services.synclog import log_event
 from apps.workspace.models import Site
 from apps.writer.models import Content, EditorialStatus, ImageKind, ImageStatus, PublishingStatus
 from igny8.errors import UserFacingError
@@ -53,17 +54,18 @@ def event_log(
     error: str = "",
     request_id: str = "",
 ) -> SyncEvent:
-    """One line of the site's sync log for something WordPress told us."""
-    return SyncEvent.objects.create(
+    """One line of the site's sync log (and of the `wordpress_api` log channel) for something
+    WordPress told us."""
+    return log_event(
         site=site,
         direction=Direction.IN,
         kind=kind,
         object_type=object_type,
-        object_id=str(object_id)[:40],
+        object_id=object_id,
         ok=ok,
-        summary=summary[:500],
+        summary=summary,
         error=error,
-        request_id=request_id[:64],
+        request_id=request_id,
     )
 
 
@@ -226,9 +228,11 @@ def post_status_apply(
     post_id: int | None = None,
     content_id: int | None = None,
     permalink: str = "",
+    deleted: bool = False,
     request_id: str = "",
 ) -> Outcome:
-    """A post of ours changed in WordPress: follow it (see the module's rules)."""
+    """A post of ours changed in WordPress: follow it (see the module's rules). A post
+    `deleted` for good is forgotten, so that the next publish makes a new one."""
     with transaction.atomic():
         if content_id is not None:
             content = Content.objects.select_for_update().filter(site=site, pk=content_id).first()
@@ -256,6 +260,10 @@ def post_status_apply(
             publication.remote_url = permalink
         if status == "publish" and moved == PublishingStatus.PUBLISHED:
             publication.published_at = publication.published_at or timezone.now()
+        if deleted:
+            publication.remote_id, publication.remote_url = None, ""
+            publication.remote_status = "deleted"
+            publication.published_at = None
         publication.updated = timezone.now()
         publication.save()
         if moved != content.publishing_status:
@@ -281,7 +289,7 @@ def post_status_apply(
 
 
 def _status_summary(publication: Publication, content: Content, before: tuple, changed: bool):
-    post = f"Post {publication.remote_id}" if publication.remote_id else "The post"
+    post = f"Post {publication.remote_id}" if publication.remote_id else f"Post {before[0] or ''}"
     text = f"{post} of “{content.title[:200]}” is {publication.remote_status} in WordPress"
     if before[3] != content.publishing_status:
         text += f"; the article is now {content.get_publishing_status_display().lower()}"

@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_tenants.utils import schema_context
 
-from apps.publisher.models import ConnectionStatus
-from apps.publisher.signing import new_key
+from apps.publisher.models import Connection, ConnectionStatus
+from apps.publisher.services.connection import connection_revoke, key_rotate
 from apps.publisher.tests.api_helpers import (  # noqa: F401 - fixtures
     API,
     data_of,
@@ -69,18 +69,22 @@ def test_a_key_of_another_workspace_is_unknown_here(wired, foreign):
 
 def test_a_rotated_key_is_refused_at_once_and_the_new_one_works(wired):
     assert wired.get("/connection/test").status_code == 200
-    fresh = new_key()
     with schema_context(wired.ws.schema):
-        wired.connection.key_id, wired.connection.key_hash = fresh.key_id, fresh.digest
-        wired.connection.save()
+        fresh = key_rotate(connection=wired.connection, user=wired.ws.owner)
     assert wired.get("/connection/test").status_code == 401
-    assert wired.get("/connection/test", key=fresh.key).status_code == 200
+    assert wired.get("/connection/test", key=fresh).status_code == 200
 
 
 def test_a_revoked_key_is_refused(wired):
     with schema_context(wired.ws.schema):
-        wired.connection.status = ConnectionStatus.REVOKED
-        wired.connection.save()
+        connection_revoke(connection=wired.connection, user=wired.ws.owner)
+    assert wired.get("/connection/test").status_code == 401
+
+
+def test_a_key_left_on_a_revoked_connection_is_refused_too(wired):
+    """Refusal does not hang on the hash alone being cleared."""
+    with schema_context(wired.ws.schema):
+        Connection.objects.filter(pk=wired.connection.pk).update(status=ConnectionStatus.REVOKED)
     assert wired.get("/connection/test").status_code == 401
 
 
