@@ -340,6 +340,11 @@ Q_CLUSTER = {
     "ack_failures": True,
 }
 
+# Publishing to WordPress: a failed publish is tried again after 1, 2, 4, 8… minutes, this
+# many times, before its people are told it failed.
+PUBLISH_RETRIES = int(os.environ.get("IGNY8_PUBLISH_RETRIES", "5"))
+PUBLISH_RETRY_BASE_SECONDS = int(os.environ.get("IGNY8_PUBLISH_RETRY_BASE_SECONDS", "60"))
+
 # --- the JSON API (apps/publisher/api) ------------------------------------------------------
 # Calls a minute per connection key; refused keys a minute per client address.
 IGNY8_API_RATE_LIMIT = env_int("IGNY8_API_RATE_LIMIT", 120)

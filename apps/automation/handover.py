@@ -1,8 +1,8 @@
 """Stage 7's one hand-over: an article the pipeline finished goes to review, and (in automatic
 mode, when its on-page score is high enough) is approved and handed to publishing.
 
-The publisher fills in `_to_publishing` when it lands; until then an approved article simply
-waits, approved, for a person (or the publisher's schedule) to publish it.
+`_to_publishing` hands the approved article to the publisher's schedule (automation may import
+the publisher; the publisher never imports automation).
 """
 
 from __future__ import annotations
@@ -46,5 +46,10 @@ def content_handover(*, content: Content, config: AutomationConfig, user=None) -
 
 
 def _to_publishing(content: Content) -> None:
-    """Where the publisher takes over (its schedule assigns approved content to slots)."""
-    return None
+    """Where the publisher takes over: approved → scheduled, in the next free slot of the
+    site's schedule when the site is connected and its schedule is on (otherwise the article
+    waits, approved, for a person or for the schedule to be switched on)."""
+    from apps.publisher.services.schedule import slots_assign
+
+    slots_assign(site=content.site)
+    content.refresh_from_db(fields=["publishing_status"])

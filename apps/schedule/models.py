@@ -53,3 +53,42 @@ class SiteSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"site {self.site_id} of {self.account_id} at {self.next_run_at}"
+
+
+class PublishIndex(models.Model):
+    """The public index of publishing: one row per site whose articles wait to go to WordPress.
+
+    The publications live in each workspace's schema; the publishing dispatcher reads only this
+    table to find the sites with something due (a scheduled article whose time came, a retry
+    whose wait is over, a free slot for an approved article), so a tick costs the same with ten
+    workspaces or ten thousand. The publisher's services keep it (`apps.publisher.services.
+    index`): `next_due_at` is the earliest moment the site has work, or None when it has none.
+    """
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="publish_index"
+    )
+    # The site lives in the account's schema: an id, no constraint across schemas.
+    site_id = models.PositiveIntegerField()
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    last_dispatched_at = models.DateTimeField(null=True, blank=True)
+    updated = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["next_due_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "site_id"], name="publish_index_one_per_site"
+            )
+        ]
+        indexes = [
+            # The dispatcher's one question: which rows are due. Idle sites stay out of it.
+            models.Index(
+                fields=["next_due_at"],
+                condition=models.Q(next_due_at__isnull=False),
+                name="publish_index_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"publishing of site {self.site_id} of {self.account_id} at {self.next_due_at}"

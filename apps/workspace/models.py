@@ -289,6 +289,7 @@ class NotificationKind(models.TextChoices):
     CREDITS_LOW = "credits_low", "Credits are running low"
     INVITATION_ACCEPTED = "invitation_accepted", "Someone accepted an invitation"
     PUBLISH_FAILED = "publish_failed", "Publishing an article failed"
+    PUBLISH_DONE = "publish_done", "An article was published"
 
 
 class Notification(models.Model):

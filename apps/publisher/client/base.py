@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from apps.publisher.client import errors
 from apps.publisher.client.errors import PublishError
-from apps.publisher.client.http import Answer
+from apps.publisher.client.http import Answer, refusal_busy
 
 # The oldest plugin this client speaks to (the routes and payload of igny8/v1).
 MIN_PLUGIN_VERSION = "1.0.0"
@@ -100,13 +100,7 @@ def refusal(host: str, answer: Answer, *, adapter: str, app_passwords: bool = Tr
             return errors.key_refused(host, f"{code} {words}".lower())
         return errors.forbidden(host, words)
     if answer.status == 409:
-        return PublishError(
-            f"{host} is saving this article in another call right now. We will try again in a "
-            "moment.",
-            code="busy",
-            retryable=True,
-            http_status=409,
-        )
+        return refusal_busy(host)
     if answer.status == 404:
         if adapter == "plugin" and code in ("rest_no_route", ""):
             return errors.plugin_missing(host)

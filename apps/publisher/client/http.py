@@ -235,6 +235,11 @@ class WordPressHTTP:
                 if answer.status == 429:
                     failure = errors.throttled(self.host)
                     wait_hint = _retry_after(answer.headers)
+                elif answer.status == 409 and idempotent:
+                    # The plugin is still saving this article for an earlier call of ours
+                    # (a retry that overtook its timed-out first try): wait, then repeat.
+                    failure = refusal_busy(self.host)
+                    wait_hint = _retry_after(answer.headers)
                 elif answer.status >= 500:
                     failure = errors.server_error(self.host, answer.status)
                     if not idempotent:
@@ -244,7 +249,7 @@ class WordPressHTTP:
                     wait_hint = _retry_after(answer.headers)
                 else:
                     return answer
-                if not idempotent and answer.status != 429:
+                if not idempotent and answer.status not in (429, 409):
                     raise failure
             wait = self._wait(retried, wait_hint)
             if wait is None:
@@ -336,6 +341,15 @@ class WordPressHTTP:
             headers=response.headers,
             seconds=seconds,
         )
+
+
+def refusal_busy(host: str) -> PublishError:
+    return PublishError(
+        f"{host} is saving this article in another call right now. We will try again in a moment.",
+        code="busy",
+        retryable=True,
+        http_status=409,
+    )
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:

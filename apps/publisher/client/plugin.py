@@ -100,7 +100,7 @@ class PluginAdapter:
             created=bool(data.get("created", remote_id is None)),
         )
 
-    def unpublish(self, *, content_id: int, remote_id: int | None) -> str:
+    def unpublish(self, *, content_id: int, remote_id: int | None, post_type: str = "post") -> str:
         data = self._call(
             "POST",
             "/unpublish",

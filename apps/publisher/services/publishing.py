@@ -24,6 +24,7 @@ import logging
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -41,6 +42,7 @@ from apps.publisher.models import (
 )
 from apps.publisher.services.synclog import log_event
 from apps.writer.models import Content, EditorialStatus, PublishingStatus
+from igny8 import deadlines
 
 log = logging.getLogger("publishing")
 
@@ -148,7 +150,10 @@ def publish_now(*, content: Content, user=None, post_status: str | None = None) 
             publish_at=publication.publish_at if publication.post_status == "future" else None,
             post_types=connection.post_types,
         )
-        result = adapter.publish(body, remote_id=publication.remote_id)
+        # The whole publish (every picture, term and the post) ends by this deadline, or by
+        # the job's if that is earlier; each call inside also has its own.
+        with deadlines.within(float(getattr(settings, "WP_PUBLISH_DEADLINE_SECONDS", 240))):
+            result = adapter.publish(body, remote_id=publication.remote_id)
     except PublishError as exc:
         _failed(content, publication, attempt, exc, started, adapter)
         raise
@@ -250,7 +255,11 @@ def unpublish(*, content: Content, user=None) -> Publication:  # noqa: ANN001
                 code="not_published",
             )
         adapter = adapter_for(connection)
-        status = adapter.unpublish(content_id=content.pk, remote_id=publication.remote_id)
+        status = adapter.unpublish(
+            content_id=content.pk,
+            remote_id=publication.remote_id,
+            post_type=payloads.post_type_for(content, connection.post_types),
+        )
     except PublishError as exc:
         log_event(
             site=content.site,

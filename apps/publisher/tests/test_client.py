@@ -370,3 +370,9 @@ def test_api_base_for_account(alpha, settings):
     assert base.startswith("https://alpha.") and base.endswith("/api/v1/")
     with schema_context(alpha.schema):
         assert signing.connection_string(base, KEY) == f"{base.rstrip('/')}/ {KEY}"
+
+
+def test_api_base_for_request_keeps_scheme_and_port(alpha, rf):
+    request = rf.get("/publisher/", HTTP_HOST=f"{alpha.host}:8000", secure=True)
+    request.tenant = alpha.account
+    assert api_base_for(request) == f"https://{alpha.host}:8000/api/v1/"

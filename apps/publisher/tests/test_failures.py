@@ -194,3 +194,16 @@ def test_a_second_try_while_one_is_running_is_refused(alpha, private_egress):
             outcomes = list(publication.tries.order_by("number").values_list("outcome", flat=True))
         assert outcomes == [AttemptOutcome.FAILED, AttemptOutcome.OK]
         assert len(wp.posts) == 1
+
+
+def test_plugin_busy_with_an_earlier_call_is_waited_for(alpha, private_egress):
+    """A retry that overtook its timed-out first try meets the plugin's lock (409): wait."""
+    site = publisher_site(alpha)
+    content = approved_article(alpha, site, inline=0, featured=False)
+    with FakeWordPress() as wp, FaultProxy(wp.url) as proxy:
+        _connect(alpha, site, wp, proxy, "plugin")
+        proxy.fault("/igny8/v1/publish", kind="error", status=409)
+        with schema_context(alpha.schema):
+            publish_now(content=content)
+        assert proxy.faults_fired == [("error", "POST", "/igny8/v1/publish")]
+        assert len(wp.posts) == 1

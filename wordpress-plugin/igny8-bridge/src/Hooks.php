@@ -70,14 +70,7 @@ final class Hooks
             return;
         }
         // After the delete nothing is left to read: take what IGNY8 needs now.
-        self::$deleted[$postId] = [
-            'remote_id' => $postId,
-            'content_id' => (string) get_post_meta($postId, Meta::CONTENT_ID, true),
-            'status' => 'trash',
-            'deleted' => true,
-            'permalink' => '',
-            'post_type' => (string) get_post_type($postId),
-        ];
+        self::$deleted[$postId] = self::report($postId, 'trash', '', (string) get_post_type($postId));
         unset(self::$dirty[$postId]);
     }
 
@@ -91,6 +84,25 @@ final class Hooks
         if (in_array($taxonomy, ['category', 'post_tag'], true)) {
             self::$structure = true;
         }
+    }
+
+    /**
+     * The body of a posts/status report (IGNY8's API: post_id, content_id, status, permalink,
+     * post_type; content_id only when it is one of IGNY8's numeric ids, permalink only when there is one).
+     *
+     * @return array<string, mixed>
+     */
+    public static function report(int $postId, string $status, string $permalink, string $postType): array
+    {
+        $body = ['post_id' => $postId, 'status' => $status, 'post_type' => $postType];
+        $contentId = (string) get_post_meta($postId, Meta::CONTENT_ID, true);
+        if (ctype_digit($contentId) && $contentId !== '0') {
+            $body['content_id'] = (int) $contentId;
+        }
+        if ($permalink !== '') {
+            $body['permalink'] = $permalink;
+        }
+        return $body;
     }
 
     /**
@@ -120,14 +132,7 @@ final class Hooks
             if (get_post_meta($postId, Meta::REPORTED, true) === $status . '|' . $permalink) {
                 continue;
             }
-            Outbox::enqueue('posts/status', [
-                'remote_id' => $postId,
-                'content_id' => (string) get_post_meta($postId, Meta::CONTENT_ID, true),
-                'status' => $status,
-                'permalink' => $permalink,
-                'post_type' => (string) $post->post_type,
-                'modified_gmt' => mysql_to_rfc3339((string) $post->post_modified_gmt),
-            ], 'post:' . $postId);
+            Outbox::enqueue('posts/status', self::report($postId, $status, $permalink, (string) $post->post_type), 'post:' . $postId);
             update_post_meta($postId, Meta::REPORTED, $status . '|' . $permalink);
         }
         self::$dirty = [];

@@ -92,7 +92,11 @@ final class Outbox
         if ($next !== false && $next <= $when) {
             return;
         }
-        wp_schedule_single_event($when, self::FLUSH_HOOK, [$when]);
+        if ($next !== false) {
+            // WordPress refuses a second identical event within 10 minutes: move the later one.
+            wp_unschedule_event($next, self::FLUSH_HOOK);
+        }
+        wp_schedule_single_event($when, self::FLUSH_HOOK);
     }
 
     /**
@@ -194,7 +198,7 @@ final class Outbox
             return sprintf(
                 /* translators: 1: post id, 2: status */
                 __('Reported post %1$d as %2$s.', 'igny8-bridge'),
-                (int) ($body['remote_id'] ?? 0),
+                (int) ($body['post_id'] ?? 0),
                 (string) ($body['status'] ?? '')
             );
         }
@@ -202,7 +206,7 @@ final class Outbox
             return sprintf(
                 /* translators: %d: post id */
                 __('Confirmed post %d to IGNY8.', 'igny8-bridge'),
-                (int) ($body['remote_id'] ?? 0)
+                (int) ($body['post_id'] ?? 0)
             );
         }
         if ($kind === 'structure') {

@@ -246,11 +246,15 @@ final class Publisher
         $status = (string) get_post_status($postId);
         $permalink = (string) get_permalink($postId);
         Hooks::remember($postId, $status, $permalink);
-        Outbox::enqueue('contents/' . rawurlencode($data['content_id']) . '/ack', [
-            'remote_id' => $postId,
-            'url' => $permalink,
-            'status' => $status,
-        ]);
+        if (ctype_digit($data['content_id']) && in_array($status, ['publish', 'draft', 'pending', 'future', 'private'], true)) {
+            // Also told to IGNY8 on its own: if IGNY8's call timed out after this save, the
+            // acknowledgement still links the article to this post (no second post on retry).
+            Outbox::enqueue('contents/' . $data['content_id'] . '/ack', [
+                'post_id' => $postId,
+                'url' => $permalink,
+                'status' => $status,
+            ], 'ack:' . $data['content_id']);
+        }
         $mediaOut = [];
         foreach ($media['items'] as $item) {
             $mediaOut[$item['ref'] !== '' ? $item['ref'] : $item['role']] = $item;

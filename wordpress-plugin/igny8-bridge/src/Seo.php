@@ -46,7 +46,7 @@ final class Seo
             return 'yoast';
         }
         if (defined('RANK_MATH_VERSION')) {
-            return 'rank_math';
+            return 'rankmath';
         }
         if (defined('SEOPRESS_VERSION')) {
             return 'seopress';

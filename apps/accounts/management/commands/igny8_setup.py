@@ -88,6 +88,17 @@ class Command(BaseCommand):
                 "repeats": -1,
             },
         )
+        from apps.publisher import jobs as publisher_jobs
+
+        Schedule.objects.get_or_create(
+            name=publisher_jobs.SCHEDULE_NAME,
+            defaults={
+                "func": "apps.publisher.jobs.dispatch_due",
+                "schedule_type": Schedule.MINUTES,
+                "minutes": publisher_jobs.EVERY_MINUTES,
+                "repeats": -1,
+            },
+        )
 
     def _password(self, name: str) -> str:
         path = settings.DATA_DIR / f"{name}_password"
