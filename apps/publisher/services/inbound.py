@@ -275,6 +275,7 @@ def post_status_apply(
             publication.remote_url,
             content.publishing_status,
         )
+    _reindex(site, before[3], content.publishing_status)
     changed = before != after
     only_address = before[:2] == after[:2] and before[3] == after[3] and changed
     event_log(
@@ -286,6 +287,15 @@ def post_status_apply(
         request_id=request_id,
     )
     return Outcome(publication=publication, content=content, changed=changed)
+
+
+def _reindex(site: Site, was: str, now: str) -> None:
+    """A slot or a retry the dispatcher counted on may be gone: recompute the site's due time
+    in the public index (SCHEDULE's), as every service that moves those does."""
+    if was != now and was in (PublishingStatus.SCHEDULED, PublishingStatus.FAILED):
+        from apps.publisher.services.index import index_refresh
+
+        index_refresh(site=site)
 
 
 def _status_summary(publication: Publication, content: Content, before: tuple, changed: bool):
@@ -311,8 +321,9 @@ def content_ack(
     status: str = "publish",
     request_id: str = "",
 ) -> Outcome:
-    """A pull-style client published an approved article of the site as post `post_id`: the
-    article counts as published (delivered), whatever status the post was given."""
+    """The plugin (after our publish call) or a pull-style client published an approved
+    article of the site as post `post_id`: the article counts as published (delivered),
+    whatever status the post was given; while our own attempt runs, its outcome decides."""
     with transaction.atomic():
         content = _approved(site).select_for_update().filter(pk=content_id).first()
         if content is None:
@@ -326,12 +337,14 @@ def content_ack(
         publication.updated = timezone.now()
         publication.save()
         changed = before != (post_id, status, publication.remote_url)
-        if content.publishing_status != PublishingStatus.PUBLISHED:
+        was = content.publishing_status
+        if was not in (PublishingStatus.PUBLISHED, PublishingStatus.PUBLISHING):
             Content.objects.filter(pk=content.pk).update(
                 publishing_status=PublishingStatus.PUBLISHED
             )
             content.publishing_status = PublishingStatus.PUBLISHED
             changed = True
+    _reindex(site, was, content.publishing_status)
     event_log(
         site=site,
         kind="ack",

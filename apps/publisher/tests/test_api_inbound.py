@@ -269,6 +269,34 @@ def test_a_scheduled_article_keeps_its_slot_unless_the_post_went_out(wired):
     )
 
 
+def test_a_slot_taken_over_by_wordpress_leaves_the_dispatchers_index(wired):
+    """Published in WordPress before its slot: the public index forgets the slot, so the
+    dispatcher does not wake for it."""
+    from apps.publisher.services.index import index_bump
+    from apps.schedule.models import PublishIndex
+
+    article = wired.content()
+    _published(wired, article)
+    slot = timezone.now() + dt.timedelta(hours=2)
+    with schema_context(wired.ws.schema):
+        Publication.objects.filter(content=article).update(publish_at=slot, remote_status="draft")
+        Content.objects.filter(pk=article.pk).update(publishing_status="scheduled")
+        index_bump(site=wired.site, when=slot, account=wired.ws.account)
+    row = PublishIndex.objects.get(account=wired.ws.account, site_id=wired.site.pk)
+    assert row.next_due_at == slot
+    data_of(wired.post("/posts/status", {"post_id": 41, "status": "publish"}))
+    row.refresh_from_db()
+    assert row.next_due_at is None
+
+
+def test_an_ack_during_our_own_attempt_records_the_post_and_leaves_the_status_to_it(wired):
+    article = wired.content()
+    with schema_context(wired.ws.schema):
+        Content.objects.filter(pk=article.pk).update(publishing_status="publishing")
+    data = data_of(wired.post(f"/contents/{article.pk}/ack", {"post_id": 12}))
+    assert (data["publishing_status"], data["post_id"]) == ("publishing", 12)
+
+
 def test_a_status_we_already_had_moves_nothing(wired):
     """The plugin echoes our own publish as draft (the schedule asked for drafts)."""
     article = wired.content()
