@@ -163,3 +163,47 @@ def test_the_request_id_sent_comes_back_in_header_and_body(wired):
 def test_the_api_is_on_workspace_hosts_only(wired):
     response = Client().get(API + "/contents", headers=wired.headers())  # the public host
     assert response.status_code == 404
+
+
+def test_a_paused_workspace_still_records_what_wordpress_reports(wired, client_for):
+    """The plan middleware refuses a paused workspace's writes (402); WordPress's reports are
+    facts about the site, taken all the same."""
+    from apps.accounts.models import Account
+
+    Account.objects.filter(pk=wired.ws.account.pk).update(is_active=False)
+    member = client_for(wired.ws.owner, wired.ws.host)
+    assert member.post("/writer/tasks/new/", {}).status_code == 402
+    response = wired.post("/site/structure", {"tags": []})
+    assert response.status_code == 200
+    assert wired.refresh().structure_at is not None
+
+
+def test_an_oversized_body_is_refused_with_413(wired, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = wired.post(
+        "/site/structure", {"tags": [{"id": n, "name": "x" * 50} for n in range(1, 40)]}
+    )
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "too_large"
+
+
+def test_each_call_is_one_line_of_the_api_log(wired):
+    import logging
+
+    lines: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record.getMessage())
+
+    api_log = logging.getLogger("api")  # its own channel: it does not propagate to the root
+    handler = Keep(level=logging.INFO)
+    api_log.addHandler(handler)
+    try:
+        wired.get("/contents")
+        wired.get("/contents", key="igk_000000000000_" + "C" * 43)
+    finally:
+        api_log.removeHandler(handler)
+    assert lines[0].startswith(f"GET /api/v1/contents 200 key={wired.connection.key_id}")
+    assert lines[1].startswith("GET /api/v1/contents 401 key=-")
+    assert wired.key not in " ".join(lines)
