@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 
 from apps.publisher.api.framework import ApiError, Call
-from apps.publisher.services import inbound
+from apps.publisher.services import inbound, pull
 
 
 def connection_test(call: Call) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def content_list(call: Call) -> dict[str, Any]:
     since = None
     if "updated_since" in call.params:
         since = _datetime(call.params["updated_since"])
-    return inbound.contents_page(
+    return pull.contents_page(
         site=call.site,
         page=call.params["page"],
         per_page=call.params["per_page"],
@@ -59,7 +59,7 @@ def content_list(call: Call) -> dict[str, Any]:
 
 
 def content_detail(call: Call) -> dict[str, Any]:
-    return inbound.content_read(
+    return pull.content_read(
         site=call.site, content_id=call.params["content_id"], request_id=call.request_id
     )
 

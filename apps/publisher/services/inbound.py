@@ -15,18 +15,18 @@ How a reported post status moves the article's publishing status:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.publisher.models import Connection, Direction, Publication, SyncEvent
 from apps.publisher.services.synclog import log_event
 from apps.workspace.models import Site
-from apps.writer.models import Content, EditorialStatus, ImageKind, ImageStatus, PublishingStatus
+from apps.writer.models import Content, EditorialStatus, PublishingStatus
 from igny8.errors import UserFacingError
 
 LIVE = {"publish", "future", "private"}
@@ -69,7 +69,7 @@ def event_log(
     )
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
@@ -102,9 +102,9 @@ def connection_reached(*, connection: Connection, report: dict, request_id: str 
         "connection": {
             "key_id": connection.key_id,
             "status": connection.status,
-            "inbound_ok_at": _iso(connection.inbound_ok_at),
-            "outbound_ok_at": _iso(connection.outbound_ok_at),
-            "structure_at": _iso(connection.structure_at),
+            "inbound_ok_at": iso(connection.inbound_ok_at),
+            "outbound_ok_at": iso(connection.outbound_ok_at),
+            "structure_at": iso(connection.structure_at),
         },
         "api_version": "1",
         "server_time": now.isoformat(),
@@ -308,7 +308,8 @@ def _status_summary(publication: Publication, content: Content, before: tuple, c
     return text + ("." if changed else " (already known).")
 
 
-def _approved(site: Site):
+def approved(site: Site) -> QuerySet[Content]:
+    """The site's approved articles (not in the trash): what the API may hand out."""
     return Content.objects.filter(site=site, status=EditorialStatus.APPROVED, deleted_at=None)
 
 
@@ -325,7 +326,7 @@ def content_ack(
     article of the site as post `post_id`: the article counts as published (delivered),
     whatever status the post was given; while our own attempt runs, its outcome decides."""
     with transaction.atomic():
-        content = _approved(site).select_for_update().filter(pk=content_id).first()
+        content = approved(site).select_for_update().filter(pk=content_id).first()
         if content is None:
             raise NotFound(f"No approved article {content_id} in this site.")
         publication = _publication_for(content)
@@ -356,100 +357,3 @@ def content_ack(
         request_id=request_id,
     )
     return Outcome(publication=publication, content=content, changed=changed)
-
-
-# --- content pull ---------------------------------------------------------------------------
-
-
-def _summary(content: Content) -> dict[str, Any]:
-    publication = getattr(content, "publication", None)
-    return {
-        "id": content.pk,
-        "title": content.title,
-        "slug": content.slug,
-        "excerpt": content.excerpt,
-        "word_count": content.word_count,
-        "publishing_status": content.publishing_status,
-        "planned_for": content.planned_for.isoformat() if content.planned_for else None,
-        "publish_at": _iso(publication.publish_at) if publication else None,
-        "post_id": publication.remote_id if publication else None,
-        "post_status": publication.remote_status if publication else "",
-        "post_url": publication.remote_url if publication else "",
-        "approved_at": _iso(content.approved_at),
-        "updated": content.updated.isoformat(),
-    }
-
-
-def contents_page(
-    *,
-    site: Site,
-    page: int = 1,
-    per_page: int = 20,
-    publishing_status: str = "",
-    updated_since: datetime | None = None,
-    request_id: str = "",
-) -> dict[str, Any]:
-    """One page of the site's approved articles, most recently changed first."""
-    contents = _approved(site).select_related("publication").order_by("-updated", "-id")
-    if publishing_status:
-        contents = contents.filter(publishing_status=publishing_status)
-    if updated_since is not None:
-        contents = contents.filter(updated__gte=updated_since)
-    total = contents.count()
-    start = (page - 1) * per_page
-    items = [_summary(content) for content in contents[start : start + per_page]] if total else []
-    event_log(
-        site=site,
-        kind="pull",
-        object_type="content",
-        summary=f"Listed {len(items)} of {total} approved articles (page {page}).",
-        request_id=request_id,
-    )
-    return {
-        "items": items,
-        "page": page,
-        "per_page": per_page,
-        "total": total,
-        "pages": max(1, math.ceil(total / per_page)),
-    }
-
-
-def content_read(*, site: Site, content_id: int, request_id: str = "") -> dict[str, Any]:
-    """One approved article of the site, with what publishing it needs."""
-    content = (
-        _approved(site)
-        .select_related("publication")
-        .prefetch_related("images")
-        .filter(pk=content_id)
-        .first()
-    )
-    if content is None:
-        raise NotFound(f"No approved article {content_id} in this site.")
-    event_log(
-        site=site,
-        kind="pull",
-        object_type="content",
-        object_id=content.pk,
-        summary=f"Read “{content.title[:200]}”.",
-        request_id=request_id,
-    )
-    return {
-        **_summary(content),
-        "html": content.html,
-        "meta_title": content.meta_title,
-        "meta_description": content.meta_description,
-        "focus_keyword": content.primary_keyword,
-        "secondary_keywords": [str(word) for word in content.secondary_keywords or []],
-        "content_type": content.content_type,
-        "images": [
-            {
-                "id": image.pk,
-                "role": "featured" if image.kind == ImageKind.FEATURED else "inline",
-                "position": image.position,
-                "alt": image.alt,
-                "caption": image.caption,
-                "ready": image.status == ImageStatus.GENERATED and bool(image.file),
-            }
-            for image in content.images.all()
-        ],
-    }
