@@ -102,6 +102,10 @@ class WorkspaceMiddleware(TenantMainMiddleware):
 
 # Paths anyone may reach on a workspace host: assets, sign in/out, the health check.
 OPEN_PATH_PREFIXES = ("/static/", "/accounts/", "/healthz")
+# The JSON API answers to a site's connection key, not a session (apps/publisher/api checks
+# it): no login redirect, no membership, and WordPress's reports are facts we record even
+# while the workspace is paused.
+API_PATH_PREFIX = "/api/"
 
 
 class MembershipMiddleware:
@@ -116,7 +120,7 @@ class MembershipMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.membership = None
         if not getattr(request, "is_workspace", False) or request.path.startswith(
-            OPEN_PATH_PREFIXES
+            (*OPEN_PATH_PREFIXES, API_PATH_PREFIX)
         ):
             return self.get_response(request)
         from apps.accounts.provisioning import public_url
@@ -167,7 +171,7 @@ class PlanStateMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not getattr(request, "is_workspace", False) or request.path.startswith(
-            OPEN_PATH_PREFIXES
+            (*OPEN_PATH_PREFIXES, API_PATH_PREFIX)
         ):
             return self.get_response(request)
         state = self.hook(request.account)

@@ -33,17 +33,26 @@ def client_address(request: HttpRequest) -> str:
 
 
 def rate_limit_hit(request: HttpRequest, *, action: str, amount: int, seconds: int) -> bool:
-    """Count one `action` by this client address; False once it passed `amount` per window.
+    """Count one `action` by this client address; False once it passed `amount` per window."""
+    return not limit_count(f"{action}:{client_address(request)}", amount=amount, seconds=seconds)
+
+
+def limit_count(bucket: str, *, amount: int, seconds: int) -> int:
+    """Count one call in `bucket` (any caller's key: an address, an API key id); 0 while it
+    stays within `amount` per window, else the seconds until the window ends (`Retry-After`).
 
     Fixed windows of `seconds`: cheap (one add and one increment) at the cost of letting up to
     twice `amount` through around a window's edge, which is fine for slowing down enumeration.
     """
-    window = int(time.time() // seconds)
-    key = f"{RATE_LIMIT_PREFIX}{action}:{client_address(request)}:{window}"
+    now = time.time()
+    window = int(now // seconds)
+    key = f"{RATE_LIMIT_PREFIX}{bucket}:{window}"
     cache.add(key, 0, timeout=seconds)
     try:
-        count = cache.incr(key)
+        used = cache.incr(key)
     except ValueError:  # expired between add() and incr()
         cache.set(key, 1, timeout=seconds)
-        count = 1
-    return count <= amount
+        used = 1
+    if used <= amount:
+        return 0
+    return max(1, int((window + 1) * seconds - now + 0.999))

@@ -353,6 +353,11 @@ Q_CLUSTER = {
 PUBLISH_RETRIES = int(os.environ.get("IGNY8_PUBLISH_RETRIES", "5"))
 PUBLISH_RETRY_BASE_SECONDS = int(os.environ.get("IGNY8_PUBLISH_RETRY_BASE_SECONDS", "60"))
 
+# --- the JSON API (apps/publisher/api) ------------------------------------------------------
+# Calls a minute per connection key; refused keys a minute per client address.
+IGNY8_API_RATE_LIMIT = env_int("IGNY8_API_RATE_LIMIT", 120)
+IGNY8_API_BAD_KEY_LIMIT = env_int("IGNY8_API_BAD_KEY_LIMIT", 30)
+
 # --- logging -----------------------------------------------------------------------------
 LOG_DIR = Path(os.environ.get("IGNY8_LOG_DIR", DATA_DIR / "logs"))
 LOG_DIR.mkdir(parents=True, exist_ok=True)
@@ -390,6 +395,7 @@ LOGGING = {
         "publishing_file": _channel("publishing"),
         "wordpress_api_file": _channel("wordpress_api"),
         "webhooks_file": _channel("webhooks"),
+        "api_file": _channel("api"),
         "app_file": _channel("igny8"),
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
@@ -403,7 +409,7 @@ LOGGING = {
                 "level": LOG_LEVEL,
                 "propagate": False,
             }
-            for channel in ("publishing", "wordpress_api", "webhooks")
+            for channel in ("publishing", "wordpress_api", "webhooks", "api")
         },
         "django-q": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },

@@ -14,6 +14,8 @@ urlpatterns = [
     path("planner/", include("apps.planner.urls")),
     path("writer/", include("apps.writer.urls")),
     path("automation/", include("apps.automation.urls")),
+    path("publisher/", include("apps.publisher.urls")),
     path("", include("apps.workspace.urls")),
     path("billing/", include("apps.billing.urls")),
+    path("api/", include("apps.publisher.api.urls")),
 ]

@@ -54,9 +54,25 @@ def checklist(request: HttpRequest, site: Site | None) -> list[ChecklistItem]:
             action="Add keywords",
         ),
     ]
+    items.append(_wordpress_item(site))
     items += _pipeline_items(site)
     items.append(_automation_item(site))
     return items
+
+
+def _wordpress_item(site: Site | None) -> ChecklistItem:
+    """Lit when the site's WordPress connection answered a test (the publisher page)."""
+    from apps.publisher.selectors import wordpress_connected
+
+    return ChecklistItem(
+        key="wordpress",
+        title="Connect WordPress",
+        hint="Install the IGNY8 Bridge plugin and paste the key IGNY8 gives you: approved "
+        "articles then publish to the site, now or on a schedule.",
+        done=wordpress_connected(site),
+        url=reverse("publisher:integration") if site is not None else "",
+        action="Connect WordPress",
+    )
 
 
 def _automation_item(site: Site | None) -> ChecklistItem:

@@ -61,7 +61,7 @@ def test_sign_up_set_up_and_invite_a_teammate_who_sees_only_granted_sites(
     expect(page).to_have_url(hosts.workspace(slug, "/?welcome=1"))
     expect(page.get_by_role("heading", name=f"Welcome to {workspace_name}")).to_be_visible()
     checklist = page.locator(".checklist")
-    expect(page.get_by_text("0 of 8 done")).to_be_visible()
+    expect(page.get_by_text("0 of 9 done")).to_be_visible()
 
     # Add a site, then choose two of its sectors.
     checklist.get_by_role("link", name="Add a site").click()
@@ -81,7 +81,7 @@ def test_sign_up_set_up_and_invite_a_teammate_who_sees_only_granted_sites(
 
     nav = page.get_by_role("navigation", name="Workspace")
     nav.get_by_role("link", name="Dashboard").click()
-    expect(page.get_by_text("2 of 8 done")).to_be_visible()
+    expect(page.get_by_text("2 of 9 done")).to_be_visible()
     expect(checklist.locator("li[data-item=site]")).to_contain_text("Done")
     expect(checklist.locator("li[data-item=sectors]")).to_contain_text("Done")
 

@@ -91,7 +91,8 @@ def test_a_change_made_in_the_editor_is_reported_through_wp_cron(wordpress, key,
     )
     assert trashed.status_code == 200, trashed.text
     report = wait_report(api_recorder, post_id, "trash")
-    assert "permalink" not in report
+    assert "permalink" not in report and "deleted" not in report
+    assert report["modified_gmt"].endswith("+00:00")
 
 
 def test_a_new_slug_reports_the_new_permalink(wordpress, key, api_recorder):
@@ -109,6 +110,7 @@ def test_a_post_deleted_for_good_is_reported_as_trash(wordpress, key, api_record
     wordpress.php(f"wp_delete_post({post_id}, true); return true;")
     report = wait_report(api_recorder, post_id, "trash")
     assert report["content_id"] == content_id
+    assert report["deleted"] is True  # IGNY8 forgets it: a re-publish makes a new post
 
 
 def test_a_scheduled_post_published_by_wordpress_is_reported(wordpress, key, api_recorder):
@@ -193,12 +195,16 @@ def test_a_refused_key_is_kept_for_when_a_new_connection_string_is_pasted(
     wordpress.php(f"wp_update_post(['ID' => {post_id}, 'post_status' => 'draft']); return true;")
     waiting = [row for row in outbox(wordpress) if row["topic"] == f"post:{post_id}"]
     assert len(waiting) == 1 and "revoked" in waiting[0]["last_error"]
+    # IGNY8 sees it too when it checks the connection.
+    health = wordpress.signed("GET", "/igny8/v1/status", key).json()["health"]
+    assert health["reports_waiting"] == 1 and "revoked" in health["last_error"]
 
 
 def test_the_status_route_can_prove_the_other_direction_too(wordpress, key, api_recorder):
     answer = wordpress.signed("POST", "/igny8/v1/status", key, {"callback": True})
     assert answer.status_code == 200, answer.text
     assert answer.json()["callback"] == {"ok": True, "status": 200, "error": ""}
+    assert answer.json()["health"] == {"reports_waiting": 0, "last_error": ""}
     test_call = api_recorder.to("connection/test")[-1]
     assert test_call.headers["Authorization"] == f"Bearer {key}"
     assert test_call.json()["plugin_version"] == "1.0.0"

@@ -48,7 +48,7 @@ def test_new_owner_lands_on_the_onboarding_checklist_of_the_new_workspace(worksp
     assert "Welcome to Acme Co." in html
     assert "Get set up" in html
     assert "Add your first site" in html
-    assert "0 of 8 done" in html
+    assert "0 of 9 done" in html
 
 
 def test_signup_sends_an_email_verification_link_that_verifies_the_address(workspaces, client_for):
