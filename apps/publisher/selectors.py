@@ -221,13 +221,13 @@ class SyncFilters:
     direction: str = ""  # "in" | "out" | ""
 
     @classmethod
-    def from_query(cls, query: dict) -> SyncFilters:
-        kinds = {k for k, _ in SYNC_KINDS}
+    def from_query(cls, query: dict, kinds: list[tuple[str, str]] = SYNC_KINDS) -> SyncFilters:
+        known = {k for k, _ in kinds}
         kind = query.get("kind", "")
         status = query.get("status", "")
         direction = query.get("direction", "")
         return cls(
-            kind=kind if kind in kinds else "",
+            kind=kind if kind in known else "",
             status=status if status in ("ok", "failed") else "",
             direction=direction if direction in ("in", "out") else "",
         )
@@ -246,6 +246,14 @@ class SyncFilters:
             )
             if v
         }
+
+
+def sync_kinds(site: Site) -> list[tuple[str, str]]:
+    """The kinds to filter by: the known ones, then any other the site's log holds."""
+    known = dict(SYNC_KINDS)
+    present = SyncEvent.objects.filter(site=site).values_list("kind", flat=True).distinct()
+    extra = sorted(k for k in present if k and k not in known)
+    return SYNC_KINDS + [(k, k.replace("_", " ").capitalize()) for k in extra]
 
 
 def sync_events(*, site: Site, filters: SyncFilters) -> QuerySet[SyncEvent]:

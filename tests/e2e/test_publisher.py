@@ -53,6 +53,24 @@ def garden_workspace(slug: str, email: str, wp_url: str):
     return account, site
 
 
+def wp_admin_sign_in(wp: Page, wordpress) -> None:  # noqa: ANN001 (harness.WordPress)
+    wp.goto(f"{wordpress.url}/wp-login.php")
+    wp.locator("#user_login").fill(wordpress.admin_user)
+    wp.locator("#user_pass").fill(wordpress.admin_password)
+    wp.locator("#wp-submit").click()
+    expect(wp).to_have_url(re.compile(r"/wp-admin/"))
+
+
+def wp_admin_paste(wp: Page, wordpress, *, button: str = "Connect and test") -> None:  # noqa: ANN001
+    """Settings → IGNY8 Bridge: paste what IGNY8's Copy button put on the clipboard."""
+    wp.goto(f"{wordpress.url}/wp-admin/options-general.php?page=igny8-bridge")
+    field = wp.locator("#igny8-connection-string")
+    field.focus()
+    wp.keyboard.press("Control+V")
+    assert re.match(r"^http://\S+/api/v1/ igk_", field.input_value()), field.input_value()
+    wp.get_by_role("button", name=button).click()
+
+
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -98,11 +116,12 @@ def test_connect_publish_and_follow_it_to_the_live_post(
     expect(page.locator("[data-key-once]")).to_have_count(0)
     assert connection_string.split(" ")[1] not in page.content()
 
-    # Paste it into the plugin (what its settings page saves), and the plugin's own test
-    # (its "Test connection" button) reaches us; ours then reaches the plugin.
-    wordpress.connect(connection_string)
-    called = wordpress.php("return \\Igny8\\Bridge\\Api::testConnection();")
-    assert called["ok"], called
+    # In wp-admin (another tab), paste it into the plugin's settings page: "Connect and test"
+    # calls IGNY8 with the key (WordPress → IGNY8); then IGNY8's test calls the plugin.
+    wp = page.context.new_page()
+    wp_admin_sign_in(wp, wordpress)
+    wp_admin_paste(wp, wordpress)
+    expect(wp.locator(".notice-success")).to_contain_text("Connected: IGNY8 answered.")
     page.get_by_role("button", name="Test connection").click()
     expect(page.locator("[data-test-result]")).to_have_attribute("data-test-result", "ok")
     expect(page.get_by_text("Connected both ways")).to_be_visible()
@@ -136,6 +155,8 @@ def test_connect_publish_and_follow_it_to_the_live_post(
     page.get_by_role("navigation", name="Publisher").get_by_role("link", name="Sync log").click()
     expect(page.locator('tr[data-kind="publish"][data-ok="yes"]').first).to_contain_text(title)
     expect(page.locator('tr[data-kind="test"]').first).to_be_visible()
+    # What the plugin sent by itself on connecting: its site structure, in the other direction.
+    expect(page.locator('tr[data-kind="structure"]').first).to_contain_text("From WordPress")
     shot(page, "sync")
 
     page.get_by_role("navigation", name="Publisher").get_by_role("link", name="Calendar").click()
@@ -183,6 +204,30 @@ def test_connect_publish_and_follow_it_to_the_live_post(
     booked.get_by_role("button", name="Take off the schedule").click()
     expect(page.get_by_text("is off the schedule")).to_be_visible()
     expect(page.locator(f'[data-entry="scheduled"][data-content="{later.pk}"]')).to_have_count(0)
+
+    # Rotate the key (asked first): the new string is shown once, the plugin's old key is
+    # refused at once, the new one works.
+    page.goto(ws("/publisher/"))
+    questions: list[str] = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="Rotate key").click()
+    expect(page.get_by_text("Your new connection string")).to_be_visible()
+    assert questions and questions[0].startswith("Make a new key?")
+    rotated = page.get_by_role("textbox", name="Connection string").input_value()
+    assert rotated != connection_string
+    wp.bring_to_front()
+    wp.reload()
+    wp.get_by_role("button", name="Test connection").click()
+    expect(wp.locator(".notice-error")).to_be_visible()  # the old key, refused
+    page.bring_to_front()
+    page.get_by_role("button", name="Copy").click()
+    wp.bring_to_front()
+    wp_admin_paste(wp, wordpress, button="Replace and test")
+    expect(wp.locator(".notice-success")).to_contain_text("Connected: IGNY8 answered.")
+    wp.close()
+    page.bring_to_front()
+    page.get_by_role("button", name="Test connection").click()
+    expect(page.get_by_text("Connected both ways")).to_be_visible()
 
     # The dashboard's checklist item is done.
     page.goto(ws("/"))

@@ -84,3 +84,14 @@ def test_an_empty_log_says_how_it_fills(alpha, client_for):
     garden_site(alpha)
     page = client_for(alpha.owner, alpha.host).get("/publisher/sync/")
     assert "Nothing exchanged yet" in words(page) and "Connect this site" in words(page)
+
+
+def test_a_kind_the_log_holds_is_offered_even_when_new(alpha, logged):
+    client, events, _ = logged
+    with schema_context(alpha.schema):
+        odd = SyncEvent.objects.create(
+            site=events[0].site, direction="in", kind="disconnect", summary="plugin said bye"
+        )
+    page = client.get("/publisher/sync/?kind=disconnect")
+    assert '<option value="disconnect" selected>Disconnect</option>' in text(page)
+    assert rows(text(page)) == [str(odd.pk)]

@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from apps.publisher.selectors import (
-    SYNC_KINDS,
     SyncFilters,
     connection_of,
     content_titles,
     sync_events,
+    sync_kinds,
 )
 from apps.publisher.views.common import zone_of
 from apps.workspace.context import current_site
@@ -35,9 +35,11 @@ def _url(filters: SyncFilters, page: int) -> str:
 @require_GET
 def sync_log(request: HttpRequest) -> HttpResponse:
     site = current_site(request)
-    context: dict = {"site": site, "kinds": SYNC_KINDS, "tab": "sync"}
+    context: dict = {"site": site, "tab": "sync"}
     if site is not None:
-        filters = SyncFilters.from_query(request.GET)
+        kinds = sync_kinds(site)
+        filters = SyncFilters.from_query(request.GET, kinds)
+        context["kinds"] = kinds
         page = Paginator(sync_events(site=site, filters=filters), PER_PAGE).get_page(
             request.GET.get("page")
         )
