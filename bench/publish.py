@@ -7,7 +7,7 @@ Each article is published the way a publish job does it (`publish_now`: an attem
 call, the outcome), one after another, as one worker would. Then the same articles are
 published again (an update of each post: pictures reused, no upload) — what a re-publish costs.
 
-It works in its own database, `igny8_bench_publish`, on the project's PostgreSQL server, and
+It works in its own database, `igny8_bench_publish_wp`, on the project's PostgreSQL server, and
 drops it at the end unless `--keep`. From the repository root:
 
     .venv/bin/python bench/publish.py                 # 30 articles per adapter
@@ -35,7 +35,7 @@ sys.path.insert(0, str(BASE_DIR / "bench"))
 
 import provision  # noqa: E402  the sibling script: how a bench database is found, made, dropped
 
-BENCH_DB = "igny8_bench_publish"
+BENCH_DB = "igny8_bench_publish_wp"
 provision.BENCH_DB = BENCH_DB
 SLUG = "benchpublish"
 IMAGE_SIZE = (1200, 630)
@@ -263,7 +263,9 @@ def publish_section(args: argparse.Namespace) -> bool:
 
 
 # Parts of the bench, in order; each takes the parsed arguments and returns whether it passed.
-SECTIONS: list[Callable[[argparse.Namespace], bool]] = [publish_section]
+from publish_dispatch import dispatch_section  # noqa: E402  the dispatcher's per-tick cost
+
+SECTIONS: list[Callable[[argparse.Namespace], bool]] = [publish_section, dispatch_section]
 
 
 def main() -> int:

@@ -106,7 +106,7 @@ def real_workspaces(count: int) -> list[tuple]:
     from apps.workspace.services import site_create
     from apps.writer.models import Content, EditorialStatus
 
-    owner = User.objects.create_user("bench-owner@example.com", None, name="Owner")
+    owner = User.objects.create_user("bench-dispatch@example.com", None, name="Owner")
     industry = Industry.objects.order_by("pk").first()
     chosen = industry.sectors.order_by("pk").first()
     plan = Plan.objects.get(slug="scale")
@@ -208,6 +208,7 @@ def _tick_queries(real: list[tuple]) -> tuple[int, int, str]:
     from apps.publisher.dispatch import dispatch
 
     make_due(real)
+    connection.queries_log.clear()  # a full log (DEBUG on for long) would hide the new ones
     with CaptureQueriesContext(connection) as captured:
         report = dispatch()
     assert report.queued == len(real), report
@@ -244,9 +245,10 @@ def dispatcher_tick(bench: Bench) -> bool:
     due = len(bench.real)
     print("\nPublishing dispatcher: one tick (every minute)")
     small_n = max(SMALL_INDEX, due)
-    index_only_workspaces(small_n - due, start=0)
+    others = PublishIndex.objects.exclude(account__in=[a for a, _ in bench.real]).count()
+    index_only_workspaces(small_n - due - others, start=0)
     small = _tick_queries(bench.real)
-    index_only_workspaces(WORKSPACES - small_n, start=small_n - due)
+    index_only_workspaces(WORKSPACES - small_n, start=small_n - due - others)
     assert PublishIndex.objects.count() == WORKSPACES
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE schedule_publishindex; ANALYZE accounts_account")
@@ -336,12 +338,32 @@ def site_job(bench: Bench) -> bool:
 MEASUREMENTS = [dispatcher_tick, site_job]
 
 
+def dispatch_section(options: argparse.Namespace) -> bool:
+    """The dispatcher's part, for `bench/publish.py`'s SECTIONS (Django is set up there, on
+    the same bench database): set-up, then every measurement."""
+    options.due = max(1, min(getattr(options, "due", DUE), WORKSPACES))
+    options.ticks = getattr(options, "ticks", 30)
+    options.only = getattr(options, "only", None)
+    from django.test.utils import override_settings
+
+    print(f"\nPublishing dispatcher: making {options.due} real workspaces…", flush=True)
+    started = time.perf_counter()
+    # Timed without Django's query log (DEBUG), as in production; counted with it on purpose.
+    with override_settings(DEBUG=False):
+        platform_make()
+        return _measure(options, started)
+
+
 def run(options: argparse.Namespace) -> bool:
     print("Machine")
     started = time.perf_counter()
     platform_make()
     for label, value in provision.machine_context():
         row(label, value)
+    return _measure(options, started)
+
+
+def _measure(options: argparse.Namespace, started: float) -> bool:
     real = real_workspaces(options.due)
     row(
         "set-up",

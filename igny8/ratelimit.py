@@ -37,10 +37,9 @@ def rate_limit_hit(request: HttpRequest, *, action: str, amount: int, seconds: i
     return not limit_count(f"{action}:{client_address(request)}", amount=amount, seconds=seconds)
 
 
-def limit_count(bucket: str, *, amount: int, seconds: int, count: bool = True) -> int:
+def limit_count(bucket: str, *, amount: int, seconds: int) -> int:
     """Count one call in `bucket` (any caller's key: an address, an API key id); 0 while it
     stays within `amount` per window, else the seconds until the window ends (`Retry-After`).
-    `count=False` only looks (a caller already over the limit is refused before it tries).
 
     Fixed windows of `seconds`: cheap (one add and one increment) at the cost of letting up to
     twice `amount` through around a window's edge, which is fine for slowing down enumeration.
@@ -48,15 +47,12 @@ def limit_count(bucket: str, *, amount: int, seconds: int, count: bool = True) -
     now = time.time()
     window = int(now // seconds)
     key = f"{RATE_LIMIT_PREFIX}{bucket}:{window}"
-    if count:
-        cache.add(key, 0, timeout=seconds)
-        try:
-            used = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(key, 1, timeout=seconds)
-            used = 1
-    else:
-        used = cache.get(key, 0) + 1
+    cache.add(key, 0, timeout=seconds)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=seconds)
+        used = 1
     if used <= amount:
         return 0
     return max(1, int((window + 1) * seconds - now + 0.999))

@@ -16,7 +16,8 @@ Decisions:
   `<img … data-igny8-image="<id>">` with our private address as `src`; the receiving side
   uploads the image whose `ref` is that id and swaps `src` for the media library's URL (the
   plugin does it in PHP; the core adapter does it before sending). Only images the body shows
-  are sent, plus the featured image; a picture without a file is skipped.
+  are sent, plus the featured image. A figure whose picture cannot be sent (no file, or the
+  file is gone from storage) is left out of the body rather than shown broken on the site.
 - The category is the article's sector (how the workspace groups its writing; the plugin can
   map it to an existing category), the tag its keyword cluster, when it came from one. Both
   are created on the WordPress side when missing.
@@ -154,6 +155,14 @@ def build(
 ) -> dict:
     """The publish payload of one article (see the module's docstring)."""
     status, date_gmt = status_and_date(post_status, publish_at, now=now)
+    images = images_for(content)
+    html = content.html
+    sent = {i["ref"] for i in images}
+    for ref in figures.placed_ids(html):
+        if ref not in sent:
+            # Its picture is gone (or never came): a figure pointing at our private address
+            # would show as a broken image on the live site.
+            html = figures.remove(html, ref)
     categories, tags = terms_for(content)
     post_type = post_type_for(content, post_types)
     if post_type == "page":
@@ -161,7 +170,7 @@ def build(
     return {
         "content_id": content.pk,
         "title": content.title,
-        "html": content.html,
+        "html": html,
         "excerpt": content.excerpt or content.meta_description,
         "slug": slug_for(content),
         "status": status,
@@ -169,7 +178,7 @@ def build(
         "post_type": post_type,
         "categories": categories,
         "tags": tags,
-        "images": images_for(content),
+        "images": images,
         "seo": {
             "title": content.meta_title or content.title,
             "description": content.meta_description,

@@ -113,10 +113,16 @@ def site_schedule_refresh(*, site: Any, account: Any = None) -> SiteSchedule | N
     """After a site is deactivated or reactivated: out of the index while inactive, back in
     (from its saved automation settings) when active again."""
     account = account_of(account)
+    from django.apps import apps
+
+    if apps.is_installed("apps.publisher"):
+        # Publishing's index too: an inactive site publishes nothing, reactivated it resumes.
+        from apps.publisher.services.index import index_refresh
+
+        index_refresh(site=site, account=account)
     if not site.is_active:
         schedule_remove(account=account, site_id=site.pk)
         return None
-    from django.apps import apps
 
     # Looked up by name: the workspace app calls this and must not import automation.
     if not apps.is_installed("apps.automation"):
@@ -136,4 +142,12 @@ def schedules_retime(*, account: Account) -> int:
             row.next_run_at = next_of(row, now, zone)
             row.updated = now
         SiteSchedule.objects.bulk_update(rows, ["next_run_at", "updated"])
+    from django.apps import apps
+
+    if apps.is_installed("apps.publisher"):
+        # Publishing slots are wall-clock times too: the schedules that follow the workspace's
+        # zone place their articles again.
+        from apps.publisher.services.schedule import schedules_replan
+
+        schedules_replan(account=account)
     return len(rows)

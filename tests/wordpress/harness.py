@@ -450,12 +450,12 @@ def _start_mariadb(root: Path) -> tuple[subprocess.Popen, Path]:
     data = root / "mysql"
     sock = root / "mysqld.sock"
     log = root / "mysqld.log"
-    common = ["--no-defaults"]
+    # As root, mariadbd insists on being told to stay root; any other user runs as itself.
+    common = ["--no-defaults", *(["--user=root"] if os.geteuid() == 0 else [])]
     subprocess.run(
         [
             _binary("mariadb-install-db"),
             *common,
-            "--user=root",
             f"--datadir={data}",
             "--auth-root-authentication-method=normal",
             "--skip-test-db",
@@ -468,7 +468,6 @@ def _start_mariadb(root: Path) -> tuple[subprocess.Popen, Path]:
         [
             _binary("mariadbd"),
             *common,
-            "--user=root",
             f"--datadir={data}",
             f"--socket={sock}",
             f"--pid-file={root / 'mysqld.pid'}",
@@ -626,7 +625,7 @@ class Recorder:
 
         self.calls: list[Recorded] = []
         self.status = 200
-        self.answer: dict = {"ok": True, "data": {}}
+        self.answer: dict = {"success": True, "data": {}, "request_id": "recorder"}
         recorder = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -650,7 +649,9 @@ class Recorder:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/v1/"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
 
     def to(self, path: str) -> list[Recorded]:

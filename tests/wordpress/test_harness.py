@@ -29,3 +29,12 @@ def test_an_application_password_authenticates_over_plain_http(wordpress):
 def test_php_runs_inside_wordpress(wordpress):
     assert wordpress.php("return get_bloginfo('name');") == "IGNY8 Test Site"
     assert wordpress.php("return get_option('permalink_structure');") == "/%postname%/"
+
+
+def test_missing_packages_are_named_with_the_command_that_installs_them(monkeypatch, tmp_path):
+    from tests.wordpress import harness
+
+    monkeypatch.setattr(harness, "WORDPRESS_CORE", tmp_path / "no-wordpress")
+    reason = harness.missing()
+    assert str(tmp_path / "no-wordpress") in reason
+    assert "apt-get install wordpress php-cli php-mysql php-gd mariadb-server" in reason

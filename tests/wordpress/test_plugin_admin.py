@@ -107,7 +107,7 @@ def test_publishing_defaults_are_saved_and_a_bad_mapping_line_is_named(wordpress
     assert "There is no WordPress category “Nowhere”." in answer.text
     saved = wordpress.php("return \\Igny8\\Bridge\\Settings::get();")
     garden = wordpress.php("return get_term_by('name', 'Garden', 'category')->term_id;")
-    assert saved == {"post_status": "draft", "author": 0, "category_map": {"composting": garden}}
+    assert saved == {"post_status": "draft", "author": 0, "category_map": {"Composting": garden}}
     assert "Composting = Garden" in answer.text  # shown back in the textarea
     wordpress.php(
         "\\Igny8\\Bridge\\Settings::save(['post_status' => 'publish', 'category_map' => []]);"

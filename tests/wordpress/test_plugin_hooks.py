@@ -193,12 +193,16 @@ def test_a_refused_key_is_kept_for_when_a_new_connection_string_is_pasted(
     wordpress.php(f"wp_update_post(['ID' => {post_id}, 'post_status' => 'draft']); return true;")
     waiting = [row for row in outbox(wordpress) if row["topic"] == f"post:{post_id}"]
     assert len(waiting) == 1 and "revoked" in waiting[0]["last_error"]
+    # IGNY8 sees it too when it checks the connection.
+    health = wordpress.signed("GET", "/igny8/v1/status", key).json()["health"]
+    assert health["reports_waiting"] == 1 and "revoked" in health["last_error"]
 
 
 def test_the_status_route_can_prove_the_other_direction_too(wordpress, key, api_recorder):
     answer = wordpress.signed("POST", "/igny8/v1/status", key, {"callback": True})
     assert answer.status_code == 200, answer.text
     assert answer.json()["callback"] == {"ok": True, "status": 200, "error": ""}
+    assert answer.json()["health"] == {"reports_waiting": 0, "last_error": ""}
     test_call = api_recorder.to("connection/test")[-1]
     assert test_call.headers["Authorization"] == f"Bearer {key}"
     assert test_call.json()["plugin_version"] == "1.0.0"

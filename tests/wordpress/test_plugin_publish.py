@@ -116,6 +116,7 @@ def test_publish_creates_a_post_with_title_body_excerpt_slug_and_status(wordpres
     # Through wp_kses_post: markup kept, scripts and handlers gone.
     assert "<strong>and</strong>" in post["content"]
     assert "<script" not in post["content"] and "onclick" not in post["content"]
+    assert "bad()" not in post["content"]
     assert data["permalink"] == post["permalink"]
     assert data["permalink"].endswith(f"/compost-{content_id}/")
     live = httpx.get(data["permalink"], timeout=30)
@@ -373,3 +374,15 @@ def test_the_plugin_raised_no_php_warning_or_notice(wordpress, key):
     publish(wordpress, key, article(cid(), images=[image(unique_color(), 61, "featured")]))
     ours = [line for line in wordpress.error_log().splitlines() if "igny8-bridge" in line]
     assert ours == []
+
+
+def test_the_title_is_text_and_the_excerpt_is_cleaned(wordpress, key):
+    payload = article(
+        cid(),
+        title="Compost <b>now</b> & <script>x()</script>later",
+        excerpt="A <em>short</em> guide<script>bad()</script>",
+    )
+    data = publish(wordpress, key, payload).json()
+    post = wordpress.post(data["post_id"])
+    assert post["title"] == "Compost now & later"
+    assert post["excerpt"] == "A <em>short</em> guide"

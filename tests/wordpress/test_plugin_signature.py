@@ -119,3 +119,31 @@ def test_php_and_python_sign_alike(wordpress):
         f" '1700000000', '{'ab' * 16}', {body!r});"
     )
     assert got == expected
+
+
+def test_one_signed_call_is_checked_once_and_logged_once(wordpress, key):
+    """WordPress asks a route's permission callback again per method for the Allow header; the
+    same nonce seen twice must not read as a replay."""
+    wordpress.php("delete_option('igny8_bridge_log'); return true;")
+    answer = wordpress.signed("GET", "/igny8/v1/status", key)
+    assert answer.status_code == 200
+    assert answer.headers["Allow"].replace(" ", "") == "GET,POST"
+    entries = wordpress.php("return \\Igny8\\Bridge\\Log::entries();")
+    assert [(e["kind"], e["ok"]) for e in entries] == [("status", True)]
+
+
+def test_a_body_larger_than_php_accepts_is_named_as_such_not_as_a_bad_signature(wordpress, key):
+    """PHP drops a body over post_max_size; the refusal says so (413) with the limit, and the
+    status route tells IGNY8 the limit beforehand."""
+    limits = wordpress.signed("GET", "/igny8/v1/status", key).json()["limits"]
+    assert limits["max_body_bytes"] == 64 * 1024 * 1024
+    assert limits["max_upload_bytes"] > 0
+    refusal = wordpress.php(
+        "$_SERVER['CONTENT_LENGTH'] = (string) (65 * 1024 * 1024);"
+        " $request = new WP_REST_Request('POST', '/igny8/v1/publish');"
+        " $verdict = \\Igny8\\Bridge\\Rest::authorize($request);"
+        " return [$verdict->get_error_code(), $verdict->get_error_data()['status'],"
+        " $verdict->get_error_message()];"
+    )
+    assert refusal[:2] == ["igny8_too_large", 413]
+    assert "post_max_size" in refusal[2] and "64 MB" in refusal[2]

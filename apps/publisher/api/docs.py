@@ -90,7 +90,8 @@ def _one_of_note(schema: dict | None) -> str:
     if not schema or "anyOf" not in schema:
         return ""
     names = [option["required"][0] for option in schema["anyOf"]]
-    return "Give " + " or ".join(f"`{name}`" for name in names) + " (or both)."
+    quoted = [f"`{name}`" for name in names]
+    return f"Give {', '.join(quoted[:-1])} or {quoted[-1]}."
 
 
 def docs_page(request: HttpRequest) -> HttpResponse:

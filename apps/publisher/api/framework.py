@@ -116,18 +116,11 @@ def _address(request: HttpRequest) -> str:
 
 def authenticate(request: HttpRequest) -> Connection:
     """The connection whose key the call carries, looked up by its hash in this host's schema
-    (so a key of another workspace is simply unknown here); a rotated or revoked key is too."""
-    address = f"api-bad-key:{_address(request)}"
-    amount, seconds = bad_key_rate()
-    wait = limit_count(address, amount=amount, seconds=seconds, count=False)
-    if wait:
-        raise ApiError(
-            429,
-            "rate_limited",
-            f"Too many calls with a wrong key from your address. Wait {wait} seconds, then "
-            "check the connection key in the plugin's settings.",
-            headers={"Retry-After": str(wait)},
-        )
+    (so a key of another workspace is simply unknown here); a rotated or revoked key is too.
+
+    Refused keys are counted per client address, and past the limit answered 429 instead of
+    401: that slows a guesser (and a forgotten plugin retrying an old key) without locking
+    out good keys that share the address (a shared host, a proxy)."""
     key = presented_key(request)
     connection = None
     if key_id_of(key):
@@ -137,20 +130,29 @@ def authenticate(request: HttpRequest) -> Connection:
             .exclude(status=ConnectionStatus.REVOKED)
             .first()
         )
-    if connection is None:
-        limit_count(address, amount=amount, seconds=seconds)
-        message = (
-            "This connection key is not valid here: it may have been rotated or revoked, or "
-            "belong to another workspace. Copy a fresh connection string from the site's "
-            "integration page into the plugin."
-            if key
-            else "Send the site's connection key as `Authorization: Bearer <key>` or in the "
-            "`X-IGNY8-API-KEY` header."
-        )
+    if connection is not None:
+        return connection
+    amount, seconds = bad_key_rate()
+    wait = limit_count(f"api-bad-key:{_address(request)}", amount=amount, seconds=seconds)
+    if wait:
         raise ApiError(
-            401, "unauthorized", message, headers={"WWW-Authenticate": 'Bearer realm="igny8"'}
+            429,
+            "rate_limited",
+            f"Too many calls with a wrong key from your address. Wait {wait} seconds, then "
+            "check the connection key in the plugin's settings.",
+            headers={"Retry-After": str(wait)},
         )
-    return connection
+    message = (
+        "This connection key is not valid here: it may have been rotated or revoked, or "
+        "belong to another workspace. Copy a fresh connection string from the site's "
+        "integration page into the plugin."
+        if key
+        else "Send the site's connection key as `Authorization: Bearer <key>` or in the "
+        "`X-IGNY8-API-KEY` header."
+    )
+    raise ApiError(
+        401, "unauthorized", message, headers={"WWW-Authenticate": 'Bearer realm="igny8"'}
+    )
 
 
 def rate_limit(connection: Connection) -> None:
@@ -188,7 +190,10 @@ def _words(error: jsonschema.ValidationError) -> tuple[str, str]:
         return ".".join(filter(None, [where, name])), "This field is required."
     if kind == "anyOf" and all(set(option) == {"required"} for option in value):
         names = [option["required"][0] for option in value]
-        return names[0], f"Give {' or '.join(names)} (or both)."
+        return names[0], f"Give {', '.join(names[:-1])} or {names[-1]}."
+    if kind == "not" and set(value) == {"required"}:
+        names = value["required"]
+        return names[-1], f"Send {' or '.join(names)}, not both."
     if kind == "type":
         wanted = value if isinstance(value, str) else value[0]
         return where, f"Must be {_TYPE_WORDS.get(wanted, wanted)}."
@@ -204,8 +209,10 @@ def _words(error: jsonschema.ValidationError) -> tuple[str, str]:
         return where, f"Must be at most {value}."
     if kind == "maxItems":
         return where, f"At most {value} items."
-    if kind == "pattern" and str(value).startswith("^https?"):
+    if kind == "pattern" and "https?" in str(value):
         return where, "Must be an absolute address starting with http:// or https://."
+    if kind == "pattern":
+        return where, "Has the wrong form."
     return where, error.message
 
 

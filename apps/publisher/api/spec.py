@@ -29,7 +29,14 @@ def _text(max_length: int, description: str = "", **extra: Any) -> dict:
 
 
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-_URL = _text(500, "An absolute http(s) address.", pattern=r"^https?://[^/]")
+_URL = _text(500, "An absolute http(s) address, or empty.", pattern=r"^$|^https?://[^/]")
+# Our content id as WordPress keeps it (post meta is text): a number or a string of digits.
+_CONTENT_REF = {
+    "type": ["integer", "string"],
+    "minimum": 1,
+    "maximum": MAX_ID,
+    "pattern": "^[1-9][0-9]{0,15}$",
+}
 _DATETIME = {"type": "string", "format": "date-time"}
 _DATE = {"type": "string", "format": "date"}
 
@@ -78,27 +85,44 @@ STRUCTURE_BODY = {
     },
 }
 
+_REMOTE_ID = {**_ID, "description": "The WordPress post id."}
+_POST_ID = {**_ID, "description": "The same, by its other name (send one of the two)."}
+
 POST_STATUS_BODY = {
     "type": "object",
     "description": "A post of ours changed in WordPress. Name it by its post id, our content "
     "id (post meta `_igny8_content_id`) or both.",
     "required": ["status"],
-    "anyOf": [{"required": ["post_id"]}, {"required": ["content_id"]}],
+    "not": {"required": ["remote_id", "post_id"]},
+    "anyOf": [
+        {"required": ["remote_id"]},
+        {"required": ["post_id"]},
+        {"required": ["content_id"]},
+    ],
     "properties": {
-        "post_id": {**_ID, "description": "The WordPress post id."},
-        "content_id": {**_ID, "description": "Our content id."},
+        "remote_id": _REMOTE_ID,
+        "post_id": _POST_ID,
+        "content_id": {**_CONTENT_REF, "description": "Our content id (number or digits)."},
         "status": {"type": "string", "enum": POST_STATUSES, "description": "The new status."},
         "permalink": _URL,
         "post_type": _text(40),
+        "deleted": {
+            "type": "boolean",
+            "description": "The post was deleted for good: we forget it, so a re-publish "
+            "makes a new one.",
+        },
+        "modified_gmt": _text(40, "When WordPress last changed the post (for the log)."),
     },
 }
 
 ACK_BODY = {
     "type": "object",
-    "description": "A pull-style client published this article: where it now lives.",
-    "required": ["post_id"],
+    "description": "A client published this article: where it now lives.",
+    "anyOf": [{"required": ["remote_id"]}, {"required": ["post_id"]}],
+    "not": {"required": ["remote_id", "post_id"]},
     "properties": {
-        "post_id": {**_ID, "description": "The WordPress post id it was published as."},
+        "remote_id": {**_REMOTE_ID, "description": "The WordPress post id it was published as."},
+        "post_id": _POST_ID,
         "url": _URL,
         "status": {
             "type": "string",
@@ -358,9 +382,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         method="POST",
         path="/contents/{content_id}/ack",
         summary="Acknowledge a publish",
-        description="A pull-style client published the article: its post id, address and "
-        "status. The article counts as published. Acknowledging the same post again changes "
-        "nothing; naming a different post than the one on record is a conflict (409).",
+        description="The plugin (after our publish call) or a pull-style client published "
+        "the article: its post id, address and status. The article counts as published. "
+        "Acknowledging the same post again changes nothing; naming a different post than the "
+        "one on record is a conflict (409).",
         data=PUBLICATION_DATA,
         body=ACK_BODY,
         params=(_CONTENT_ID,),

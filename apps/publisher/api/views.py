@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 
 from apps.publisher.api.framework import ApiError, Call
-from apps.publisher.services import inbound
+from apps.publisher.services import inbound, pull
 
 
 def connection_test(call: Call) -> dict[str, Any]:
@@ -23,14 +23,23 @@ def site_structure(call: Call) -> dict[str, Any]:
     )
 
 
+def _post_id(body: dict) -> int | None:
+    """The WordPress post id, sent as `remote_id` or `post_id` (the schema allows one)."""
+    for name in ("remote_id", "post_id"):
+        if name in body:
+            return int(body[name])
+    return None
+
+
 def post_status(call: Call) -> dict[str, Any]:
     body = call.body
     return inbound.post_status_apply(
         site=call.site,
         status=body["status"],
-        post_id=int(body["post_id"]) if "post_id" in body else None,
+        post_id=_post_id(body),
         content_id=int(body["content_id"]) if "content_id" in body else None,
         permalink=body.get("permalink", ""),
+        deleted=bool(body.get("deleted", False)),
         request_id=call.request_id,
     ).as_data()
 
@@ -39,7 +48,7 @@ def content_list(call: Call) -> dict[str, Any]:
     since = None
     if "updated_since" in call.params:
         since = _datetime(call.params["updated_since"])
-    return inbound.contents_page(
+    return pull.contents_page(
         site=call.site,
         page=call.params["page"],
         per_page=call.params["per_page"],
@@ -50,7 +59,7 @@ def content_list(call: Call) -> dict[str, Any]:
 
 
 def content_detail(call: Call) -> dict[str, Any]:
-    return inbound.content_read(
+    return pull.content_read(
         site=call.site, content_id=call.params["content_id"], request_id=call.request_id
     )
 
@@ -60,7 +69,7 @@ def content_ack(call: Call) -> dict[str, Any]:
     return inbound.content_ack(
         site=call.site,
         content_id=call.params["content_id"],
-        post_id=int(body["post_id"]),
+        post_id=_post_id(body),
         url=body.get("url", ""),
         status=body.get("status", "publish"),
         request_id=call.request_id,

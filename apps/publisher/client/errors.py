@@ -182,6 +182,16 @@ def forbidden(host: str, words: str = "") -> PublishError:
     )
 
 
+def blocked(host: str, status: int) -> PublishError:
+    return PublishError(
+        f"Something in front of WordPress at {_site(host)} refused the request ({status}): a "
+        "firewall, a security plugin or a password on the whole site (HTTP authentication). "
+        "Allow requests to /wp-json/ (and ?rest_route=) from this service, then try again.",
+        code="blocked",
+        http_status=status,
+    )
+
+
 def refused(host: str, status: int, words: str = "") -> PublishError:
     said = f": “{words}”" if words else ""
     return PublishError(

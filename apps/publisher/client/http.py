@@ -194,11 +194,18 @@ class WordPressHTTP:
                 if not self._not_rest(plain):
                     cache.set(self.style_key, "plain", STYLE_TTL)
                     return plain
-                raise errors.not_wordpress(self.host)
+                raise self._no_api(answer, plain)
             if style == "plain" and self._not_rest(answer):
                 cache.delete(self.style_key)
-                raise errors.not_wordpress(self.host)
+                raise self._no_api(answer)
             return answer
+
+    def _no_api(self, *answers: Answer) -> PublishError:
+        for answer in answers:
+            if answer.status in (401, 403):
+                # A page, not WordPress's JSON: something in front of WordPress said no.
+                return errors.blocked(self.host, answer.status)
+        return errors.not_wordpress(self.host)
 
     @staticmethod
     def _not_rest(answer: Answer) -> bool:

@@ -15,17 +15,18 @@ How a reported post status moves the article's publishing status:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.publisher.models import Connection, Direction, Publication, SyncEvent
+from apps.publisher.services.synclog import log_event
 from apps.workspace.models import Site
-from apps.writer.models import Content, EditorialStatus, ImageKind, ImageStatus, PublishingStatus
+from apps.writer.models import Content, EditorialStatus, PublishingStatus
 from igny8.errors import UserFacingError
 
 LIVE = {"publish", "future", "private"}
@@ -53,21 +54,22 @@ def event_log(
     error: str = "",
     request_id: str = "",
 ) -> SyncEvent:
-    """One line of the site's sync log for something WordPress told us."""
-    return SyncEvent.objects.create(
+    """One line of the site's sync log (and of the `wordpress_api` log channel) for something
+    WordPress told us."""
+    return log_event(
         site=site,
         direction=Direction.IN,
         kind=kind,
         object_type=object_type,
-        object_id=str(object_id)[:40],
+        object_id=object_id,
         ok=ok,
-        summary=summary[:500],
+        summary=summary,
         error=error,
-        request_id=request_id[:64],
+        request_id=request_id,
     )
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
@@ -100,9 +102,9 @@ def connection_reached(*, connection: Connection, report: dict, request_id: str 
         "connection": {
             "key_id": connection.key_id,
             "status": connection.status,
-            "inbound_ok_at": _iso(connection.inbound_ok_at),
-            "outbound_ok_at": _iso(connection.outbound_ok_at),
-            "structure_at": _iso(connection.structure_at),
+            "inbound_ok_at": iso(connection.inbound_ok_at),
+            "outbound_ok_at": iso(connection.outbound_ok_at),
+            "structure_at": iso(connection.structure_at),
         },
         "api_version": "1",
         "server_time": now.isoformat(),
@@ -226,9 +228,11 @@ def post_status_apply(
     post_id: int | None = None,
     content_id: int | None = None,
     permalink: str = "",
+    deleted: bool = False,
     request_id: str = "",
 ) -> Outcome:
-    """A post of ours changed in WordPress: follow it (see the module's rules)."""
+    """A post of ours changed in WordPress: follow it (see the module's rules). A post
+    `deleted` for good is forgotten, so that the next publish makes a new one."""
     with transaction.atomic():
         if content_id is not None:
             content = Content.objects.select_for_update().filter(site=site, pk=content_id).first()
@@ -256,6 +260,10 @@ def post_status_apply(
             publication.remote_url = permalink
         if status == "publish" and moved == PublishingStatus.PUBLISHED:
             publication.published_at = publication.published_at or timezone.now()
+        if deleted:
+            publication.remote_id, publication.remote_url = None, ""
+            publication.remote_status = "deleted"
+            publication.published_at = None
         publication.updated = timezone.now()
         publication.save()
         if moved != content.publishing_status:
@@ -267,6 +275,7 @@ def post_status_apply(
             publication.remote_url,
             content.publishing_status,
         )
+    _reindex(site, before[3], content.publishing_status)
     changed = before != after
     only_address = before[:2] == after[:2] and before[3] == after[3] and changed
     event_log(
@@ -280,8 +289,17 @@ def post_status_apply(
     return Outcome(publication=publication, content=content, changed=changed)
 
 
+def _reindex(site: Site, was: str, now: str) -> None:
+    """A slot or a retry the dispatcher counted on may be gone: recompute the site's due time
+    in the public index (SCHEDULE's), as every service that moves those does."""
+    if was != now and was in (PublishingStatus.SCHEDULED, PublishingStatus.FAILED):
+        from apps.publisher.services.index import index_refresh
+
+        index_refresh(site=site)
+
+
 def _status_summary(publication: Publication, content: Content, before: tuple, changed: bool):
-    post = f"Post {publication.remote_id}" if publication.remote_id else "The post"
+    post = f"Post {publication.remote_id}" if publication.remote_id else f"Post {before[0] or ''}"
     text = f"{post} of “{content.title[:200]}” is {publication.remote_status} in WordPress"
     if before[3] != content.publishing_status:
         text += f"; the article is now {content.get_publishing_status_display().lower()}"
@@ -290,7 +308,8 @@ def _status_summary(publication: Publication, content: Content, before: tuple, c
     return text + ("." if changed else " (already known).")
 
 
-def _approved(site: Site):
+def approved(site: Site) -> QuerySet[Content]:
+    """The site's approved articles (not in the trash): what the API may hand out."""
     return Content.objects.filter(site=site, status=EditorialStatus.APPROVED, deleted_at=None)
 
 
@@ -303,10 +322,11 @@ def content_ack(
     status: str = "publish",
     request_id: str = "",
 ) -> Outcome:
-    """A pull-style client published an approved article of the site as post `post_id`: the
-    article counts as published (delivered), whatever status the post was given."""
+    """The plugin (after our publish call) or a pull-style client published an approved
+    article of the site as post `post_id`: the article counts as published (delivered),
+    whatever status the post was given; while our own attempt runs, its outcome decides."""
     with transaction.atomic():
-        content = _approved(site).select_for_update().filter(pk=content_id).first()
+        content = approved(site).select_for_update().filter(pk=content_id).first()
         if content is None:
             raise NotFound(f"No approved article {content_id} in this site.")
         publication = _publication_for(content)
@@ -318,12 +338,14 @@ def content_ack(
         publication.updated = timezone.now()
         publication.save()
         changed = before != (post_id, status, publication.remote_url)
-        if content.publishing_status != PublishingStatus.PUBLISHED:
+        was = content.publishing_status
+        if was not in (PublishingStatus.PUBLISHED, PublishingStatus.PUBLISHING):
             Content.objects.filter(pk=content.pk).update(
                 publishing_status=PublishingStatus.PUBLISHED
             )
             content.publishing_status = PublishingStatus.PUBLISHED
             changed = True
+    _reindex(site, was, content.publishing_status)
     event_log(
         site=site,
         kind="ack",
@@ -335,100 +357,3 @@ def content_ack(
         request_id=request_id,
     )
     return Outcome(publication=publication, content=content, changed=changed)
-
-
-# --- content pull ---------------------------------------------------------------------------
-
-
-def _summary(content: Content) -> dict[str, Any]:
-    publication = getattr(content, "publication", None)
-    return {
-        "id": content.pk,
-        "title": content.title,
-        "slug": content.slug,
-        "excerpt": content.excerpt,
-        "word_count": content.word_count,
-        "publishing_status": content.publishing_status,
-        "planned_for": content.planned_for.isoformat() if content.planned_for else None,
-        "publish_at": _iso(publication.publish_at) if publication else None,
-        "post_id": publication.remote_id if publication else None,
-        "post_status": publication.remote_status if publication else "",
-        "post_url": publication.remote_url if publication else "",
-        "approved_at": _iso(content.approved_at),
-        "updated": content.updated.isoformat(),
-    }
-
-
-def contents_page(
-    *,
-    site: Site,
-    page: int = 1,
-    per_page: int = 20,
-    publishing_status: str = "",
-    updated_since: datetime | None = None,
-    request_id: str = "",
-) -> dict[str, Any]:
-    """One page of the site's approved articles, most recently changed first."""
-    contents = _approved(site).select_related("publication").order_by("-updated", "-id")
-    if publishing_status:
-        contents = contents.filter(publishing_status=publishing_status)
-    if updated_since is not None:
-        contents = contents.filter(updated__gte=updated_since)
-    total = contents.count()
-    start = (page - 1) * per_page
-    items = [_summary(content) for content in contents[start : start + per_page]] if total else []
-    event_log(
-        site=site,
-        kind="pull",
-        object_type="content",
-        summary=f"Listed {len(items)} of {total} approved articles (page {page}).",
-        request_id=request_id,
-    )
-    return {
-        "items": items,
-        "page": page,
-        "per_page": per_page,
-        "total": total,
-        "pages": max(1, math.ceil(total / per_page)),
-    }
-
-
-def content_read(*, site: Site, content_id: int, request_id: str = "") -> dict[str, Any]:
-    """One approved article of the site, with what publishing it needs."""
-    content = (
-        _approved(site)
-        .select_related("publication")
-        .prefetch_related("images")
-        .filter(pk=content_id)
-        .first()
-    )
-    if content is None:
-        raise NotFound(f"No approved article {content_id} in this site.")
-    event_log(
-        site=site,
-        kind="pull",
-        object_type="content",
-        object_id=content.pk,
-        summary=f"Read “{content.title[:200]}”.",
-        request_id=request_id,
-    )
-    return {
-        **_summary(content),
-        "html": content.html,
-        "meta_title": content.meta_title,
-        "meta_description": content.meta_description,
-        "focus_keyword": content.primary_keyword,
-        "secondary_keywords": [str(word) for word in content.secondary_keywords or []],
-        "content_type": content.content_type,
-        "images": [
-            {
-                "id": image.pk,
-                "role": "featured" if image.kind == ImageKind.FEATURED else "inline",
-                "position": image.position,
-                "alt": image.alt,
-                "caption": image.caption,
-                "ready": image.status == ImageStatus.GENERATED and bool(image.file),
-            }
-            for image in content.images.all()
-        ],
-    }

@@ -188,8 +188,9 @@ def publish_one(*, content_id: int, user: Any = None, post_status: str | None = 
 
 
 def _set_back(content: Content, publication: Publication, words: str) -> None:
+    # Off the calendar; placed by the schedule, it waits for a slot again once re-approved.
     Publication.objects.filter(pk=publication.pk).update(
-        publish_at=None, slotted=False, last_error=words, updated=timezone.now()
+        publish_at=None, last_error=words, updated=timezone.now()
     )
     Content.objects.filter(pk=content.pk).update(publishing_status=PublishingStatus.NOT_PUBLISHED)
     index_refresh(site=content.site)
@@ -285,6 +286,10 @@ def fail_refused(*, site: Site, words: str, now: datetime) -> int:
 
     due = Q(content__publishing_status=PublishingStatus.SCHEDULED, publish_at__lte=now)
     due |= Q(content__publishing_status=PublishingStatus.FAILED, next_attempt_at__lte=now)
+    due |= Q(
+        content__publishing_status=PublishingStatus.PUBLISHING,
+        updated__lte=now - STALE_PUBLISHING,
+    )
     with transaction.atomic():
         ids = list(
             Publication.objects.select_for_update(of=("self",))

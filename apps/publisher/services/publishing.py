@@ -35,6 +35,7 @@ from apps.publisher.client import errors as client_errors
 from apps.publisher.models import (
     AttemptOutcome,
     Connection,
+    ConnectionStatus,
     Direction,
     Publication,
     PublishAttempt,
@@ -46,8 +47,27 @@ from igny8 import deadlines
 
 log = logging.getLogger("publishing")
 
-# A try still "running" after this long died with its worker; the next try may go.
-STALE_AFTER = timedelta(minutes=15)
+# A try still "running" after this long died with its worker (a publish ends within
+# WP_PUBLISH_DEADLINE_SECONDS, 4 min, and its job within 5): the next try may go.
+STALE_AFTER = timedelta(minutes=10)
+# Failures that say the connection itself is broken (not this article): the integration page
+# shows them on the connection until a test or a publish succeeds again.
+CONNECTION_FAULTS = {
+    "key_refused",
+    "clock_skew",
+    "auth_refused",
+    "bad_credentials",
+    "app_passwords_off",
+    "plugin_missing",
+    "plugin_too_old",
+    "not_wordpress",
+    "blocked",
+    "tls",
+    "redirect",
+    "refused_address",
+    "secret_url",
+    "secret_unreadable",
+}
 OUR_FAULT = (
     "Publishing stopped because of an error on our side (it has been logged). Try again in a "
     "few minutes; if it keeps failing, contact support."
@@ -156,6 +176,10 @@ def publish_now(*, content: Content, user=None, post_status: str | None = None) 
             result = adapter.publish(body, remote_id=publication.remote_id)
     except PublishError as exc:
         _failed(content, publication, attempt, exc, started, adapter)
+        if exc.code in CONNECTION_FAULTS:
+            Connection.objects.filter(pk=connection.pk).exclude(
+                status=ConnectionStatus.REVOKED
+            ).update(status=ConnectionStatus.ERROR, last_error=exc.words, updated=timezone.now())
         raise
     except Exception as exc:
         log.exception("publishing content %s failed", content.pk)
@@ -187,6 +211,9 @@ def publish_now(*, content: Content, user=None, post_status: str | None = None) 
         publication.save()
         Content.objects.filter(pk=content.pk).update(publishing_status=PublishingStatus.PUBLISHED)
         content.publishing_status = PublishingStatus.PUBLISHED
+        Connection.objects.filter(pk=connection.pk).exclude(status=ConnectionStatus.REVOKED).update(
+            status=ConnectionStatus.CONNECTED, last_error="", outbound_ok_at=now
+        )
         log_event(
             site=content.site,
             direction=Direction.OUT,

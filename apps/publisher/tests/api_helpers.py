@@ -8,16 +8,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from apps.publisher.models import Connection, ConnectionStatus, SyncEvent
-from apps.publisher.signing import new_key
+from apps.publisher.models import Connection, SyncEvent
+from apps.publisher.services.connection import connection_create
 from apps.workspace.models import Site
 from apps.writer.models import Content
 from apps.writer.tests.helpers_content import make_content
-from igny8.ai.crypto import encrypt
 from tests.factories import make_site
 from tests.fixtures import Workspace
 
@@ -69,21 +69,14 @@ class Wired:
 
 
 def wire(ws: Workspace, site: Site | None = None) -> Wired:
-    """Connect a (new) site of `ws` the way the integration page does: a key whose hash and
-    encrypted copy are kept on the connection."""
+    """Connect a (new) site of `ws` the way the integration page does (connection_create: a
+    key whose hash and encrypted copy are kept on the connection, shown once)."""
     site = site or make_site(ws.account, sectors=1)
-    made = new_key()
-    with schema_context(ws.schema):
-        connection = Connection.objects.create(
-            site=site,
-            wp_url="https://wp.example.com",
-            key_id=made.key_id,
-            key_hash=made.digest,
-            key_secret=encrypt(made.key, schema=ws.schema),
-            key_created=timezone.now(),
-            status=ConnectionStatus.CONNECTED,
+    with schema_context(ws.schema), transaction.atomic():
+        connection, key = connection_create(
+            site=site, user=ws.owner, wp_url="https://wp.example.com"
         )
-    return Wired(ws=ws, site=site, connection=connection, key=made.key)
+    return Wired(ws=ws, site=site, connection=connection, key=key)
 
 
 @pytest.fixture(name="wired")

@@ -2,7 +2,7 @@
 and a stand-in for the publishing service (`publishing.publish_now`) that behaves like a
 WordPress keyed by our content id: a re-publish updates the post it made, never a second one.
 
-Test modules import the fixtures by name: `from …schedule_helpers import wordpress_fixture`.
+Test modules import the fixtures by name: `from …schedule_helpers import wp_fixture, clock_fixture`.
 """
 
 from __future__ import annotations
@@ -67,8 +67,8 @@ class FakeWordPress:
         return publication
 
 
-@pytest.fixture(name="wordpress")
-def wordpress_fixture(monkeypatch) -> FakeWordPress:
+@pytest.fixture(name="wp")
+def wp_fixture(monkeypatch) -> FakeWordPress:
     """Stand in for `apps.publisher.services.publishing.publish_now` (the CLIENT's; a module
     of our own when it has not landed in this branch)."""
     fake = FakeWordPress()

@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_tenants.utils import schema_context
 
-from apps.publisher.models import ConnectionStatus
-from apps.publisher.signing import new_key
+from apps.publisher.models import Connection, ConnectionStatus
+from apps.publisher.services.connection import connection_revoke, key_rotate
 from apps.publisher.tests.api_helpers import (  # noqa: F401 - fixtures
     API,
     data_of,
@@ -69,18 +69,22 @@ def test_a_key_of_another_workspace_is_unknown_here(wired, foreign):
 
 def test_a_rotated_key_is_refused_at_once_and_the_new_one_works(wired):
     assert wired.get("/connection/test").status_code == 200
-    fresh = new_key()
     with schema_context(wired.ws.schema):
-        wired.connection.key_id, wired.connection.key_hash = fresh.key_id, fresh.digest
-        wired.connection.save()
+        fresh = key_rotate(connection=wired.connection, user=wired.ws.owner)
     assert wired.get("/connection/test").status_code == 401
-    assert wired.get("/connection/test", key=fresh.key).status_code == 200
+    assert wired.get("/connection/test", key=fresh).status_code == 200
 
 
 def test_a_revoked_key_is_refused(wired):
     with schema_context(wired.ws.schema):
-        wired.connection.status = ConnectionStatus.REVOKED
-        wired.connection.save()
+        connection_revoke(connection=wired.connection, user=wired.ws.owner)
+    assert wired.get("/connection/test").status_code == 401
+
+
+def test_a_key_left_on_a_revoked_connection_is_refused_too(wired):
+    """Refusal does not hang on the hash alone being cleared."""
+    with schema_context(wired.ws.schema):
+        Connection.objects.filter(pk=wired.connection.pk).update(status=ConnectionStatus.REVOKED)
     assert wired.get("/connection/test").status_code == 401
 
 
@@ -95,13 +99,16 @@ def test_calls_are_limited_per_key_with_retry_after(wired, neighbour, settings):
     assert neighbour.get("/contents").status_code == 200  # another key has its own allowance
 
 
-def test_guessing_keys_from_one_address_is_slowed_down(wired, settings):
+def test_guessing_keys_from_one_address_is_slowed_down_but_good_keys_still_pass(wired, settings):
     settings.IGNY8_API_BAD_KEY_LIMIT = 2
     wrong = "igk_000000000000_" + "B" * 43
-    assert [wired.get("/contents", key=wrong).status_code for _ in range(2)] == [401, 401]
-    response = wired.get("/contents")  # even the right key waits now
-    assert response.status_code == 429
+    statuses = [wired.get("/contents", key=wrong).status_code for _ in range(4)]
+    assert statuses == [401, 401, 429, 429]
+    response = wired.get("/contents", key=wrong)
     assert int(response["Retry-After"]) >= 1
+    assert error_of(response)["code"] == "rate_limited"
+    # A site sharing the address (a shared host, a proxy) is not locked out by its neighbour.
+    assert wired.get("/contents").status_code == 200
 
 
 def test_posts_need_no_csrf_token_here_but_still_do_everywhere_else(wired, client_for):
@@ -159,3 +166,47 @@ def test_the_request_id_sent_comes_back_in_header_and_body(wired):
 def test_the_api_is_on_workspace_hosts_only(wired):
     response = Client().get(API + "/contents", headers=wired.headers())  # the public host
     assert response.status_code == 404
+
+
+def test_a_paused_workspace_still_records_what_wordpress_reports(wired, client_for):
+    """The plan middleware refuses a paused workspace's writes (402); WordPress's reports are
+    facts about the site, taken all the same."""
+    from apps.accounts.models import Account
+
+    Account.objects.filter(pk=wired.ws.account.pk).update(is_active=False)
+    member = client_for(wired.ws.owner, wired.ws.host)
+    assert member.post("/writer/tasks/new/", {}).status_code == 402
+    response = wired.post("/site/structure", {"tags": []})
+    assert response.status_code == 200
+    assert wired.refresh().structure_at is not None
+
+
+def test_an_oversized_body_is_refused_with_413(wired, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = wired.post(
+        "/site/structure", {"tags": [{"id": n, "name": "x" * 50} for n in range(1, 40)]}
+    )
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "too_large"
+
+
+def test_each_call_is_one_line_of_the_api_log(wired):
+    import logging
+
+    lines: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record.getMessage())
+
+    api_log = logging.getLogger("api")  # its own channel: it does not propagate to the root
+    handler = Keep(level=logging.INFO)
+    api_log.addHandler(handler)
+    try:
+        wired.get("/contents")
+        wired.get("/contents", key="igk_000000000000_" + "C" * 43)
+    finally:
+        api_log.removeHandler(handler)
+    assert lines[0].startswith(f"GET /api/v1/contents 200 key={wired.connection.key_id}")
+    assert lines[1].startswith("GET /api/v1/contents 401 key=-")
+    assert wired.key not in " ".join(lines)

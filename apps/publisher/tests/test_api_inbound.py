@@ -269,6 +269,34 @@ def test_a_scheduled_article_keeps_its_slot_unless_the_post_went_out(wired):
     )
 
 
+def test_a_slot_taken_over_by_wordpress_leaves_the_dispatchers_index(wired):
+    """Published in WordPress before its slot: the public index forgets the slot, so the
+    dispatcher does not wake for it."""
+    from apps.publisher.services.index import index_bump
+    from apps.schedule.models import PublishIndex
+
+    article = wired.content()
+    _published(wired, article)
+    slot = timezone.now() + dt.timedelta(hours=2)
+    with schema_context(wired.ws.schema):
+        Publication.objects.filter(content=article).update(publish_at=slot, remote_status="draft")
+        Content.objects.filter(pk=article.pk).update(publishing_status="scheduled")
+        index_bump(site=wired.site, when=slot, account=wired.ws.account)
+    row = PublishIndex.objects.get(account=wired.ws.account, site_id=wired.site.pk)
+    assert row.next_due_at == slot
+    data_of(wired.post("/posts/status", {"post_id": 41, "status": "publish"}))
+    row.refresh_from_db()
+    assert row.next_due_at is None
+
+
+def test_an_ack_during_our_own_attempt_records_the_post_and_leaves_the_status_to_it(wired):
+    article = wired.content()
+    with schema_context(wired.ws.schema):
+        Content.objects.filter(pk=article.pk).update(publishing_status="publishing")
+    data = data_of(wired.post(f"/contents/{article.pk}/ack", {"post_id": 12}))
+    assert (data["publishing_status"], data["post_id"]) == ("publishing", 12)
+
+
 def test_a_status_we_already_had_moves_nothing(wired):
     """The plugin echoes our own publish as draft (the schedule asked for drafts)."""
     article = wired.content()
@@ -277,6 +305,36 @@ def test_a_status_we_already_had_moves_nothing(wired):
         Publication.objects.filter(content=article).update(remote_status="draft")
     data = data_of(wired.post("/posts/status", {"post_id": 41, "status": "draft"}))
     assert data["publishing_status"] == "published" and data["changed"] is False
+
+
+def test_the_plugins_own_report_is_understood(wired):
+    """As IGNY8 Bridge sends it: `remote_id`, our id as post meta text, trash without an
+    address, and fields we do not need."""
+    article = wired.content()
+    _published(wired, article)
+    body = {
+        "remote_id": 41,
+        "content_id": str(article.pk),
+        "status": "trash",
+        "permalink": "",
+        "post_type": "post",
+        "modified_gmt": "2026-12-07T10:00:00+00:00",
+    }
+    data = data_of(wired.post("/posts/status", body))
+    assert (data["post_id"], data["publishing_status"]) == (41, "not_published")
+    assert _state(wired, article)[1].remote_url == "https://wp.example.com/drain/"
+
+
+def test_a_post_deleted_for_good_is_forgotten_so_a_republish_makes_a_new_one(wired):
+    article = wired.content()
+    _published(wired, article)
+    body = {"remote_id": 41, "content_id": str(article.pk), "status": "trash", "deleted": True}
+    data = data_of(wired.post("/posts/status", body))
+    assert (data["post_id"], data["post_status"], data["post_url"]) == (None, "deleted", "")
+    status, publication = _state(wired, article)
+    assert status == "not_published" and publication.remote_id is None
+    ack = wired.post(f"/contents/{article.pk}/ack", {"remote_id": 58, "status": "publish"})
+    assert data_of(ack)["post_id"] == 58
 
 
 def test_a_copy_of_our_post_made_in_wordpress_does_not_move_the_article(wired):
@@ -308,7 +366,12 @@ def test_posts_and_articles_of_other_sites_are_not_found(wired, neighbour, forei
     "body, fields",
     [
         ({"post_id": 41}, {"status": ["This field is required."]}),
-        ({"status": "publish"}, {"post_id": ["Give post_id or content_id (or both)."]}),
+        ({"status": "publish"}, {"remote_id": ["Give remote_id, post_id or content_id."]}),
+        (
+            {"remote_id": 41, "post_id": 42, "status": "draft"},
+            {"post_id": ["Send remote_id or post_id, not both."]},
+        ),
+        ({"content_id": "4x", "status": "draft"}, {"content_id": ["Has the wrong form."]}),
         (
             {"post_id": 41, "status": "deleted"},
             {"status": ["Must be one of: publish, draft, pending, future, private, trash."]},
@@ -429,6 +492,6 @@ def test_an_ack_for_an_article_not_approved_or_not_of_the_site_is_not_found(wire
     assert _state(neighbour, theirs) == ("not_published", None)
     response = wired.post(f"/contents/{draft.pk}/ack", {"url": "ftp://x"})
     assert error_of(response)["fields"] == {
-        "post_id": ["This field is required."],
+        "remote_id": ["Give remote_id or post_id."],
         "url": ["Must be an absolute address starting with http:// or https://."],
     }

@@ -135,6 +135,15 @@ def test_not_wordpress_is_said_so(private_egress):
     assert "https://example.com" in caught.value.words  # what to type instead
 
 
+def test_a_firewall_page_in_front_of_wordpress(private_egress):
+    page = b"<html><body><h1>403 Forbidden</h1>Request blocked.</body></html>"
+    answer = (403, {"Content-Type": "text/html"}, page)
+    with tiny_server(lambda h: answer) as url, pytest.raises(PublishError) as caught:
+        PluginAdapter(url, KEY).status()
+    assert caught.value.code == "blocked"
+    assert "firewall" in caught.value.words and "/wp-json/" in caught.value.words
+
+
 def test_plugin_missing_and_too_old(private_egress):
     with FakeWordPress(key="") as wp, pytest.raises(PublishError) as caught:
         PluginAdapter(wp.url, KEY).status()

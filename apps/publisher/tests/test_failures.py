@@ -207,3 +207,24 @@ def test_plugin_busy_with_an_earlier_call_is_waited_for(alpha, private_egress):
             publish_now(content=content)
         assert proxy.faults_fired == [("error", "POST", "/igny8/v1/publish")]
         assert len(wp.posts) == 1
+
+
+def test_a_broken_connection_shows_on_the_connection_until_a_publish_works(alpha, private_egress):
+    from apps.publisher import signing
+    from apps.publisher.models import Connection, ConnectionStatus
+
+    site = publisher_site(alpha)
+    content = approved_article(alpha, site, inline=0, featured=False)
+    with FakeWordPress() as wp:
+        connection, key = plugin_connection(alpha, site, wp.url)
+        wp.key = signing.new_key().key  # the plugin holds another key
+        with schema_context(alpha.schema), pytest.raises(PublishError):
+            publish_now(content=content)
+        with schema_context(alpha.schema):
+            stored = Connection.objects.get(pk=connection.pk)
+            assert stored.status == ConnectionStatus.ERROR
+            assert "Paste the current connection string" in stored.last_error
+            wp.key = key  # pasted again
+            publish_now(content=content)
+            stored = Connection.objects.get(pk=connection.pk)
+        assert stored.status == ConnectionStatus.CONNECTED and stored.last_error == ""

@@ -92,3 +92,19 @@ def test_post_type_falls_back_when_the_site_lacks_it(alpha):
     with schema_context(alpha.schema):
         built = payload.build(content)
     assert built["post_type"] == "page" and built["categories"] == []
+
+
+def test_a_figure_without_its_picture_is_left_out(alpha):
+    from django.core.files.storage import default_storage
+
+    site = publisher_site(alpha)
+    content = approved_article(alpha, site, inline=2)
+    with schema_context(alpha.schema):
+        lost, kept = Image.objects.filter(content=content, kind=ImageKind.IN_ARTICLE).order_by(
+            "position"
+        )
+        default_storage.delete(lost.file.name)  # gone from storage
+        body = payload.build(content)
+    assert [i["ref"] for i in body["images"] if i["role"] == "inline"] == [kept.pk]
+    assert figures.placed_ids(body["html"]) == [kept.pk]
+    assert f'data-igny8-image="{lost.pk}"' not in body["html"]

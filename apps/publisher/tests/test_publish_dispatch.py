@@ -24,15 +24,21 @@ from apps.billing.plans import subscription_for
 from apps.publisher.dispatch import LEASE, dispatch
 from apps.publisher.jobs import publish_content
 from apps.publisher.models import Publication
-from apps.publisher.services.index import STALE_PUBLISHING
-from apps.publisher.services.schedule import content_schedule, publish_queue, schedule_save
+from apps.publisher.services.index import STALE_PUBLISHING, index_refresh
+from apps.publisher.services.schedule import (
+    content_schedule,
+    publish_queue,
+    schedule_save,
+    slots_assign,
+)
 from apps.publisher.tests.schedule_helpers import (
     FakePublishError,
     approved,
     clock_fixture,  # noqa: F401
     connected_site,
+    schedule,
     state,
-    wordpress_fixture,  # noqa: F401
+    wp_fixture,  # noqa: F401
 )
 from apps.schedule.models import PublishIndex
 from apps.workspace.models import Job, Notification, Site
@@ -63,7 +69,7 @@ def notifications(ws, kind: str) -> list[Notification]:  # noqa: ANN001
         return list(Notification.objects.filter(kind=kind).order_by("pk"))
 
 
-def test_a_due_article_is_published_in_its_workspace_and_the_owner_told(alpha, wordpress):
+def test_a_due_article_is_published_in_its_workspace_and_the_owner_told(alpha, wp):
     site = connected_site(alpha)
     article = scheduled(alpha, site)
 
@@ -72,17 +78,17 @@ def test_a_due_article_is_published_in_its_workspace_and_the_owner_told(alpha, w
     assert (report.claimed, report.queued) == (1, 1)
     status, publication = state(alpha, article)
     assert status == PublishingStatus.PUBLISHED
-    assert publication.remote_id == wordpress.posts[article.pk]["id"]
+    assert publication.remote_id == wp.posts[article.pk]["id"]
     assert publication.published_at is not None
     (told,) = notifications(alpha, "publish_done")
     assert told.recipient_id == alpha.owner.pk and article.title in told.title
     # Nothing left to do: the site's row is idle, and the next tick claims nothing.
     assert PublishIndex.objects.get(account=alpha.account, site_id=site.pk).next_due_at is None
     assert dispatch().claimed == 0
-    assert wordpress.calls == [article.pk]
+    assert wp.calls == [article.pk]
 
 
-def test_one_query_finds_the_due_sites_of_every_workspace(alpha, beta, wordpress):
+def test_one_query_finds_the_due_sites_of_every_workspace(alpha, beta, wp):
     """Both workspaces have a due site (with the same site id in their own schemas, made the
     same way): one read of the index finds both, each publishes in its own schema, and sites
     not due are left alone however many there are."""
@@ -104,10 +110,10 @@ def test_one_query_finds_the_due_sites_of_every_workspace(alpha, beta, wordpress
     for ws in (alpha, beta):
         assert state(ws, due[ws.schema])[0] == PublishingStatus.PUBLISHED
     assert state(alpha, not_due)[0] == PublishingStatus.SCHEDULED
-    assert sorted(wordpress.calls) == sorted(c.pk for c in due.values())
+    assert sorted(wp.calls) == sorted(c.pk for c in due.values())
 
 
-def test_a_tick_costs_the_same_queries_with_more_idle_sites(alpha, wordpress):
+def test_a_tick_costs_the_same_queries_with_more_idle_sites(alpha, wp):
     from apps.publisher.dispatch import dispatch_batch
 
     site = connected_site(alpha)
@@ -133,14 +139,14 @@ def test_a_tick_costs_the_same_queries_with_more_idle_sites(alpha, wordpress):
     assert count() == few
 
 
-def test_a_failure_is_retried_after_a_growing_wait_and_makes_one_post(alpha, wordpress, clock):
+def test_a_failure_is_retried_after_a_growing_wait_and_makes_one_post(alpha, wp, clock):
     """The first try fails; the second makes the post but its answer is lost: failed with
     the reason, retried 1 then 2 minutes later; the third publishes, and WordPress holds
     one post."""
     site = connected_site(alpha)
     article = scheduled(alpha, site)
-    wordpress.fail = [FakePublishError("WordPress answered 500.")]
-    wordpress.lose = [FakePublishError("WordPress did not answer within 30 seconds.")]
+    wp.fail = [FakePublishError("WordPress answered 500.")]
+    wp.lose = [FakePublishError("WordPress did not answer within 30 seconds.")]
 
     dispatch()
     status, publication = state(alpha, article)
@@ -161,17 +167,15 @@ def test_a_failure_is_retried_after_a_growing_wait_and_makes_one_post(alpha, wor
     dispatch()
     status, publication = state(alpha, article)
     assert (status, publication.attempts, publication.last_error) == ("published", 3, "")
-    assert len(wordpress.posts) == 1 and len(wordpress.calls) == 3
+    assert len(wp.posts) == 1 and len(wp.calls) == 3
     assert notifications(alpha, "publish_failed") == []
 
 
-def test_after_the_last_retry_it_stays_failed_and_people_are_told_once(
-    alpha, wordpress, settings, clock
-):
+def test_after_the_last_retry_it_stays_failed_and_people_are_told_once(alpha, wp, settings, clock):
     settings.PUBLISH_RETRIES = 2
     site = connected_site(alpha)
     article = scheduled(alpha, site)
-    wordpress.fail = [FakePublishError("WordPress answered 503.") for _ in range(5)]
+    wp.fail = [FakePublishError("WordPress answered 503.") for _ in range(5)]
 
     for _ in range(5):
         dispatch()
@@ -181,23 +185,23 @@ def test_after_the_last_retry_it_stays_failed_and_people_are_told_once(
     assert (status, publication.attempts) == (PublishingStatus.FAILED, 3)
     assert publication.next_attempt_at is None
     assert publication.last_error == "WordPress answered 503."
-    assert len(wordpress.calls) == 3
+    assert len(wp.calls) == 3
     (told,) = notifications(alpha, "publish_failed")
     assert "after 3 tries" in told.body and "503" in told.body
     assert PublishIndex.objects.get(account=alpha.account, site_id=site.pk).next_due_at is None
 
 
-def test_a_failure_waiting_will_not_mend_is_not_retried(alpha, wordpress):
+def test_a_failure_waiting_will_not_mend_is_not_retried(alpha, wp):
     site = connected_site(alpha)
     article = scheduled(alpha, site)
-    wordpress.fail = [FakePublishError("The IGNY8 Bridge plugin is missing.", retryable=False)]
+    wp.fail = [FakePublishError("The IGNY8 Bridge plugin is missing.", retryable=False)]
     dispatch()
     status, publication = state(alpha, article)
     assert (status, publication.next_attempt_at) == (PublishingStatus.FAILED, None)
     assert len(notifications(alpha, "publish_failed")) == 1
 
 
-def test_a_lapsed_plan_publishes_nothing(alpha, wordpress):
+def test_a_lapsed_plan_publishes_nothing(alpha, wp):
     site = connected_site(alpha)
     article = scheduled(alpha, site)
     other = approved(alpha, site, "Publish me now")
@@ -211,14 +215,14 @@ def test_a_lapsed_plan_publishes_nothing(alpha, wordpress):
     status, publication = state(alpha, article)
     assert status == PublishingStatus.FAILED
     assert "lapsed" in publication.last_error and publication.next_attempt_at is None
-    assert wordpress.calls == []
+    assert wp.calls == []
     assert len(notifications(alpha, "publish_failed")) == 1
     with schema_context(alpha.schema), pytest.raises(AccountLapsed):
         publish_queue(contents=[other], user=alpha.owner)
     assert state(alpha, other)[0] == PublishingStatus.NOT_PUBLISHED
 
 
-def test_a_paused_workspace_is_passed_over_and_looked_at_again_later(alpha, wordpress):
+def test_a_paused_workspace_is_passed_over_and_looked_at_again_later(alpha, wp):
     site = connected_site(alpha)
     article = scheduled(alpha, site)
     alpha.account.is_active = False
@@ -231,7 +235,7 @@ def test_a_paused_workspace_is_passed_over_and_looked_at_again_later(alpha, word
     assert row.next_due_at == now + LEASE
 
 
-def test_publish_now_many_refuses_what_cannot_go_and_publishes_the_rest(alpha, wordpress):
+def test_publish_now_many_refuses_what_cannot_go_and_publishes_the_rest(alpha, wp):
     site = connected_site(alpha)
     ready = [approved(alpha, site, f"Ready {n}") for n in range(2)]
     draft = make_content(alpha, site, "Draft")
@@ -243,15 +247,15 @@ def test_publish_now_many_refuses_what_cannot_go_and_publishes_the_rest(alpha, w
     assert "Publishing 2 articles" in report.message
     for content in ready:
         assert state(alpha, content)[0] == PublishingStatus.PUBLISHED
-    assert len(wordpress.posts) == 2
+    assert len(wp.posts) == 2
     # Published again (an update): the same post, nothing new.
     with schema_context(alpha.schema):
         publish_queue(contents=[Content.objects.get(pk=ready[0].pk)], user=alpha.editor)
-    assert len(wordpress.posts) == 2
-    assert wordpress.calls.count(ready[0].pk) == 2
+    assert len(wp.posts) == 2
+    assert wp.calls.count(ready[0].pk) == 2
 
 
-def test_a_publish_job_delivered_twice_publishes_once(alpha, wordpress):
+def test_a_publish_job_delivered_twice_publishes_once(alpha, wp):
     site = connected_site(alpha)
     article = approved(alpha, site)
     with schema_context(alpha.schema):
@@ -260,37 +264,75 @@ def test_a_publish_job_delivered_twice_publishes_once(alpha, wordpress):
         jobs.run(alpha.schema, job.pk, "apps.publisher.jobs.publish_content", "", [article.pk], {})
         second = jobs.enqueue(publish_content, article.pk)
         assert Job.objects.get(pk=second.pk).result["message"].startswith("Nothing to do")
-    assert wordpress.calls == [article.pk]
+    assert wp.calls == [article.pk]
 
 
-def test_an_article_whose_job_died_is_taken_over_without_a_second_post(alpha, wordpress):
+def test_an_article_whose_job_died_is_taken_over_without_a_second_post(alpha, wp):
     site = connected_site(alpha)
     article = scheduled(alpha, site)
     with schema_context(alpha.schema):
         Content.objects.filter(pk=article.pk).update(publishing_status="publishing")
         died = timezone.now() - STALE_PUBLISHING - timedelta(minutes=1)
         Publication.objects.filter(content=article).update(updated=died)
-        wordpress.posts[article.pk] = {"id": 7, "title": article.title}  # it made the post
+        wp.posts[article.pk] = {"id": 7, "title": article.title}  # it made the post
         from apps.publisher.services.index import index_refresh
 
         index_refresh(site=site)
     assert dispatch().claimed == 1
     status, publication = state(alpha, article)
     assert (status, publication.remote_id) == (PublishingStatus.PUBLISHED, 7)
-    assert len(wordpress.posts) == 1
+    assert len(wp.posts) == 1
 
 
-def test_an_article_unapproved_before_its_time_is_not_published(alpha, wordpress):
+def test_an_article_unapproved_before_its_time_is_not_published(alpha, wp):
     site = connected_site(alpha)
     article = scheduled(alpha, site)
     with schema_context(alpha.schema):
         Content.objects.filter(pk=article.pk).update(status="review")
     dispatch()
     assert state(alpha, article)[0] == PublishingStatus.NOT_PUBLISHED
-    assert wordpress.calls == []
+    assert wp.calls == []
 
 
-def test_the_schedule_publishes_an_article_a_person_approves_at_its_slot(alpha, wordpress):
+def test_a_slotted_article_sent_back_to_review_is_slotted_again_once_reapproved(alpha, wp):
+    site = connected_site(alpha)
+    schedule(alpha, site, slots=["00:00"])
+    article = approved(alpha, site)
+    with schema_context(alpha.schema):
+        slots_assign(site=site)
+        Publication.objects.filter(content=article).update(
+            publish_at=timezone.now() - timedelta(minutes=1)
+        )
+        Content.objects.filter(pk=article.pk).update(status="review")
+        index_refresh(site=site)
+    dispatch()
+    status, publication = state(alpha, article)
+    assert (status, publication.publish_at) == (PublishingStatus.NOT_PUBLISHED, None)
+    assert "not approved" in publication.last_error
+    with schema_context(alpha.schema):
+        Content.objects.filter(pk=article.pk).update(status="approved")
+        (placed,) = slots_assign(site=site)
+    assert placed.content_id == article.pk and placed.publish_at > timezone.now()
+
+
+def test_a_lapsed_workspace_with_a_stuck_article_is_not_handed_out_every_minute(alpha, wp):
+    site = connected_site(alpha)
+    article = scheduled(alpha, site)
+    with schema_context(alpha.schema):
+        Content.objects.filter(pk=article.pk).update(publishing_status="publishing")
+        Publication.objects.filter(content=article).update(
+            updated=timezone.now() - STALE_PUBLISHING - timedelta(minutes=1)
+        )
+    subscription = subscription_for(alpha.account)
+    subscription.status = SubscriptionStatus.PAST_DUE
+    subscription.grace_period_end = timezone.now() - timedelta(days=1)
+    subscription.save()
+    assert dispatch().claimed == 1
+    assert state(alpha, article)[0] == PublishingStatus.FAILED
+    assert PublishIndex.objects.get(account=alpha.account, site_id=site.pk).next_due_at is None
+
+
+def test_the_schedule_publishes_an_article_a_person_approves_at_its_slot(alpha, wp):
     """End to end: a schedule whose slot just opened; a person approves an article: that
     brings the site due, and one tick places the article in the slot and publishes it."""
     site = connected_site(alpha)
@@ -320,3 +362,17 @@ def test_a_deleted_site_leaves_the_index(alpha):
     with schema_context(alpha.schema):
         Site.objects.filter(pk=site.pk).delete()
     assert not PublishIndex.objects.filter(account=alpha.account, site_id=site.pk).exists()
+
+
+def test_setup_creates_the_every_minute_publishing_schedule_once(workspaces, wp):
+    from django_q.models import Schedule
+
+    from apps.accounts.management.commands.igny8_setup import Command
+    from apps.publisher.jobs import dispatch_due
+
+    Command()._schedules()
+    Command()._schedules()
+    (row,) = Schedule.objects.filter(func="apps.publisher.jobs.dispatch_due")
+    assert row.schedule_type == Schedule.MINUTES
+    assert (row.minutes, row.repeats) == (1, -1)
+    assert dispatch_due() == {"claimed": 0, "queued": 0, "passed_over": 0, "failed": 0}

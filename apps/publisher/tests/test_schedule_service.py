@@ -253,3 +253,47 @@ def test_stage_seven_without_a_schedule_leaves_the_article_approved_and_waiting(
         assert content_handover(content=article, config=config) == ""
         assert not Publication.objects.filter(content=article).exists()
     assert state(alpha, article)[0] == PublishingStatus.NOT_PUBLISHED
+
+
+def test_a_new_workspace_timezone_moves_the_schedules_placements(in_paris, at_friday):
+    """The schedule follows the workspace's zone: Paris 14:00 becomes New York 14:00."""
+    from apps.accounts.services import account_timezone_set
+
+    alpha = in_paris
+    site = connected_site(alpha)
+    article = approved(alpha, site)
+    with schema_context(alpha.schema):
+        schedule_save(site=site, data={**WEEKDAYS, "slots": ["14:00"]}, user=alpha.owner)
+    assert state(alpha, article)[1].publish_at == paris(5, 14)
+    account_timezone_set(account=alpha.account, timezone_name="America/New_York")
+    assert state(alpha, article)[1].publish_at == datetime(2026, 6, 5, 18, 0, tzinfo=UTC)
+
+
+def test_a_switched_off_site_publishes_nothing_until_it_is_back(alpha, at_friday):
+    from apps.workspace.services import site_update
+
+    site = connected_site(alpha)
+    schedule(alpha, site)
+    with schema_context(alpha.schema):
+        article = approved(alpha, site)
+        content_schedule(content=article, when=at_friday + timedelta(hours=1))
+    row = PublishIndex.objects.get(account=alpha.account, site_id=site.pk)
+    assert row.next_due_at == at_friday + timedelta(hours=1)
+
+    def switch(active: bool) -> None:
+        with schema_context(alpha.schema):
+            site.refresh_from_db()
+            site_update(
+                site=site,
+                name=site.name,
+                url=site.url,
+                industry=site.industry,
+                language=site.language,
+                is_active=active,
+            )
+        row.refresh_from_db()
+
+    switch(False)
+    assert row.next_due_at is None
+    switch(True)
+    assert row.next_due_at == at_friday + timedelta(hours=1)

@@ -68,7 +68,9 @@ final class Admin
     public static function handleConnect(): void
     {
         self::guard('connect');
-        $pasted = isset($_POST['connection_string']) ? sanitize_text_field(wp_unslash((string) $_POST['connection_string'])) : '';
+        // Checked strictly by Connection::parse (an http(s) URL and a key of [A-Za-z0-9_-]);
+        // sanitize_text_field would silently drop %XX sequences from the address.
+        $pasted = isset($_POST['connection_string']) ? trim(wp_unslash((string) $_POST['connection_string'])) : '';
         $error = Connection::save($pasted);
         if ($error !== '') {
             self::back($error, false);
@@ -156,6 +158,27 @@ final class Admin
             __('%s ago', 'igny8-bridge'),
             human_time_diff($time, time())
         );
+    }
+
+    private static function kindLabel(string $direction, string $kind): string
+    {
+        $labels = $direction === 'in'
+            ? [
+                'status' => __('Connection check', 'igny8-bridge'),
+                'publish' => __('Publish', 'igny8-bridge'),
+                'unpublish' => __('Unpublish', 'igny8-bridge'),
+                'structure' => __('Site structure read', 'igny8-bridge'),
+                'refused' => __('Refused call', 'igny8-bridge'),
+            ]
+            : [
+                'test' => __('Connection test', 'igny8-bridge'),
+                'status' => __('Post status report', 'igny8-bridge'),
+                'ack' => __('Publish confirmation', 'igny8-bridge'),
+                'structure' => __('Site structure sent', 'igny8-bridge'),
+                'connect' => __('Connection string pasted', 'igny8-bridge'),
+                'disconnect' => __('Disconnected', 'igny8-bridge'),
+            ];
+        return $labels[$kind] ?? $kind;
     }
 
     private static function form(string $action, string $button, string $class = 'button'): void
@@ -255,7 +278,7 @@ final class Admin
         ]);
         echo '<p class="description">' . esc_html__('Who IGNY8’s posts are written by.', 'igny8-bridge') . '</p></td></tr>';
         echo '<tr><th scope="row"><label for="igny8-category-map">' . esc_html__('Category mapping', 'igny8-bridge') . '</label></th><td>';
-        echo '<textarea id="igny8-category-map" name="category_map" rows="5" class="large-text code" placeholder="Composting = Garden">'
+        echo '<textarea id="igny8-category-map" name="category_map" rows="5" class="large-text code" placeholder="' . esc_attr__('IGNY8 category = WordPress category', 'igny8-bridge') . '">'
             . esc_textarea(Settings::categoryMapText($settings['category_map'])) . '</textarea>';
         echo '<p class="description">' . esc_html__('One per line: IGNY8 category = WordPress category. Other names are used as they are (a missing category is created).', 'igny8-bridge') . '</p></td></tr>';
         echo '</table>';
@@ -273,7 +296,7 @@ final class Admin
             foreach ($entries as $entry) {
                 echo '<tr><td>' . esc_html(self::when((int) $entry['time'])) . '</td><td>'
                     . esc_html($entry['direction'] === 'in' ? __('From IGNY8', 'igny8-bridge') : __('To IGNY8', 'igny8-bridge')) . '</td><td>'
-                    . esc_html($entry['kind']) . '</td><td>'
+                    . esc_html(self::kindLabel((string) $entry['direction'], (string) $entry['kind'])) . '</td><td>'
                     . esc_html($entry['ok'] ? __('OK', 'igny8-bridge') : __('Failed', 'igny8-bridge')) . '</td><td>'
                     . esc_html($entry['summary']) . '</td></tr>';
             }

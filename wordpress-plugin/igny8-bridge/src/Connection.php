@@ -28,7 +28,7 @@ final class Connection
         }
         [$url, $key] = $parts;
         $scheme = strtolower((string) wp_parse_url($url, PHP_URL_SCHEME));
-        if (!in_array($scheme, ['http', 'https'], true) || !wp_parse_url($url, PHP_URL_HOST)) {
+        if (!in_array($scheme, ['http', 'https'], true) || !wp_parse_url($url, PHP_URL_HOST) || !filter_var($url, FILTER_VALIDATE_URL)) {
             return __(
                 'The connection string must start with the IGNY8 address (https://...). Copy it again from IGNY8.',
                 'igny8-bridge'

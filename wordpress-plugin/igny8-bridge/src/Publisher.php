@@ -180,11 +180,12 @@ final class Publisher
         if ($media instanceof WP_Error) {
             return $media;
         }
-        $html = wp_kses_post(Media::swapSources($data['html'], $media['by_ref']));
+        $html = self::clean(Media::swapSources($data['html'], $media['by_ref']));
         $post = [
-            'post_title' => $data['title'],
+            // A title is text (themes print it unescaped in places); an excerpt may keep markup.
+            'post_title' => wp_strip_all_tags($data['title']),
             'post_content' => $html,
-            'post_excerpt' => $data['excerpt'],
+            'post_excerpt' => self::clean($data['excerpt']),
             'post_status' => $data['status'],
             'post_type' => $data['post_type'],
             'post_author' => $data['author'],
@@ -265,7 +266,7 @@ final class Publisher
             'status' => $status,
             'permalink' => $permalink,
             'post_type' => $data['post_type'],
-            'date_gmt' => mysql_to_rfc3339((string) get_post_field('post_date_gmt', $postId)),
+            'date_gmt' => self::dateGmt($postId),
             'term_ids' => $terms,
             'featured_media' => (int) get_post_thumbnail_id($postId),
             'media' => $mediaOut,
@@ -273,6 +274,24 @@ final class Publisher
             'seo_keys' => $seoKeys,
             'warnings' => $warnings,
         ];
+    }
+
+    /**
+     * HTML through wp_kses_post, without the text of script and style elements (kses removes
+     * the tags but would leave their code as words on the page).
+     */
+    private static function clean(string $html): string
+    {
+        return wp_kses_post((string) preg_replace('@<(script|style)[^>]*?>.*?</\\1>@si', '', $html));
+    }
+
+    /**
+     * The post's date in UTC (ISO 8601), null for a draft that has none yet.
+     */
+    private static function dateGmt(int $postId): ?string
+    {
+        $date = (string) get_post_field('post_date_gmt', $postId);
+        return ($date === '' || str_starts_with($date, '0000')) ? null : mysql_to_rfc3339($date);
     }
 
     /**
@@ -284,10 +303,9 @@ final class Publisher
      */
     private static function categoryIds(array $names): array
     {
-        $map = Settings::get()['category_map'];
         $ids = [];
         foreach ($names as $name) {
-            $mapped = $map[Settings::fold($name)] ?? 0;
+            $mapped = Settings::mappedCategory($name);
             if ($mapped && get_term($mapped, 'category')) {
                 $ids[] = $mapped;
                 continue;

@@ -35,11 +35,43 @@ final class Rest
         }
     }
 
+    /** @var array<int, true|WP_Error> verdicts by request object: WordPress asks again */
+    private static array $verdicts = [];
+
     /**
+     * The signature check, once per request: WordPress calls a route's permission callback
+     * again for each method while building the Allow header, and a second look at the same
+     * nonce would read as a replay.
+     *
      * @return true|WP_Error
      */
     public static function authorize(WP_REST_Request $request)
     {
+        $id = spl_object_id($request);
+        if (!isset(self::$verdicts[$id])) {
+            self::$verdicts[$id] = self::check($request);
+        }
+        return self::$verdicts[$id];
+    }
+
+    /**
+     * @return true|WP_Error
+     */
+    private static function check(WP_REST_Request $request)
+    {
+        $limit = self::maxBodyBytes();
+        $length = isset($_SERVER['CONTENT_LENGTH']) ? (int) $_SERVER['CONTENT_LENGTH'] : 0;
+        if ($limit > 0 && $length > $limit) {
+            // PHP has dropped the body: it would read as a bad signature, which it is not.
+            $message = sprintf(
+                /* translators: 1: size of the call, 2: the server's limit */
+                __('The article with its images (%1$s) is larger than this server accepts (%2$s, PHP’s post_max_size). Raise post_max_size or send smaller images.', 'igny8-bridge'),
+                size_format($length),
+                size_format($limit)
+            );
+            Log::add('in', 'refused', false, $message);
+            return new WP_Error('igny8_too_large', $message, ['status' => 413, 'max_bytes' => $limit]);
+        }
         $connection = Connection::get();
         if ($connection === null) {
             return self::refuse(
@@ -88,11 +120,23 @@ final class Rest
         if ($why !== '') {
             return self::refuse('igny8_bad_signature', __('The signature does not match the pasted key.', 'igny8-bridge'));
         }
+        // IGNY8 sends 32 hex digits; anything unlike a nonce cannot be remembered reliably.
+        if (!preg_match('/^[A-Za-z0-9_-]{8,64}$/', $headers['x-igny8-nonce'])) {
+            return self::refuse('igny8_unsigned', __('This call is not signed by IGNY8.', 'igny8-bridge'));
+        }
         if (!Store::rememberNonce($headers['x-igny8-nonce'], time())) {
             return self::refuse('igny8_replayed', __('This exact call was already received once; it is refused.', 'igny8-bridge'));
         }
         Log::inbound();
         return true;
+    }
+
+    /**
+     * The largest body PHP accepts here (0: no limit).
+     */
+    public static function maxBodyBytes(): int
+    {
+        return (int) wp_convert_hr_to_bytes((string) ini_get('post_max_size'));
     }
 
     private static function refuse(string $code, string $message): WP_Error
@@ -122,15 +166,27 @@ final class Rest
     public static function status(WP_REST_Request $request): WP_REST_Response
     {
         $body = self::body($request);
+        $callback = null;
+        // {"callback": true}: prove the other direction too, inside the same test (first, so
+        // the health below already counts it).
+        if (is_array($body) && !empty($body['callback'])) {
+            $callback = Api::testConnection();
+        }
         $answer = Structure::versions() + [
             'post_types' => Structure::postTypes(),
             'taxonomies' => Structure::taxonomies(),
             'key_id' => (string) (Connection::get()['key_id'] ?? ''),
             'api_base' => Connection::apiBase(),
+            // The plugin's side of the connection's health, for the integration page.
+            'health' => [
+                'reports_waiting' => count(Outbox::waiting()),
+                'last_error' => (string) (Log::health()['last_error'] ?? ''),
+            ],
+            // What one publish call may carry, so IGNY8 can send big images separately.
+            'limits' => ['max_body_bytes' => self::maxBodyBytes(), 'max_upload_bytes' => (int) wp_max_upload_size()],
         ];
-        // {"callback": true}: prove the other direction too, inside the same test.
-        if (is_array($body) && !empty($body['callback'])) {
-            $answer['callback'] = Api::testConnection();
+        if ($callback !== null) {
+            $answer['callback'] = $callback;
         }
         Log::add('in', 'status', true, __('IGNY8 checked the connection.', 'igny8-bridge'));
         return new WP_REST_Response($answer, 200);

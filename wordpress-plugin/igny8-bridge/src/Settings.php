@@ -84,7 +84,8 @@ final class Settings
                 );
                 continue;
             }
-            $map[self::fold($parts[0])] = (int) $term->term_id;
+            // Kept as typed (shown back so); matched without regard to case.
+            $map[$parts[0]] = (int) $term->term_id;
         }
         return [$map, $errors];
     }
@@ -102,6 +103,19 @@ final class Settings
             }
         }
         return implode("\n", $lines);
+    }
+
+    /**
+     * The mapped category of an IGNY8 category name, 0 when it is not mapped.
+     */
+    public static function mappedCategory(string $name): int
+    {
+        foreach (self::get()['category_map'] as $mapped => $termId) {
+            if (self::fold((string) $mapped) === self::fold($name)) {
+                return (int) $termId;
+            }
+        }
+        return 0;
     }
 
     public static function fold(string $name): string

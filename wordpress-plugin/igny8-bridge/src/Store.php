@@ -31,7 +31,7 @@ final class Store
         $charset = $wpdb->get_charset_collate();
         dbDelta(
             'CREATE TABLE ' . self::noncesTable() . " (
-  nonce char(32) NOT NULL,
+  nonce varchar(64) NOT NULL,
   seen_at bigint(20) unsigned NOT NULL,
   PRIMARY KEY  (nonce),
   KEY seen_at (seen_at)
@@ -52,7 +52,8 @@ final class Store
   KEY topic (topic)
 ) $charset;"
         );
-        update_option(self::DB_VERSION_OPTION, self::DB_VERSION, 'no');
+        // Autoloaded: it is read on every call that touches the tables.
+        update_option(self::DB_VERSION_OPTION, self::DB_VERSION, 'yes');
     }
 
     /**
