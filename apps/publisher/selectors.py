@@ -136,9 +136,11 @@ def month_of(value: str | None, today: date) -> date:
     """The first day of the month asked for as "YYYY-MM"; this month when unreadable."""
     try:
         year, month = (int(part) for part in (value or "").split("-"))
-        return date(year, month, 1)
+        if 1971 <= year <= 2999:  # far ends would overflow the previous / next month links
+            return date(year, month, 1)
     except (ValueError, TypeError):
-        return today.replace(day=1)
+        pass
+    return today.replace(day=1)
 
 
 def _booked(publication: Publication) -> tuple[str, datetime | None]:
