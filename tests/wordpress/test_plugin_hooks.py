@@ -91,7 +91,8 @@ def test_a_change_made_in_the_editor_is_reported_through_wp_cron(wordpress, key,
     )
     assert trashed.status_code == 200, trashed.text
     report = wait_report(api_recorder, post_id, "trash")
-    assert "permalink" not in report
+    assert "permalink" not in report and "deleted" not in report
+    assert report["modified_gmt"].endswith("+00:00")
 
 
 def test_a_new_slug_reports_the_new_permalink(wordpress, key, api_recorder):
@@ -109,6 +110,7 @@ def test_a_post_deleted_for_good_is_reported_as_trash(wordpress, key, api_record
     wordpress.php(f"wp_delete_post({post_id}, true); return true;")
     report = wait_report(api_recorder, post_id, "trash")
     assert report["content_id"] == content_id
+    assert report["deleted"] is True  # IGNY8 forgets it: a re-publish makes a new post
 
 
 def test_a_scheduled_post_published_by_wordpress_is_reported(wordpress, key, api_recorder):

@@ -70,7 +70,8 @@ final class Hooks
             return;
         }
         // After the delete nothing is left to read: take what IGNY8 needs now.
-        self::$deleted[$postId] = self::report($postId, 'trash', '', (string) get_post_type($postId));
+        // "deleted": IGNY8 forgets the post, so a later publish makes a new one.
+        self::$deleted[$postId] = self::report($postId, 'trash', '', (string) get_post_type($postId)) + ['deleted' => true];
         unset(self::$dirty[$postId]);
     }
 
@@ -88,13 +89,18 @@ final class Hooks
 
     /**
      * The body of a posts/status report (IGNY8's API: post_id, content_id, status, permalink,
-     * post_type; content_id only when it is one of IGNY8's numeric ids, permalink only when there is one).
+     * post_type, modified_gmt; content_id only when it is one of IGNY8's numeric ids, permalink
+     * only when there is one).
      *
      * @return array<string, mixed>
      */
     public static function report(int $postId, string $status, string $permalink, string $postType): array
     {
         $body = ['post_id' => $postId, 'status' => $status, 'post_type' => $postType];
+        $modified = (string) get_post_field('post_modified_gmt', $postId);
+        if ($modified !== '' && !str_starts_with($modified, '0000')) {
+            $body['modified_gmt'] = gmdate('c', (int) strtotime($modified . ' UTC'));
+        }
         $contentId = (string) get_post_meta($postId, Meta::CONTENT_ID, true);
         if (ctype_digit($contentId) && $contentId !== '0') {
             $body['content_id'] = (int) $contentId;
