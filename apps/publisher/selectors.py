@@ -148,11 +148,15 @@ def _booked(publication: Publication) -> tuple[str, datetime | None]:
     live, booked ones at their slot; nothing for an article taken off the schedule."""
     status = publication.content.publishing_status
     if status == PublishingStatus.PUBLISHED:
-        return "published", publication.published_at or publication.publish_at
+        return "published", (
+            publication.published_at or publication.publish_at or publication.updated
+        )
     if status == PublishingStatus.FAILED:
         return "failed", publication.publish_at or publication.updated
-    if status in (PublishingStatus.SCHEDULED, PublishingStatus.PUBLISHING):
+    if status == PublishingStatus.SCHEDULED:
         return "scheduled", publication.publish_at
+    if status == PublishingStatus.PUBLISHING:  # on its way now: booked, or a Publish now
+        return "scheduled", publication.publish_at or publication.updated
     return "", None
 
 
