@@ -248,3 +248,17 @@ def test_a_site_not_connected_says_so(alpha, owner):
     site = garden_site(alpha)
     page = owner(site).get("/publisher/calendar/")
     assert "is not connected to WordPress: booked articles wait until it is" in words(page)
+
+
+def test_an_article_on_its_way_now_shows_today(alpha, owner):
+    site = garden_site(alpha)
+    connect(alpha, site)
+    content = article(alpha, site, "Pruning roses", publishing=PublishingStatus.PUBLISHING)
+    with schema_context(alpha.schema):
+        Publication.objects.create(content=content, site=site)  # Publish now: no slot
+    page = owner(site).get("/publisher/calendar/")
+    zone = ZoneInfo(alpha.account.timezone or "UTC")  # no schedule: the workspace's clock
+    today = timezone.now().astimezone(zone).date().isoformat()
+    cell = day_cell(text(page), today)
+    assert entries(cell) == [("scheduled", "Pruning roses")] and "· publishing" in cell
+    assert "Reschedule" not in cell  # not while it is on its way
