@@ -238,8 +238,7 @@ final class Admin
         echo '<input type="password" class="large-text code" id="igny8-connection-string" name="connection_string" autocomplete="off" spellcheck="false" placeholder="https://… igk_…">';
         echo '<p class="description">' . esc_html__('The address and the key, as one line. The key is kept in this site’s database and is never shown again.', 'igny8-bridge') . '</p>';
         echo '</td></tr></table>';
-        // One name in both states: pasting a new string is connecting with it.
-        submit_button(__('Connect and test', 'igny8-bridge'));
+        submit_button($connection ? __('Replace and test', 'igny8-bridge') : __('Connect and test', 'igny8-bridge'));
         echo '</form>';
 
         echo '<h2>' . esc_html__('Health', 'igny8-bridge') . '</h2>';
