@@ -201,6 +201,14 @@ for _network in IGNY8_EGRESS_ALLOWED_NETWORKS:
         raise ImproperlyConfigured(
             f"IGNY8_EGRESS_ALLOWED_NETWORKS: “{_network}” is not a network such as 10.0.5.0/24."
         ) from None
+# Our calls to a site's WordPress (apps/publisher/client): each try waits at most
+# WP_TIMEOUT_SECONDS; one call, its retries included, ends by WP_CALL_DEADLINE_SECONDS; a whole
+# publish (every picture, term and the post) by WP_PUBLISH_DEADLINE_SECONDS (inside the publish
+# job's 5 minutes); timeouts, 429 and 5xx are retried at most WP_MAX_RETRIES times per call.
+WP_TIMEOUT_SECONDS = env_int("WP_TIMEOUT_SECONDS", 30)
+WP_CALL_DEADLINE_SECONDS = env_int("WP_CALL_DEADLINE_SECONDS", 120)
+WP_PUBLISH_DEADLINE_SECONDS = env_int("WP_PUBLISH_DEADLINE_SECONDS", 240)
+WP_MAX_RETRIES = env_int("WP_MAX_RETRIES", 2)
 
 # --- database ----------------------------------------------------------------------------
 if os.environ.get("DATABASE_URL"):

@@ -193,7 +193,14 @@ def summary(payload: dict) -> str:
     inline = sum(1 for i in images if i.get("role") == "inline")
     featured = len(images) - inline
     size = sum(len(i.get("data_b64", "")) * 3 // 4 for i in images)
-    parts = [f"“{payload.get('title', '')[:80]}” as {payload.get('status')}"]
+    status = payload.get("status")
+    how = {
+        "publish": "published",
+        "draft": "as a draft",
+        "pending": "pending review",
+        "private": "private",
+    }.get(status, f"scheduled for {str(payload.get('date_gmt') or '').replace('T', ' ')} UTC")
+    parts = [f"“{payload.get('title', '')[:80]}” {how}"]
     if images:
         parts.append(f"{featured} featured + {inline} in-article image(s), {size // 1024} KB")
     terms = (payload.get("categories") or []) + (payload.get("tags") or [])

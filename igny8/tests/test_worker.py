@@ -4,14 +4,10 @@ transactional test would flush public tables and lose the session workspaces."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -25,15 +21,10 @@ from apps.workspace.models import Job, JobStatus
 from igny8 import jobs
 from igny8.logging import request_id_var
 from igny8.tests import sample_jobs
+from tests import workers
 from tests.fixtures import Workspace
 
 WAIT_SECONDS = 30
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    url = f"postgresql://{quote(db['USER'])}@/{quote(db['NAME'])}?host={quote(db['HOST'])}"
-    return url + (f"&port={db['PORT']}" if db.get("PORT") else "")
 
 
 def _on_test_database() -> bool:
@@ -78,27 +69,9 @@ def committed(request, django_db_setup, django_db_blocker, django_db_keepdb):
 
 @pytest.fixture
 def worker(committed, tmp_path):
-    output = (tmp_path / "qcluster.log").open("w+b")
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_VERSION"}
-    env.update(DATABASE_URL=_database_url(), IGNY8_JOBS_SYNC="0", IGNY8_WORKERS="1")
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=output,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    process, output = workers.start(["manage.py", "qcluster"], tmp_path / "qcluster.log")
     yield process
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
-    output.seek(0)
-    print(output.read().decode(errors="replace"))  # shown by pytest when the test fails
-    output.close()
+    workers.stop(process, output)
 
 
 def _wait_until_finished(schema: str, job_id: int, process: subprocess.Popen) -> Job:

@@ -129,3 +129,26 @@ def test_the_plugin_reports_to_our_api_and_the_article_follows(
         )
     assert kinds[:3] == ["test", "structure", "ack"]
     assert kinds.count("status") >= 3
+
+
+def test_the_api_reference_reads_well_under_the_policy_on_desk_and_phone(page, hosts, new_slug):
+    from playwright.sync_api import expect
+
+    from tests.e2e.test_csp import Problems
+    from tests.e2e.test_phone import check_layout
+
+    slug = new_slug("apidocs")
+    provisioning.workspace_create(name=f"Docs {RUN_ID}", slug=slug, owner=None)
+    problems = Problems(page)
+    url = hosts.workspace(slug, "/api/docs")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(url)
+    expect(page.get_by_role("heading", name="IGNY8 API reference")).to_be_visible()
+    expect(page.locator("[data-endpoint]")).to_have_count(7)
+    page.get_by_role("link", name="/api/v1/posts/status").click()
+    expect(page.locator("#post_status")).to_be_in_viewport()
+    page.get_by_role("link", name="OpenAPI document (JSON)").click()
+    assert '"openapi": "3.1.0"' in page.content() or '"openapi":"3.1.0"' in page.content()
+    page.set_viewport_size({"width": 390, "height": 844})
+    check_layout(page, url)
+    assert problems == []

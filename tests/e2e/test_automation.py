@@ -23,11 +23,11 @@ from apps.automation.models import AutomationRun, RunStatus
 from apps.planner.models import Keyword, normalize_keyword
 from apps.workspace.models import Site
 from apps.workspace.services import site_create, site_sectors_set
-from igny8.tests.test_worker import _database_url
 from tests.e2e.conftest import RUN_ID, Hosts
 from tests.e2e.test_csp import Problems
 from tests.e2e.test_phone import check_layout
 from tests.factories import PASSWORD, industry_with_sectors, make_user
+from tests.workers import database_url as _database_url
 
 pytestmark = pytest.mark.e2e
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from datetime import timedelta
@@ -48,7 +47,8 @@ from apps.planner.models import Cluster, Idea
 from apps.workspace.models import Job, JobStatus
 from apps.writer.models import Content, EditorialStatus, Image, Task, TaskStatus
 from igny8 import job_sweeper
-from igny8.tests.test_worker import _database_url, _on_test_database
+from igny8.tests.test_worker import _on_test_database
+from tests import workers as worker_processes
 from tests.factories import make_member
 from tests.fixtures import Workspace
 
@@ -103,38 +103,18 @@ class Workers:
         self.started: list[tuple[subprocess.Popen, object]] = []
 
     def start(self, *, write_seconds: float) -> subprocess.Popen:
-        output = (self.tmp_path / f"worker{len(self.started)}.log").open("w+b")
-        env = {k: v for k, v in os.environ.items() if k != "PYTEST_VERSION"}
-        env.update(
-            DATABASE_URL=_database_url(),
-            IGNY8_JOBS_SYNC="0",
-            IGNY8_WORKERS="1",
+        process, output = worker_processes.start(
+            ["-m", "apps.automation.tests.paid_worker"],
+            self.tmp_path / f"worker{len(self.started)}.log",
             IGNY8_LOG_DIR=str(settings.LOG_DIR),
             WRITE_SECONDS=str(write_seconds),
-        )
-        process = subprocess.Popen(
-            [sys.executable, "-m", "apps.automation.tests.paid_worker"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
         )
         self.started.append((process, output))
         return process
 
     def stop_all(self) -> None:
         for process, output in self.started:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait(timeout=5)
-            output.seek(0)
-            print(output.read().decode(errors="replace"))  # shown when the test fails
-            output.close()
+            worker_processes.stop(process, output)
 
 
 @pytest.fixture

@@ -15,9 +15,11 @@ app_name = "api"
 
 
 def _route(openapi_path: str) -> str:
-    """`/contents/{content_id}` → `v1/contents/<str:content_id>` (checked by the view, so a
-    bad id gets the envelope's 400 rather than a bare 404)."""
-    return "v1" + re.sub(r"\{(\w+)\}", r"<str:\1>", openapi_path)
+    """`/contents/{content_id}` → `^v1/contents/(?P<content_id>[^/]+)/?$`: any id segment
+    (the view checks it, so a bad id gets the envelope's 400 rather than a bare 404), and a
+    trailing slash forgiven (Django's APPEND_SLASH cannot redirect a POST)."""
+    pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", openapi_path)
+    return f"^v1{pattern}/?$"
 
 
 _paths: dict[str, list] = {}
@@ -28,7 +30,7 @@ urlpatterns = [
     path("v1/openapi.json", docs.openapi_json, name="openapi"),
     path("docs", docs.docs_page, name="docs"),
     *[
-        path(_route(p), path_view(endpoints, HANDLERS), name=endpoints[0].name)
+        re_path(_route(p), path_view(endpoints, HANDLERS), name=endpoints[0].name)
         for p, endpoints in _paths.items()
     ],
     re_path(r"^(?P<rest>.*)$", not_found),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from apps.publisher.client import errors
 from apps.publisher.client.errors import PublishError
 from apps.publisher.client.http import Answer, refusal_busy
+from igny8.egress import peer_words
 
 # The oldest plugin this client speaks to (the routes and payload of igny8/v1).
 MIN_PLUGIN_VERSION = "1.0.0"
@@ -105,4 +106,13 @@ def refusal(host: str, answer: Answer, *, adapter: str, app_passwords: bool = Tr
         if adapter == "plugin" and code in ("rest_no_route", ""):
             return errors.plugin_missing(host)
         return errors.refused(host, 404, words)
-    return errors.refused(host, answer.status, words)
+    return errors.refused(host, answer.status, _with_fields(words, answer.data))
+
+
+def _with_fields(words: str, data: object) -> str:
+    """The peer's message and, for a 400 naming fields ({"data": {"fields": {…}}}), which."""
+    fields = (data.get("data") or {}).get("fields") if isinstance(data, dict) else None
+    if not isinstance(fields, dict) or not fields:
+        return words
+    listed = "; ".join(f"{name}: {peer_words(why, 120)}" for name, why in list(fields.items())[:5])
+    return f"{words} ({peer_words(listed, 400)})" if words else peer_words(listed, 400)

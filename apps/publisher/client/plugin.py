@@ -83,6 +83,10 @@ class PluginAdapter:
 
     def publish(self, payload: dict, *, remote_id: int | None = None) -> Published:
         # An upsert by content id: safe to repeat (see the module's docstring).
+        if remote_id:
+            # The post we know it by, for a plugin that can adopt a post made another way
+            # (through the core adapter before the plugin was installed).
+            payload = {**payload, "post_id": remote_id}
         data = self._call("POST", "/publish", json_body=payload, idempotent=True)
         post_id = as_int(data.get("post_id") or data.get("id"))
         if post_id is None:

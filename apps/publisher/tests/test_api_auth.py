@@ -138,7 +138,8 @@ def test_only_the_api_and_the_stripe_webhook_are_csrf_exempt():
         if getattr(view, "csrf_exempt", False)
     }
     api = {route for route in exempt if route.startswith("api/")}
-    assert "api/v1/posts/status" in api and "api/v1/contents/<str:content_id>/ack" in api
+    assert "api/^v1/posts/status/?$" in api
+    assert "api/^v1/contents/(?P<content_id>[^/]+)/ack/?$" in api
     assert {route for route in exempt - api if not route.endswith("stripe/webhook/")} == set()
 
 
@@ -147,6 +148,11 @@ def test_a_wrong_method_gets_405_with_allow(wired):
     assert response.status_code == 405
     assert response["Allow"] == "GET"
     assert error_of(response)["code"] == "method_not_allowed"
+
+
+def test_a_trailing_slash_is_forgiven(wired):
+    assert wired.post("/connection/test/", {}).status_code == 200
+    assert wired.get("/contents/").status_code == 200
 
 
 def test_an_unknown_api_address_is_a_json_404(wired):

@@ -4,6 +4,7 @@ egress guard and the connection services (create, test, rotate, revoke, core con
 from __future__ import annotations
 
 import datetime as dt
+import json
 import ssl
 import threading
 from collections.abc import Callable, Iterator
@@ -385,3 +386,16 @@ def test_api_base_for_request_keeps_scheme_and_port(alpha, rf):
     request = rf.get("/publisher/", HTTP_HOST=f"{alpha.host}:8000", secure=True)
     request.tenant = alpha.account
     assert api_base_for(request) == f"https://{alpha.host}:8000/api/v1/"
+
+
+def test_a_refused_field_is_named(private_egress):
+    refusal = {
+        "code": "igny8_bad_request",
+        "message": "Some fields of the article are not valid.",
+        "data": {"status": 400, "fields": {"post_type": "This site has no public post type."}},
+    }
+    answer = (400, {"Content-Type": "application/json"}, json.dumps(refusal).encode())
+    with tiny_server(lambda h: answer) as url, pytest.raises(PublishError) as caught:
+        PluginAdapter(url, KEY).publish({"content_id": 1, "title": "x"})
+    assert caught.value.code == "refused"
+    assert "post_type: This site has no public post type." in caught.value.words

@@ -85,6 +85,7 @@ def test_planned_for_and_publishes_at_are_different_days_shown_differently(alpha
         site,
         "Sowing peas",
         publishing=PublishingStatus.PUBLISHED,
+        planned_for=date(2031, 3, 1),
         publish_at=datetime(2031, 3, 3, 8, 0, tzinfo=UTC),
         published_at=datetime(2031, 3, 3, 8, 0, 40, tzinfo=UTC),
         remote_url="https://garden.example.com/sowing-peas/",
@@ -117,6 +118,9 @@ def test_planned_for_and_publishes_at_are_different_days_shown_differently(alpha
     assert entries(published) == [("published", "Sowing peas")]
     assert "Published <time" in published and ">09:00</time>" in published
     assert 'href="https://garden.example.com/sowing-peas/"' in published
+    # Its planned-for day stays a plain reminder: the live post hangs on the published entry.
+    assert entries(day_cell(html, "2031-03-01")) == [("planned", "Sowing peas")]
+    assert "data-live-post" not in day_cell(html, "2031-03-01")
     failed = day_cell(html, "2031-03-20")
     assert entries(failed) == [("failed", "Lawn care")] and "answered 500" in failed
     assert entries(day_cell(html, "2031-03-21")) == [("planned", "Draft idea")]
@@ -141,7 +145,8 @@ def test_month_navigation(alpha, owner):
     assert 'href="?month=2030-12"' in text(page) and 'href="?month=2031-02"' in text(page)
     assert "Nothing planned, booked or published in January 2031" in words(page)
     this_month = timezone.localdate().strftime("%B %Y")
-    assert this_month in words(client.get("/publisher/calendar/?month=garbage"))
+    for odd in ("garbage", "9999-12", "0001-01", "2031-13", "2031"):
+        assert this_month in words(client.get(f"/publisher/calendar/?month={odd}")), odd
 
 
 def test_reschedule_by_picking_a_free_slot(alpha, owner):
@@ -243,3 +248,40 @@ def test_a_site_not_connected_says_so(alpha, owner):
     site = garden_site(alpha)
     page = owner(site).get("/publisher/calendar/")
     assert "is not connected to WordPress: booked articles wait until it is" in words(page)
+
+
+def test_an_article_on_its_way_now_shows_today(alpha, owner):
+    site = garden_site(alpha)
+    connect(alpha, site)
+    content = article(alpha, site, "Pruning roses", publishing=PublishingStatus.PUBLISHING)
+    with schema_context(alpha.schema):
+        Publication.objects.create(content=content, site=site)  # Publish now: no slot
+    page = owner(site).get("/publisher/calendar/")
+    zone = ZoneInfo(alpha.account.timezone or "UTC")  # no schedule: the workspace's clock
+    today = timezone.now().astimezone(zone).date().isoformat()
+    cell = day_cell(text(page), today)
+    assert entries(cell) == [("scheduled", "Pruning roses")] and "· publishing" in cell
+    assert "Reschedule" not in cell  # not while it is on its way
+
+
+def test_the_month_costs_the_same_queries_however_full_it_is(alpha, owner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    site = garden_site(alpha)
+    connect(alpha, site)
+    client = owner(site)
+
+    def queries() -> int:
+        client.get("/publisher/calendar/?month=2031-03")  # warm the session and caches
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get("/publisher/calendar/?month=2031-03").status_code == 200
+        return len(seen)
+
+    article(alpha, site, "First", planned_for=date(2031, 3, 2))
+    few = queries()
+    for n in range(12):
+        when = datetime(2031, 3, 3 + n, 8, 0, tzinfo=UTC)
+        article(alpha, site, f"Booked {n}", publishing=PublishingStatus.SCHEDULED, publish_at=when)
+        article(alpha, site, f"Planned {n}", planned_for=date(2031, 3, 3 + n))
+    assert queries() == few

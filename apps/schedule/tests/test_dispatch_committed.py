@@ -11,17 +11,13 @@ lose the session's workspaces).
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import SimpleNamespace
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -37,6 +33,7 @@ from apps.schedule.models import SiteSchedule
 from apps.schedule.services import schedule_update
 from apps.schedule.tests import sample_jobs
 from apps.workspace.models import Job, JobStatus, Site
+from tests import workers
 from tests.fixtures import Workspace
 
 TARGET = "apps.schedule.tests.sample_jobs.start_scheduled"
@@ -170,35 +167,11 @@ def test_two_dispatchers_at_once_queue_each_due_site_once(committed, monkeypatch
 # --- a real worker -------------------------------------------------------------------------
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    url = f"postgresql://{quote(db['USER'])}@/{quote(db['NAME'])}?host={quote(db['HOST'])}"
-    return url + (f"&port={db['PORT']}" if db.get("PORT") else "")
-
-
 @pytest.fixture
 def worker(committed, tmp_path):
-    output = (tmp_path / "qcluster.log").open("w+b")
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_VERSION"}
-    env.update(DATABASE_URL=_database_url(), IGNY8_JOBS_SYNC="0", IGNY8_WORKERS="1")
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=output,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    process, output = workers.start(["manage.py", "qcluster"], tmp_path / "qcluster.log")
     yield process
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
-    output.seek(0)
-    print(output.read().decode(errors="replace"))  # shown by pytest when the test fails
-    output.close()
+    workers.stop(process, output)
 
 
 def _finished(committed: Committed, name: str, process: subprocess.Popen) -> Job:

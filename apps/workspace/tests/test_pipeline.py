@@ -106,6 +106,7 @@ def test_the_checklist_follows_the_pipeline(alpha, site, client_for):
     assert {k: done for k, (_, done) in items.items()} == {
         "site": True,
         "sectors": True,
+        "wordpress": False,  # not connected to WordPress
         "keywords": True,
         "clusters": True,
         "ideas": True,
