@@ -10,7 +10,13 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
 
-from apps.publisher.models import Connection, ConnectionStatus, Publication, SyncEvent
+from apps.publisher.models import (
+    Connection,
+    ConnectionStatus,
+    Publication,
+    PublishSchedule,
+    SyncEvent,
+)
 from apps.schedule.timing import zone_valid
 from apps.workspace.models import Site
 from apps.writer.models import Content, PublishingStatus
@@ -44,8 +50,6 @@ def wordpress_connected(site: Site | None) -> bool:
 
 def site_zone(site: Site, account_zone: str = "") -> str:
     """The clock a site publishes by: its schedule's timezone, else the workspace's, else UTC."""
-    from apps.publisher.models import PublishSchedule
-
     named = (
         PublishSchedule.objects.filter(site=site).values_list("time_zone", flat=True).first() or ""
     )
@@ -148,11 +152,15 @@ def _booked(publication: Publication) -> tuple[str, datetime | None]:
     live, booked ones at their slot; nothing for an article taken off the schedule."""
     status = publication.content.publishing_status
     if status == PublishingStatus.PUBLISHED:
-        return "published", publication.published_at or publication.publish_at
+        return "published", (
+            publication.published_at or publication.publish_at or publication.updated
+        )
     if status == PublishingStatus.FAILED:
         return "failed", publication.publish_at or publication.updated
-    if status in (PublishingStatus.SCHEDULED, PublishingStatus.PUBLISHING):
+    if status == PublishingStatus.SCHEDULED:
         return "scheduled", publication.publish_at
+    if status == PublishingStatus.PUBLISHING:  # on its way now: booked, or a Publish now
+        return "scheduled", publication.publish_at or publication.updated
     return "", None
 
 

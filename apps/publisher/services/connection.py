@@ -123,7 +123,10 @@ def key_rotate(*, connection: Connection, user=None) -> str:  # noqa: ANN001
     """A new key for the connection; the old one is refused from now on. Returns the key."""
     locked = Connection.objects.select_for_update().get(pk=connection.pk)
     key = _new_key(locked)
+    # A key means the plugin: one way in at a time (core_connect clears the key likewise).
     locked.adapter = Adapter.PLUGIN
+    locked.wp_user = ""
+    locked.app_password = ""
     locked.secret_url = locked.wp_url
     locked.status = ConnectionStatus.NEW
     locked.last_error = ""

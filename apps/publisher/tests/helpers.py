@@ -32,7 +32,7 @@ ARTICLE = """
 @pytest.fixture(autouse=True)
 def quick_client(settings, tmp_path):
     """Short timeouts so failure tests take seconds; files in a temporary MEDIA_ROOT."""
-    settings.WP_TIMEOUT_SECONDS = 1.5
+    settings.WP_TIMEOUT_SECONDS = 3
     settings.WP_CALL_DEADLINE_SECONDS = 20
     settings.WP_MAX_RETRIES = 2
     settings.MEDIA_ROOT = tmp_path / "media"

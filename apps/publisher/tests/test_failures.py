@@ -51,7 +51,7 @@ def test_timeout_after_the_post_was_made_never_duplicates(alpha, private_egress,
     content = approved_article(alpha, site, inline=1)
     with FakeWordPress() as wp, FaultProxy(wp.url) as proxy:
         _connect(alpha, site, wp, proxy, adapter)
-        proxy.fault(PUBLISH[adapter], kind="after", method="POST", delay=3)
+        proxy.fault(PUBLISH[adapter], kind="after", method="POST", delay=5)
         with schema_context(alpha.schema), pytest.raises(PublishError) as caught:
             publish_now(content=content)
         assert caught.value.retryable and caught.value.outcome_unknown
@@ -79,7 +79,7 @@ def test_plugin_publish_retried_by_the_client_after_a_late_answer(alpha, private
     content = approved_article(alpha, site, inline=1)
     with FakeWordPress() as wp, FaultProxy(wp.url) as proxy:
         _connect(alpha, site, wp, proxy, "plugin")
-        proxy.fault("/igny8/v1/publish", kind="after", delay=3)
+        proxy.fault("/igny8/v1/publish", kind="after", delay=5)
         with schema_context(alpha.schema):
             publish_now(content=content)
         assert [m for m, r in proxy.forwarded if r == "/igny8/v1/publish"] == ["POST", "POST"]

@@ -173,6 +173,7 @@ def test_connecting_without_the_plugin(alpha, client_for, private_egress):
     seen = words(tested)
     assert "WordPress accepted the Application Password" in seen
     assert "only where the site exposes its SEO plugin’s fields" in seen
+    assert "This site does not expose SEO fields over its REST API" in seen  # what it found
     assert "Without the plugin WordPress does not call IGNY8" in seen
     assert "igk_" not in text(tested) and "Rotate key" not in seen
 
@@ -209,4 +210,19 @@ def test_the_plugin_downloads_as_the_zip_wordpress_installs(alpha, outsider, cli
     assert (
         client_for(outsider, alpha.host).get("/publisher/plugin/igny8-bridge.zip").status_code
         == 403
+    )
+
+
+def test_without_the_plugin_the_test_names_the_seo_fields_the_site_exposes(
+    alpha, client_for, private_egress
+):
+    site, client = _owner(alpha, client_for)
+    with FakeWordPress(key="", seo_meta=["_yoast_wpseo_title", "_yoast_wpseo_metadesc"]) as wp:
+        client.post(
+            f"/publisher/sites/{site.pk}/core/",
+            {"wp_url": wp.url, "wp_user": "editor", "app_password": wp.password},
+        )
+        tested = client.post(f"/publisher/sites/{site.pk}/test/")
+    assert "SEO title, description and focus keyword are written to: _yoast_wpseo_title" in words(
+        tested
     )

@@ -4,8 +4,6 @@ reschedule, unschedule and publish now."""
 
 from __future__ import annotations
 
-from datetime import date
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -35,9 +33,8 @@ FREE_SLOTS = 8  # offered when rescheduling
 MANY = 500  # articles in one "publish ticked" post, at most
 
 
-def calendar_url(month: date | None = None) -> str:
-    base = reverse("publisher:calendar")
-    return f"{base}?{urlencode({'month': month.strftime('%Y-%m')})}" if month else base
+def calendar_url() -> str:
+    return reverse("publisher:calendar")
 
 
 def _context(

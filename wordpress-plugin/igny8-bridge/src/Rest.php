@@ -35,8 +35,8 @@ final class Rest
         }
     }
 
-    /** @var array<int, true|WP_Error> verdicts by request object: WordPress asks again */
-    private static array $verdicts = [];
+    /** @var \WeakMap<WP_REST_Request, true|WP_Error>|null verdicts per request (WordPress asks again) */
+    private static ?\WeakMap $verdicts = null;
 
     /**
      * The signature check, once per request: WordPress calls a route's permission callback
@@ -47,11 +47,12 @@ final class Rest
      */
     public static function authorize(WP_REST_Request $request)
     {
-        $id = spl_object_id($request);
-        if (!isset(self::$verdicts[$id])) {
-            self::$verdicts[$id] = self::check($request);
+        // A WeakMap, not object ids: an id can be reused by a later request object.
+        self::$verdicts ??= new \WeakMap();
+        if (!isset(self::$verdicts[$request])) {
+            self::$verdicts[$request] = self::check($request);
         }
-        return self::$verdicts[$id];
+        return self::$verdicts[$request];
     }
 
     /**
