@@ -263,7 +263,7 @@ def record_failure(
         index_bump(site=content.site, when=publication.next_attempt_at)
         local = publication.next_attempt_at.astimezone(_workspace_zone())
         raise PublishFailed(
-            f"{words} We try again at {local:%H:%M} (try {attempts + 1} of "
+            f"{words} We try again at {local:%H:%M %Z} (try {attempts + 1} of "
             f"{retries_allowed() + 1})."
         )
     index_refresh(site=content.site)

@@ -376,3 +376,14 @@ def test_setup_creates_the_every_minute_publishing_schedule_once(workspaces, wp)
     assert row.schedule_type == Schedule.MINUTES
     assert (row.minutes, row.repeats) == (1, -1)
     assert dispatch_due() == {"claimed": 0, "queued": 0, "passed_over": 0, "failed": 0}
+
+
+def test_staff_read_the_publishing_index_in_the_platform_admin(alpha, client_for):
+    from apps.accounts.models import User
+
+    site = connected_site(alpha)
+    scheduled(alpha, site, minutes_ago=-30)
+    staff = User.objects.create_superuser("staff-index@example.com", "pw-for-staff-1")
+    page = client_for(staff).get("/admin/schedule/publishindex/")
+    assert page.status_code == 200
+    assert alpha.account.name in page.content.decode()

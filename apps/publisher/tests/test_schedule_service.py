@@ -297,3 +297,17 @@ def test_a_switched_off_site_publishes_nothing_until_it_is_back(alpha, at_friday
     assert row.next_due_at is None
     switch(True)
     assert row.next_due_at == at_friday + timedelta(hours=1)
+
+
+def test_an_article_taken_down_in_wordpress_is_not_put_back_by_the_schedule(alpha, at_friday):
+    """Published once, then trashed (or made a draft) in WordPress: ours is "not published"
+    again, but the schedule must not send it back on its own."""
+    site = connected_site(alpha)
+    schedule(alpha, site)
+    article = approved(alpha, site)
+    with schema_context(alpha.schema):
+        Publication.objects.create(
+            content=article, site=site, remote_id=41, remote_status="trash", slotted=True
+        )
+        assert slots_assign(site=site, now=at_friday) == []
+    assert state(alpha, article)[0] == PublishingStatus.NOT_PUBLISHED
