@@ -23,6 +23,14 @@ from tests.factories import industry_with_sectors, make_user
 pytestmark = pytest.mark.e2e
 
 
+@pytest.fixture
+def plugin(wordpress):
+    """The session's WordPress, its plugin left unconnected afterwards as it was found (the
+    next test pastes its own string on a fresh settings page)."""
+    yield wordpress
+    wordpress.disconnect()
+
+
 def _flush(wordpress) -> None:
     """Send what the plugin queued (WP-Cron would, a moment later)."""
     wordpress.php("\\Igny8\\Bridge\\Outbox::flush(); return true;")
@@ -37,8 +45,9 @@ def _state(schema: str, content: Content) -> tuple[str, Publication]:
 
 
 def test_the_plugin_reports_to_our_api_and_the_article_follows(
-    hosts, new_slug, wordpress, private_egress, settings, tmp_path
+    hosts, new_slug, plugin, private_egress, settings, tmp_path
 ):
+    wordpress = plugin
     settings.MEDIA_ROOT = tmp_path / "media"
     slug = new_slug("api")
     owner = make_user(f"api-{RUN_ID}@e2e.example")

@@ -33,6 +33,20 @@ def wordpress() -> Iterator[harness.WordPress]:
     site.close()
 
 
+@pytest.fixture(autouse=True)
+def _wordpress_left_disconnected(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The WordPress is the session's: every test that used it leaves the plugin without a
+    connection string, so the next one finds it as a fresh install would be."""
+    yield
+    if "wordpress" not in request.fixturenames:
+        return
+    try:
+        site = request.getfixturevalue("wordpress")
+    except (pytest.skip.Exception, pytest.fail.Exception):
+        return  # no WordPress here: the test was skipped or failed for that already
+    site.disconnect()
+
+
 @pytest.fixture
 def api_recorder() -> Iterator[harness.Recorder]:
     """A fake IGNY8 API on loopback recording the plugin's calls (see harness.Recorder)."""

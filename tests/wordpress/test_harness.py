@@ -38,3 +38,13 @@ def test_missing_packages_are_named_with_the_command_that_installs_them(monkeypa
     reason = harness.missing()
     assert str(tmp_path / "no-wordpress") in reason
     assert "apt-get install wordpress php-cli php-mysql php-gd mariadb-server" in reason
+
+
+def test_a_test_may_connect_the_plugin(wordpress):
+    wordpress.connect("http://127.0.0.1:9/api/v1/ igk_0123456789ab_" + "a" * 43)
+    assert wordpress.option("igny8_bridge_connection")["key_id"] == "0123456789ab"
+
+
+def test_the_next_test_finds_the_plugin_not_connected(wordpress):
+    """Tests share one WordPress; each leaves it without a connection string (fixtures.py)."""
+    assert wordpress.option("igny8_bridge_connection") is None

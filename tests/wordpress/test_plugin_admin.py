@@ -31,6 +31,13 @@ def signed_in(wordpress, login: str, password: str) -> httpx.Client:
     return client
 
 
+@pytest.fixture(autouse=True)
+def _left_disconnected(wordpress):
+    """The WordPress is the session's: leave it as found, not connected."""
+    yield
+    wordpress.disconnect()
+
+
 @pytest.fixture
 def admin(wordpress):
     client = signed_in(wordpress, wordpress.admin_user, wordpress.admin_password)

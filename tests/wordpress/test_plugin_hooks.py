@@ -5,6 +5,7 @@ test; failures wait in the outbox and are retried by WP-Cron."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -13,14 +14,16 @@ from apps.publisher import signing
 
 
 @pytest.fixture
-def key(wordpress, api_recorder) -> str:
+def key(wordpress, api_recorder) -> Iterator[str]:
     wordpress.php(
         "global $wpdb; \\Igny8\\Bridge\\Store::ensure();"
         " $wpdb->query('DELETE FROM ' . \\Igny8\\Bridge\\Store::outboxTable()); return true;"
     )
     new = signing.new_key()
     wordpress.connect(signing.connection_string(api_recorder.url, new.key))
-    return new.key
+    yield new.key
+    # The WordPress is the session's: leave it as found, not connected.
+    wordpress.disconnect()
 
 
 def publish(wordpress, key, content_id: int, **extra) -> dict:

@@ -8,6 +8,7 @@ import hashlib
 import io
 import secrets
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -42,10 +43,12 @@ SEO_KEYS = {
 
 
 @pytest.fixture
-def key(wordpress, api_recorder) -> str:
+def key(wordpress, api_recorder) -> Iterator[str]:
     new = signing.new_key()
     wordpress.connect(signing.connection_string(api_recorder.url, new.key))
-    return new.key
+    yield new.key
+    # The WordPress is the session's: leave it as found, not connected.
+    wordpress.disconnect()
 
 
 def image(color: str, ref: int, role: str = "inline", alt: str = "") -> dict:

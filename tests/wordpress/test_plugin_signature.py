@@ -4,6 +4,7 @@ the other half of the protocol)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -11,10 +12,12 @@ from apps.publisher import signing
 
 
 @pytest.fixture
-def key(wordpress, api_recorder) -> str:
+def key(wordpress, api_recorder) -> Iterator[str]:
     new = signing.new_key()
     wordpress.connect(signing.connection_string(api_recorder.url, new.key))
-    return new.key
+    yield new.key
+    # The WordPress is the session's: leave it as found, not connected.
+    wordpress.disconnect()
 
 
 def test_a_signed_status_call_reports_versions_post_types_and_taxonomies(wordpress, key):

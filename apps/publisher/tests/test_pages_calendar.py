@@ -262,3 +262,26 @@ def test_an_article_on_its_way_now_shows_today(alpha, owner):
     cell = day_cell(text(page), today)
     assert entries(cell) == [("scheduled", "Pruning roses")] and "· publishing" in cell
     assert "Reschedule" not in cell  # not while it is on its way
+
+
+def test_the_month_costs_the_same_queries_however_full_it_is(alpha, owner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    site = garden_site(alpha)
+    connect(alpha, site)
+    client = owner(site)
+
+    def queries() -> int:
+        client.get("/publisher/calendar/?month=2031-03")  # warm the session and caches
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get("/publisher/calendar/?month=2031-03").status_code == 200
+        return len(seen)
+
+    article(alpha, site, "First", planned_for=date(2031, 3, 2))
+    few = queries()
+    for n in range(12):
+        when = datetime(2031, 3, 3 + n, 8, 0, tzinfo=UTC)
+        article(alpha, site, f"Booked {n}", publishing=PublishingStatus.SCHEDULED, publish_at=when)
+        article(alpha, site, f"Planned {n}", planned_for=date(2031, 3, 3 + n))
+    assert queries() == few
