@@ -7,6 +7,7 @@ again. All under the Content-Security-Policy; every page looked at on a desk and
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -15,6 +16,7 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from apps.accounts import provisioning
 from apps.publisher.models import Publication, PublishSchedule
@@ -65,8 +67,22 @@ def garden_workspace(slug: str, email: str, wp_url: str):
 
 def wp_admin_sign_in(wp: Page, wordpress) -> None:  # noqa: ANN001 (harness.WordPress)
     wp.goto(f"{wordpress.url}/wp-login.php")
-    wp.locator("#user_login").fill(wordpress.admin_user)
-    wp.locator("#user_pass").fill(wordpress.admin_password)
+    # wp-login.php focuses and selects the user field from a 200 ms timer; on a loaded machine
+    # that timer can fire while the password is being typed and the password then lands in the
+    # user field. Wait for the timer to have run, then check both values before submitting.
+    with contextlib.suppress(PlaywrightTimeoutError):
+        wp.wait_for_function(
+            "document.activeElement && document.activeElement.id === 'user_login'", timeout=5000
+        )
+    user, password = wp.locator("#user_login"), wp.locator("#user_pass")
+    for _ in range(3):
+        user.fill(wordpress.admin_user)
+        password.fill(wordpress.admin_password)
+        if (
+            user.input_value() == wordpress.admin_user
+            and password.input_value() == wordpress.admin_password
+        ):
+            break
     wp.locator("#wp-submit").click()
     expect(wp).to_have_url(re.compile(r"/wp-admin/"))
 
