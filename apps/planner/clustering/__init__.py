@@ -4,10 +4,15 @@
     groups = cluster([Item(1, "fix leaky faucet", 900), Item(2, "dripping tap repair", 200)])
     # [[1, 2]]: lists of item ids, every item in exactly one list, biggest total volume first
 
-Keyword texts become vectors (``embed``: MiniLM when its model is installed, TF-IDF otherwise),
-then an average-linkage grouping with a similarity threshold and a size cap makes the groups
-(``group.average_linkage``). ``name_for`` gives a group's offline name. Everything here is
-deterministic: the same items give the same groups, whatever their order.
+Keyword texts become vectors (``embed``: MiniLM when its model is installed, TF-IDF otherwise)
+and are read for search intent and head entity (``signals``); the similarity of two keywords is
+their embeddings' cosine plus an entity term and an intent term (same intent: a bonus,
+different intent: a penalty), so "best espresso machine" and "descale espresso machine" stay
+apart unless their embeddings are near-identical. An average-linkage grouping with a threshold
+and a size cap makes the groups (``group.average_linkage``); a second pass then attaches each
+keyword left alone to the group whose centre it is close to (``group.attach_singletons``).
+``name_for`` gives a group's offline name. Everything here is deterministic: the same items give
+the same groups, whatever their order.
 """
 
 from __future__ import annotations
@@ -25,14 +30,19 @@ from apps.planner.clustering.embed import (
     normalise,
     vectors,
 )
-from apps.planner.clustering.group import average_linkage
+from apps.planner.clustering.group import Rows, attach_singletons, average_linkage
 from apps.planner.clustering.naming import clean_name, name_for
+from apps.planner.clustering.signals import Weights, signals
 
 __all__ = [
+    "DEFAULTS",
     "DEFAULT_THRESHOLDS",
     "MINILM",
     "TFIDF",
     "Item",
+    "Settings",
+    "Stats",
+    "Weights",
     "available_engines",
     "clean_name",
     "cluster",
@@ -52,9 +62,40 @@ class Item:
     volume: int = 0
 
 
-#: Mean cosine similarity two groups need to merge, per engine, tuned on ``data/eval_set.json``
-#: (``bench/clustering.py`` prints the scores around these values).
-DEFAULT_THRESHOLDS: dict[str, float] = {MINILM: 0.45, TFIDF: 0.1}
+@dataclass(frozen=True)
+class Settings:
+    """An engine's clustering settings.
+
+    ``threshold``: the mean similarity two groups need to merge; ``weights``: how the embedding,
+    entity and intent signals add up to that similarity; ``attach``: the cosine between a
+    keyword left alone and a group's centre that puts it in the group (``None``: no attach pass).
+    """
+
+    threshold: float
+    weights: Weights = Weights()
+    attach: float | None = None
+
+
+#: Per engine, picked on the tuning half of ``data/intent_eval_set.json`` together with
+#: ``data/eval_set.json`` (``bench/clustering_tune.py`` shows the search; ``bench/clustering.py``
+#: reports both sets, the intent set on its reporting half only).
+DEFAULTS: dict[str, Settings] = {
+    MINILM: Settings(
+        threshold=0.525,
+        weights=Weights(semantic=1.0, entity=0.1, coarse=0.1, fine=0.1, place=0.3, comparison=0.1),
+        attach=0.3,
+    ),
+    TFIDF: Settings(threshold=0.15, weights=Weights(coarse=0.1, place=0.05), attach=0.05),
+}
+DEFAULT_THRESHOLDS: dict[str, float] = {name: s.threshold for name, s in DEFAULTS.items()}
+
+
+@dataclass
+class Stats:
+    """What a clustering run did beyond the groups: filled in when passed to ``cluster``."""
+
+    attached: int = 0  # keywords the second pass put into a group
+    alone: int = 0  # keywords still in a group of their own
 
 
 def cluster(
@@ -64,6 +105,8 @@ def cluster(
     threshold: float | None = None,
     max_size: int = 50,
     progress: Callable[[int, int], None] | None = None,
+    settings: Settings | None = None,
+    stats: Stats | None = None,
 ) -> list[list[int]]:
     """Group keywords by meaning; returns lists of item ids, biggest total volume first.
 
@@ -75,8 +118,9 @@ def cluster(
     """
     engine = engine or default_engine()
     load_engine(engine)  # fails early on an unknown or missing engine
+    settings = settings or DEFAULTS[engine]
     if threshold is None:
-        threshold = DEFAULT_THRESHOLDS[engine]
+        threshold = settings.threshold
     if max_size < 1:
         raise ValueError("max_size must be at least 1.")
     ids = [item.id for item in items]
@@ -100,10 +144,19 @@ def cluster(
 
     # A canonical order, so the result does not depend on the order the items came in.
     ordered = sorted(items, key=lambda item: (normalise(item.text), item.id))
-    rows = vectors([item.text for item in ordered], engine, embedding_progress)
+    texts = [item.text for item in ordered]
+    rows = group_rows(texts, vectors(texts, engine, embedding_progress), settings.weights)
     index_groups = average_linkage(
         rows, threshold=threshold, max_size=max_size, progress=grouping_progress
     )
+    attached = 0
+    if settings.attach is not None:
+        index_groups, attached = attach_singletons(
+            rows, index_groups, threshold=settings.attach, max_size=max_size
+        )
+    if stats is not None:
+        stats.attached = attached
+        stats.alone = sum(1 for group in index_groups if len(group) == 1)
 
     def member_key(item: Item) -> tuple[int, str, int]:
         return (-item.volume, normalise(item.text), item.id)
@@ -113,3 +166,10 @@ def cluster(
     if progress is not None:
         progress(total, total)
     return [[item.id for item in group] for group in groups]
+
+
+def group_rows(texts: Sequence[str], embedded: object, weights: Weights) -> Rows:
+    """The rows the grouping compares: the embedding plus the weighted signal blocks."""
+    if max(weights.entity, weights.coarse, weights.fine, weights.place, weights.comparison) <= 0:
+        return Rows([(embedded, weights.semantic)])
+    return Rows(signals(texts, heads=weights.heads).blocks(embedded, weights))

@@ -9,6 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 EVAL_SET = Path(__file__).resolve().parent.parent / "data" / "eval_set.json"
+#: Built around search intent (sibling groups, template families); halves "tune" and "report".
+INTENT_SET = Path(__file__).resolve().parent.parent / "data" / "intent_eval_set.json"
+HALVES = ("tune", "report")
 LIBRARY = Path(__file__).resolve().parents[2] / "catalog" / "data" / "library.json"
 
 
@@ -23,6 +26,29 @@ def load_eval_set(path: Path = EVAL_SET) -> tuple[list[str], list[int], list[str
         for keyword in group["keywords"]:
             texts.append(keyword)
             labels.append(number)
+    return texts, labels, names
+
+
+def load_intent_set(
+    half: str | None = None, path: Path = INTENT_SET
+) -> tuple[list[str], list[int], list[str]]:
+    """(keywords, group index per keyword, group labels) of the intent set: one half ("tune" or
+    "report") or, with ``half=None``, all of it."""
+    if half is not None and half not in HALVES:
+        raise ValueError(f"half must be one of {HALVES} or None.")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    texts: list[str] = []
+    labels: list[int] = []
+    names: list[str] = []
+    for industry in data["industries"]:
+        if half is not None and industry["half"] != half:
+            continue
+        for group in industry["groups"]:
+            number = len(names)
+            names.append(f"{industry['name']}: {group['label']}")
+            for keyword in group["keywords"]:
+                texts.append(keyword)
+                labels.append(number)
     return texts, labels, names
 
 
@@ -42,6 +68,32 @@ def purity(labels_true: Sequence[int], labels_pred: Sequence[int]) -> float:
     for truth, predicted in zip(labels_true, labels_pred, strict=True):
         by_group.setdefault(predicted, Counter())[truth] += 1
     return sum(c.most_common(1)[0][1] for c in by_group.values()) / len(labels_true)
+
+
+def inverse_purity(labels_true: Sequence[int], labels_pred: Sequence[int]) -> float:
+    """Share of items in the predicted group that holds most of their true group: low when
+    true groups are split into pieces (purity's mirror image)."""
+    return purity(labels_pred, labels_true)
+
+
+def normalized_mutual_info(labels_true: Sequence[int], labels_pred: Sequence[int]) -> float:
+    from sklearn.metrics import normalized_mutual_info_score
+
+    return float(normalized_mutual_info_score(list(labels_true), list(labels_pred)))
+
+
+def scores(labels_true: Sequence[int], labels_pred: Sequence[int]) -> dict[str, float]:
+    """ARI, NMI, purity, inverse purity, predicted and true group counts, singletons."""
+    sizes = Counter(labels_pred)
+    return {
+        "ari": adjusted_rand_index(labels_true, labels_pred),
+        "nmi": normalized_mutual_info(labels_true, labels_pred),
+        "purity": purity(labels_true, labels_pred),
+        "inverse_purity": inverse_purity(labels_true, labels_pred),
+        "groups": float(len(sizes)),
+        "true_groups": float(len(set(labels_true))),
+        "singletons": float(sum(1 for size in sizes.values() if size == 1)),
+    }
 
 
 def labels_from_groups(groups: Sequence[Sequence[int]], ids: Sequence[int]) -> list[int]:

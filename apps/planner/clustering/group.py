@@ -24,14 +24,70 @@ Progress = Callable[[int, int], None]
 _CHUNK_CELLS = 4_000_000  # similarities computed at once: 16 MB of float32
 
 
+class Rows:
+    """Weighted blocks of rows whose similarity is the weighted sum of the blocks' dot products.
+
+    One block (the embedding) is the plain case; the intent and entity signals add blocks of
+    their own (``signals.Signals.blocks``). Dense blocks are float32 arrays, sparse ones CSR.
+    """
+
+    def __init__(self, blocks: list[tuple[np.ndarray | sp.csr_matrix, float]]) -> None:
+        prepared = []
+        for matrix, weight in blocks:
+            if weight == 0:
+                continue
+            if sp.issparse(matrix):
+                matrix = sp.csr_matrix(matrix, dtype=np.float32)
+                matrix.sum_duplicates()
+                matrix.sort_indices()
+            else:
+                matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+            prepared.append((matrix, float(weight)))
+        if not prepared:
+            raise ValueError("At least one block needs a weight above zero.")
+        self.blocks = prepared
+        self.n = prepared[0][0].shape[0]
+        self.any_sparse = any(sp.issparse(m) for m, _ in prepared)
+        self._transposed = [m.T.tocsr() if sp.issparse(m) else m.T for m, _ in prepared]
+
+    @classmethod
+    def of(cls, rows: object) -> Rows:
+        return rows if isinstance(rows, Rows) else cls([(rows, 1.0)])
+
+    def similarities(self, start: int, stop: int) -> np.ndarray:
+        """Rows ``start:stop`` against every row, as one dense float32 block."""
+        out: np.ndarray | None = None
+        for (matrix, weight), transposed in zip(self.blocks, self._transposed, strict=True):
+            part = matrix[start:stop] @ transposed
+            part = part.toarray() if sp.issparse(part) else np.asarray(part)
+            if weight != 1.0:
+                part *= np.float32(weight)
+            out = part if out is None else out + part
+        return out
+
+    def centroid_blocks(self, groups: list[list[int]]) -> list[np.ndarray | sp.csr_matrix]:
+        """Summed member rows of each group, per block."""
+        owner = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
+        members = np.fromiter((i for g in groups for i in g), dtype=np.int64)
+        indicator = sp.csr_matrix(
+            (np.ones(members.size, dtype=np.float32), (owner, members)),
+            shape=(len(groups), self.n),
+        )
+        out = []
+        for matrix, _ in self.blocks:
+            summed = indicator @ matrix
+            out.append(sp.csr_matrix(summed) if sp.issparse(summed) else np.asarray(summed))
+        return out
+
+
 def _neighbour_pairs(
-    rows: np.ndarray | sp.csr_matrix,
+    rows: Rows,
     threshold: float,
     neighbours: int,
     progress: Progress | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs i < j where one is among the other's nearest rows, with similarity ≥ threshold."""
-    n = rows.shape[0]
+    n = rows.n
     k = min(neighbours, n - 1)
     heads: list[np.ndarray] = []
     tails: list[np.ndarray] = []
@@ -39,16 +95,11 @@ def _neighbour_pairs(
     if k <= 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0, dtype=np.float32)
-    sparse = sp.issparse(rows)
-    transposed = rows.T.tocsr() if sparse else rows.T
     # Sparse products come back as (row, column, value) triples: four times the bytes per cell.
-    chunk = max(1, min(n, (_CHUNK_CELLS // 4 if sparse else _CHUNK_CELLS) // n))
+    chunk = max(1, min(n, (_CHUNK_CELLS // 4 if rows.any_sparse else _CHUNK_CELLS) // n))
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
-        if sparse:
-            src, dst, sim = _sparse_top(rows[start:stop] @ transposed, start, threshold, k)
-        else:
-            src, dst, sim = _dense_top(rows[start:stop] @ transposed, start, threshold, k)
+        src, dst, sim = _dense_top(rows.similarities(start, stop), start, threshold, k)
         heads.append(np.minimum(src, dst))
         tails.append(np.maximum(src, dst))
         sims.append(sim.astype(np.float32))
@@ -73,16 +124,6 @@ def _dense_top(
     return _first_k(rows.astype(np.int64) + start, cols.astype(np.int64), block[rows, cols], k)
 
 
-def _sparse_top(
-    block: sp.csr_matrix, start: int, threshold: float, k: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    block = sp.coo_matrix(block)
-    src = block.row.astype(np.int64) + start
-    dst = block.col.astype(np.int64)
-    keep = (block.data >= threshold) & (src != dst)
-    return _first_k(src[keep], dst[keep], block.data[keep], k)
-
-
 def _first_k(
     src: np.ndarray, dst: np.ndarray, sim: np.ndarray, k: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -98,15 +139,12 @@ def _first_k(
     return src, dst, sim
 
 
-class _Sums:
-    """Summed member vectors per cluster (dense rows, or sparse ones as index/value arrays)."""
+class _BlockSums:
+    """Summed member vectors per cluster of one block (dense rows, or sparse ones as
+    index/value arrays)."""
 
     def __init__(self, rows: np.ndarray | sp.csr_matrix) -> None:
         self.sparse = sp.issparse(rows)
-        if self.sparse:
-            rows = sp.csr_matrix(rows)
-            rows.sum_duplicates()
-            rows.sort_indices()
         self.rows = rows
         self.sums: dict[int, object] = {}
 
@@ -138,8 +176,22 @@ class _Sums:
         return float(np.dot(left, right))
 
 
+class _Sums:
+    """Summed member vectors per cluster over every block; ``dot`` is the weighted sum."""
+
+    def __init__(self, rows: Rows) -> None:
+        self.parts = [(_BlockSums(matrix), weight) for matrix, weight in rows.blocks]
+
+    def merge(self, into: int, other: int) -> None:
+        for part, _ in self.parts:
+            part.merge(into, other)
+
+    def dot(self, a: int, b: int) -> float:
+        return sum(weight * part.dot(a, b) for part, weight in self.parts)
+
+
 def average_linkage(
-    rows: np.ndarray | sp.csr_matrix,
+    rows: np.ndarray | sp.csr_matrix | Rows,
     *,
     threshold: float,
     max_size: int,
@@ -147,12 +199,11 @@ def average_linkage(
     progress: Progress | None = None,
 ) -> list[list[int]]:
     """Groups of row indices (each sorted; groups ordered by their first index)."""
-    n = rows.shape[0]
+    rows = Rows.of(rows)
+    n = rows.n
     if n == 0:
         return []
     max_size = max(1, max_size)
-    if not sp.issparse(rows):
-        rows = np.ascontiguousarray(rows, dtype=np.float32)
 
     def stage(offset: int) -> Progress | None:
         if progress is None:
@@ -217,3 +268,59 @@ def average_linkage(
     if progress is not None:
         progress(2 * n, 2 * n)
     return [groups[root] for root in sorted(groups)]
+
+
+def attach_singletons(
+    rows: np.ndarray | sp.csr_matrix | Rows,
+    groups: list[list[int]],
+    *,
+    threshold: float,
+    max_size: int,
+) -> tuple[list[list[int]], int]:
+    """Put each group of one into the group whose centre it is closest to: the keyword's
+    similarity to the group's mean row (its average similarity to the members, intent penalty
+    included) must be at least ``threshold``, and the group must have room.
+
+    Centres are those of the groups as given (one pass: an attached keyword does not move a
+    centre for the next one). Returns the groups (same order, emptied singletons dropped) and
+    how many keywords were attached.
+    """
+    rows = Rows.of(rows)
+    alone = [g[0] for g in groups if len(g) == 1]
+    shared = [g for g in groups if len(g) > 1]
+    if not alone or not shared:
+        return groups, 0
+    centres = rows.centroid_blocks(shared)
+    sizes = np.array([len(g) for g in shared], dtype=np.float64)
+    room = sizes < max_size
+    index = np.asarray(alone, dtype=np.int64)
+    chunk = max(1, _CHUNK_CELLS // len(shared))
+    best = np.full(len(alone), -1, dtype=np.int64)
+    for start in range(0, len(alone), chunk):
+        picked = index[start : start + chunk]
+        closeness = np.zeros((picked.size, len(shared)), dtype=np.float64)
+        for (matrix, weight), centre in zip(rows.blocks, centres, strict=True):
+            part = matrix[picked] @ centre.T
+            closeness += weight * (part.toarray() if sp.issparse(part) else np.asarray(part))
+        closeness /= sizes[None, :]
+        closeness[:, ~room] = -np.inf
+        choice = np.argmax(closeness, axis=1)
+        good = closeness[np.arange(picked.size), choice] >= threshold
+        best[start : start + picked.size] = np.where(good, choice, -1)
+    attached = 0
+    extra: dict[int, list[int]] = {}
+    for row, target in zip(alone, best, strict=True):
+        if target >= 0 and len(shared[target]) + len(extra.get(int(target), ())) < max_size:
+            extra.setdefault(int(target), []).append(row)
+            attached += 1
+    if not attached:
+        return groups, 0
+    moved = {row for members in extra.values() for row in members}
+    position = {id(g): number for number, g in enumerate(shared)}
+    out: list[list[int]] = []
+    for group in groups:
+        if len(group) == 1 and group[0] in moved:
+            continue
+        number = position.get(id(group))
+        out.append(sorted(group + extra[number]) if number in extra else group)
+    return out, attached

@@ -120,6 +120,7 @@ class ClusteringOutcome:
     keywords: int = 0  # keywords looked at
     clustered: int = 0  # keywords now in a cluster
     unclustered: int = 0  # keywords with no close match, still new
+    attached: int = 0  # keywords the second pass put into a cluster near them
     created: list[int] = field(default_factory=list)  # ids of new clusters
     extended: list[int] = field(default_factory=list)  # ids of existing clusters that grew
     named: int = 0  # clusters named by the offline writer (free)
@@ -137,6 +138,11 @@ class ClusteringOutcome:
         if self.extended:
             parts[0] += f" and {len(self.extended):,} existing one{_s(len(self.extended))}"
         parts[0] += "."
+        if self.attached:
+            parts.append(
+                f"{self.attached:,} keyword{_s(self.attached)} without a close partner "
+                f"joined the cluster nearest {'it' if self.attached == 1 else 'them'}."
+            )
         if self.unclustered:
             parts.append(
                 f"{self.unclustered:,} keyword{_s(self.unclustered)} had no close match and "
@@ -159,6 +165,7 @@ class ClusteringOutcome:
             "keywords": self.keywords,
             "clustered": self.clustered,
             "unclustered": self.unclustered,
+            "attached": self.attached,
             "clusters_created": len(self.created),
             "clusters_extended": len(self.extended),
             "named": self.named,
@@ -185,7 +192,7 @@ def keywords_cluster(
 
     Idempotent: keywords already in a cluster are not looked at again.
     """
-    from apps.planner.clustering import Item, cluster
+    from apps.planner.clustering import Item, Stats, cluster
 
     report = progress or (lambda done, total, message: None)
     rows = list(
@@ -212,7 +219,9 @@ def keywords_cluster(
 
         step(0, len(items))
         by_id = {item.id: item for item in items}
-        groups = cluster(items, progress=step)
+        stats = Stats()
+        groups = cluster(items, progress=step, stats=stats)
+        outcome.attached += stats.attached
         grouped[sector_id] = [[by_id[pk] for pk in group] for group in groups]
         step(len(items), len(items))
         base += len(items)
