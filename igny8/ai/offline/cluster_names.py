@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from igny8.ai.offline.english import SMALL_WORDS, headline, plural, prose_case
+from igny8.ai.offline.english import headline, plural, prose_case
 from igny8.ai.offline.keyword_shape import Shape, analyse
 from igny8.ai.offline.places import case_places
 from igny8.ai.offline.text import shorten, title_case
@@ -187,11 +187,8 @@ def _strip_the(label: str) -> str:
 def _with_suffix(base: str, suffix: str) -> str:
     if not suffix:
         return shorten(base, NAME_LIMIT)
-    tail = f" ({suffix})"
-    words = shorten(base, NAME_LIMIT - len(tail)).split(" ")
-    if len(words) > 1 and words[-1].lower() in SMALL_WORDS:  # no longer last: "Turning on"
-        words[-1] = words[-1].lower()
-    return " ".join(words) + tail
+    tail = f" ({suffix})"  # a headline of its own: "Furnace Not Turning On (Troubleshooting)"
+    return shorten(base, NAME_LIMIT - len(tail)) + tail
 
 
 def _keep_typed_case(name: str, typed: str) -> str:

@@ -56,7 +56,7 @@ def _topic(v: Voice, intent: str, lead: str) -> str:
     if intent == "comparison" and s.kind == "comparison":
         return " against ".join(v.side_nouns)  # "scrum against kanban"
     if intent == "problem" and s.noun:
-        return f"problems with {v.nouns}"  # "problems with breakers"
+        return f"problems with their {v.noun}"  # "problems with their furnace"
     if intent == "cost" and s.noun:  # "a roof", "solar panels", "water heater replacement"
         return v.a_noun if s.kind == "question" else v.nouns
     if intent == "cost" and s.kind == "cost":

@@ -302,9 +302,9 @@ def test_cluster_names_and_descriptions_read_for_every_kind_of_keyword():
         "Electricians Near You",
         "Breaker Keeps Tripping (Troubleshooting)",
     ]
-    assert " fixing problems with squash, " in names[0]["description"]
+    assert " fixing problems with their squash, " in names[0]["description"]
     assert " looking for a good electrician near you, " in names[1]["description"]
-    assert " fixing problems with breakers, " in names[2]["description"]
+    assert " fixing problems with their breaker, " in names[2]["description"]
     for cluster in names:
         assert "about is my" not in cluster["description"]
         assert "about electrician near me" not in cluster["description"]
