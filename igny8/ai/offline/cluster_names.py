@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from igny8.ai.offline.english import headline, plural, prose_case
-from igny8.ai.offline.keyword_shape import Shape, analyse
+from igny8.ai.offline.keyword_shape import LIST_HEADS, Shape, analyse
 from igny8.ai.offline.places import case_places
 from igny8.ai.offline.text import shorten, title_case
 from igny8.ai.offline.voice import COLLECTIONS, Voice, voice
@@ -59,7 +59,15 @@ _SUFFIX = {
 # A plain topic keyword says what the cluster is about, not what its searchers want: it counts
 # for this much of a keyword with an intent, so "best espresso machine" outweighs a far more
 # searched "espresso machine", while a cluster of topics with one stray "best" stays a topic.
-TOPIC_WEIGHT = 0.3
+TOPIC_WEIGHT = 0.2
+
+# List-like keywords a page answers with a ready-made list or tool ("grind size chart",
+# "mortgage calculator", "backyard wedding ideas"). Not the heads that also name products
+# ("solar generator", "fitness tracker", "daily planner").
+REFERENCE_HEADS = LIST_HEADS - {"generator", "planner", "tracker"} | {
+    "pros and cons",
+    "side effects",
+}
 
 # Superlatives of someone choosing what to buy or hire ("healthiest", "easiest" make lists).
 _BUYING = frozenset("best top top-rated cheapest most least".split())
@@ -84,7 +92,7 @@ def intent_of(shape: Shape) -> str:
             return "cost"
         return "problem" if shape.problem else "question"
     if shape.kind == "topic":
-        return "reference" if shape.list_head else "topic"
+        return "reference" if shape.list_head in REFERENCE_HEADS else "topic"
     if shape.kind == "best":
         if shape.near_me or shape.place:  # "best plumber near me": choosing a local provider
             return "local"
@@ -102,11 +110,13 @@ def _volume(value: object) -> int:
 
 
 def _weight(volume: int) -> float:
-    return 1.0 + math.log1p(volume)  # a keyword without a known volume still counts
+    """Volume decides, a little less than in proportion: a cluster's several searches of one
+    intent can outweigh one bigger search; a keyword of unknown volume still counts."""
+    return (1.0 + volume) ** 0.75
 
 
 def dominant_intent(keywords: Sequence[tuple[str, int]]) -> str:
-    """The intent carrying most of the cluster's (log) volume, topics counting for little;
+    """The intent carrying most of the cluster's volume, topics counting for little;
     ties go to the intent listed first in INTENTS."""
     totals: dict[str, float] = {}
     for text, volume in keywords:

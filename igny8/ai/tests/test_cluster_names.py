@@ -97,6 +97,21 @@ def test_sibling_clusters_of_one_subject_get_names_that_tell_them_apart(first, s
     assert one.split(" ", 1)[0] != two.split(" ", 1)[0]  # each description says its intent
 
 
+def test_one_template_with_another_head_gets_another_name():
+    clusters = named(
+        [("garlic fertilizer", 900), ("best fertilizer for garlic", 300)],
+        [("pepper fertilizer", 800), ("best fertilizer for peppers", 300)],
+        [("why is my zucchini dying", 900)],
+        [("why is my lettuce dying", 800)],
+    )
+    assert [c["name"] for c in clusters] == [
+        "Best Fertilizer for Garlic (Buying Guide)",
+        "Best Fertilizer for Peppers (Buying Guide)",
+        "Why Is My Zucchini Dying?",
+        "Why Is My Lettuce Dying?",
+    ]
+
+
 def test_descriptions_name_the_intent_and_keep_audience_sector_and_examples():
     clusters = named(
         [("best espresso machine", 12000), ("best espresso machines for home", 900)],
