@@ -48,6 +48,18 @@ def _join(items: list[str]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
+def _distinct(name: str, extra: str, used: set[str], cluster_id: object) -> str:
+    """`name` with `extra` (another keyword of the cluster) in brackets, or else its id, cut so
+    the whole stays within the limit with its brackets closed."""
+    room = NAME_LIMIT - len(name) - 3
+    if extra and room >= 3:
+        distinct = f"{name} ({shorten(extra, room)})"
+        if distinct.lower() not in used:
+            return distinct
+    tail = f" ({cluster_id})"
+    return shorten(name, NAME_LIMIT - len(tail)) + tail
+
+
 def _topic(v: Voice, intent: str, lead: str) -> str:
     """What the cluster is about, in the words its intent's sentence needs."""
     s = v.shape
@@ -86,10 +98,8 @@ def name_clusters(data: dict[str, Any], context: dict[str, Any]) -> dict[str, An
             name = f"{name} Topics"
         if name.lower() in used_names:  # two clusters led by the same phrase: say how they differ
             others = [k["text"] for k in keywords if k["text"] != head]
-            extra = title_case(others[0]) if others else str(cluster["id"])
-            name = shorten(f"{name} ({extra})", NAME_LIMIT)
-            if name.lower() in used_names or not extra:
-                name = shorten(f"{named.name or head} ({cluster['id']})", NAME_LIMIT)
+            extra = title_case(others[0]) if others else ""
+            name = _distinct(name, extra, used_names, cluster["id"])
         used_names.add(name.lower())
         by_volume = sorted(keywords, key=lambda k: (-(k.get("volume") or 0), k["text"]))
         examples = [clean_phrase(k["text"]).lower() or k["text"] for k in by_volume]

@@ -166,6 +166,19 @@ def test_clusters_led_by_the_same_phrase_still_get_different_names():
     assert all(n.startswith("Best Espresso Machines (Buying Guide)") for n in names)
 
 
+def test_long_names_led_by_the_same_phrase_stay_within_the_limit_with_brackets_closed():
+    long = "best " + " ".join(["stovetop espresso maker"] * 5)
+    clusters = named(
+        [(long, 900), ("stovetop espresso maker " * 4, 10)],
+        [(long, 800), ("moka pot for induction hob with a long name", 10)],
+        [(long, 700)],
+    )
+    names = [c["name"] for c in clusters]
+    assert len({n.lower() for n in names}) == 3
+    for name in names:
+        assert len(name) <= 120 and name.count("(") == name.count(")")
+
+
 @pytest.mark.parametrize(
     "text",
     ["", "   ", "123", "2024", "a", "?", "🔥🔥", "日本語 キーワード", "best キーワード",
