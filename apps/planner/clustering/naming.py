@@ -1,16 +1,22 @@
-"""The offline name of a cluster: its most representative high-volume keyword, tidied up."""
+"""The offline name of a cluster: its search intent said around its most representative
+keyword ("Best Espresso Machines (Buying Guide)", "How to Descale an Espresso Machine").
+
+The name comes from the offline writer's `cluster_name` (igny8/ai/offline/cluster_names.py),
+the one the writer's `name_clusters` renames clusters with right after they are saved, so a
+cluster is not renamed for nothing and two groups that answer different searches never share
+a name (clusters.py merges groups of one name)."""
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from igny8.ai.offline.cluster_names import cluster_name, lead_keyword
+
 if TYPE_CHECKING:
     from apps.planner.clustering import Item
 
-_WORD = re.compile(r"[a-z0-9]+(?:['’&+.][a-z0-9]+)*")
 _SMALL_WORDS = frozenset(
     "a an and as at but by for from in into nor of on or per the to vs via with".split()
 )
@@ -21,18 +27,6 @@ _ACRONYMS = {
         "llc mba nft pc ppc pto roi rv saas seo sql ssd suv tv uk us usa uv vpn"
     ).split()
 }
-_STOP = _SMALL_WORDS | {"how", "what", "why", "is", "are", "do", "does", "i", "my", "can", "best"}
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ies", "es", "s"):
-        if word.endswith(suffix) and len(word) > len(suffix) + 2:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
-
-
-def _terms(text: str) -> set[str]:
-    return {_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP}
 
 
 def clean_name(text: str) -> str:
@@ -62,33 +56,9 @@ def clean_name(text: str) -> str:
 def representative(items: Sequence[Item]) -> Item:
     """The keyword that best stands for the group: central (shares the most terms with the
     others) and searched (high volume), half and half; ties go to the shorter text."""
-    if not items:
-        raise ValueError("A cluster name needs at least one keyword.")
-    terms = [_terms(item.text) for item in items]
-    top_volume = max((max(item.volume, 0) for item in items), default=0)
-
-    def centrality(i: int) -> float:
-        if len(items) == 1:
-            return 1.0
-        total = 0.0
-        for j, other in enumerate(terms):
-            if j != i:
-                union = terms[i] | other
-                total += len(terms[i] & other) / len(union) if union else 0.0
-        return total / (len(items) - 1)
-
-    central = [centrality(i) for i in range(len(items))]
-    top_central = max(central) or 1.0
-
-    def score(i: int) -> tuple[float, int, str, int]:
-        volume = max(items[i].volume, 0)
-        weight = math.log1p(volume) / math.log1p(top_volume) if top_volume else 0.0
-        text = re.sub(r"\s+", " ", items[i].text.strip().lower())
-        return (-(0.5 * central[i] / top_central + 0.5 * weight), len(text), text, items[i].id)
-
-    best = min(range(len(items)), key=score)
-    return items[best]
+    return items[lead_keyword([(item.text, item.volume) for item in items])]
 
 
 def name_for(items: Sequence[Item]) -> str:
-    return clean_name(representative(items).text)
+    """The group's name, saying its intent; raises ValueError for an empty group."""
+    return cluster_name([(item.text, item.volume) for item in items]).name

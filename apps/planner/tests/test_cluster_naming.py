@@ -12,6 +12,8 @@ import pytest
 from django_tenants.utils import schema_context
 
 from apps.billing import credits
+from apps.planner import clustering
+from apps.planner.clustering import Item, name_for
 from apps.planner.tests.helpers_clusters import (
     CLUSTERS,
     DRAINS,
@@ -25,6 +27,7 @@ from apps.planner.tests.helpers_clusters import (
 )
 from apps.workspace.models import AIProviderSettings, AIUsage, Job
 from igny8.ai import crypto
+from igny8.ai.offline.ideas import name_clusters
 from igny8.ai.tests.fake_openai import API_KEY, FakeOpenAI, ok
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +184,75 @@ def test_a_viewer_and_an_outsider_cannot_name(alpha, site, viewer, outsider, cli
         assert client.get(NAME, {"ids": ids}).status_code == 403
         assert client.post(NAME, {"ids": ids, "shown": "2"}).status_code == 403
     assert balance(alpha) == before and fake.calls("chat") == []
+
+
+# --- names that say the search intent -------------------------------------------------------
+
+SIBLINGS = [
+    [("best espresso machine", 9000), ("best espresso machines for home", 900)],
+    [("descale espresso machine", 2000), ("how to descale an espresso machine", 800)],
+    [("best puppy food", 5000), ("best food for puppies", 700)],
+    [("how often should puppies eat", 3000), ("puppy feeding schedule", 1200)],
+    [("kanban board software", 3000), ("kanban board tool", 400)],
+    [("scrum vs kanban", 2000), ("kanban vs scrum", 500)],
+    [("solar panel cost", 8000), ("cost of solar panels", 2000)],
+    [("solar tax credit", 9000), ("federal solar tax credit", 2500)],
+]
+SIBLING_NAMES = [
+    "Best Espresso Machines (Buying Guide)",
+    "How to Descale Espresso Machine",
+    "Best Puppy Food (Buying Guide)",
+    "How Often Should Puppies Eat?",
+    "Kanban Board Software",
+    "Scrum vs Kanban (Comparison)",
+    "Solar Panel Cost (Price Guide)",
+    "Solar Tax Credit",
+]
+
+
+def test_the_provisional_name_says_the_intent_and_is_the_offline_writers_name():
+    groups = [[Item(n, t, v) for n, (t, v) in enumerate(g)] for g in SIBLINGS]
+    assert [name_for(g) for g in groups] == SIBLING_NAMES
+    data = {"clusters": [{"id": n, "keywords": [{"text": t, "volume": v} for t, v in g]}
+                         for n, g in enumerate(SIBLINGS)]}  # fmt: skip
+    offline = [c["name"] for c in name_clusters(data, {})["clusters"]]
+    assert offline == SIBLING_NAMES  # the writer's rename keeps the planner's name
+    # Odd keywords still get a name the cluster table can hold.
+    for text in ["", "123", "a", "日本語 キーワード", "best " + "espresso " * 40, "x" * 200]:
+        assert len(name_for([Item(1, text, 0), Item(2, text, 0)])) <= 120
+
+
+def test_clustering_saves_sibling_groups_apart_with_names_and_descriptions_of_their_intent(
+    alpha, site, client_for, monkeypatch
+):
+    """Two groups of one subject that answer different searches: the planner's names keep
+    them apart (same-named groups would be saved as one cluster), and the table says which
+    page each one is."""
+    add_keywords(alpha, site, [pair for group in SIBLINGS for pair in group])
+    group_of = {text: n for n, group in enumerate(SIBLINGS) for text, _ in group}
+
+    def by_subject(items, **_):
+        # The engine's grouping is not under test here: the groups are given.
+        groups: dict[int, list[int]] = {}
+        for item in items:
+            groups.setdefault(group_of[item.text], []).append(item.id)
+        return list(groups.values())
+
+    monkeypatch.setattr(clustering, "cluster", by_subject)
+    client = client_on(client_for, alpha.editor, alpha, site)
+    cluster_now(client)
+    clusters = {c.name: c for c in live_clusters(alpha, site)}
+    assert sorted(clusters) == sorted(SIBLING_NAMES)
+    assert all(c.keyword_count == 2 for c in clusters.values())
+    said = {
+        "Best Espresso Machines (Buying Guide)": "Buying-guide searches",
+        "How to Descale Espresso Machine": "How-to searches",
+        "How Often Should Puppies Eat?": "Questions",
+        "Scrum vs Kanban (Comparison)": "Comparison searches",
+        "Solar Panel Cost (Price Guide)": "Price searches",
+    }
+    for name, start in said.items():
+        assert clusters[name].description.startswith(start), clusters[name].description
+    table = page_text(client.get(CLUSTERS))
+    for name in SIBLING_NAMES:
+        assert name in table

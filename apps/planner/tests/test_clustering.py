@@ -214,7 +214,7 @@ def test_progress_is_reported_up_to_done(eval_items):
 # --- naming --------------------------------------------------------------------------------------
 
 
-def test_name_is_the_representative_high_volume_keyword_cleaned_up():
+def test_name_is_the_representative_high_volume_keyword_saying_its_intent():
     items = [
         Item(1, "fix leaky faucet cost", 900),
         Item(2, "fix leaky faucet", 18100),
@@ -222,17 +222,19 @@ def test_name_is_the_representative_high_volume_keyword_cleaned_up():
         Item(4, "kitchen sink", 50000),  # the biggest, but it is not what the group is about
         Item(5, "dripping tap repair", 700),
     ]
-    assert name_for(items) == "Fix Leaky Faucet"
-    # As central as each other: the one searched more.
+    assert name_for(items) == "How to Fix Leaky Faucet"
+    # As central as each other: the one searched more ("… near me cheap", said as a local search).
     pair = [Item(1, "cheap plumber near me", 100), Item(2, "plumber near me cheap", 9000)]
-    assert name_for(pair) == "Plumber Near Me Cheap"
+    assert name_for(pair) == "Cheap Plumbers Near You"
     assert name_for([Item(1, "  HOW TO FIX A   LEAKY FAUCET?? ", 10)]) == (
         "How to Fix a Leaky Faucet"
     )
     assert name_for([Item(1, "best IKEA desk hacks")]) == "Best IKEA Desk Hacks"
-    assert name_for([Item(1, "best crm for small business")]) == "Best CRM for Small Business"
+    assert name_for([Item(1, "best crm for small business")]) == (
+        "Best CRM for Small Business (Buying Guide)"
+    )
     tied = [Item(1, "plumber near me", 500), Item(2, "plumber near me cheap", 500)]
-    assert name_for(tied) == "Plumber Near Me"
+    assert name_for(tied) == "Plumbers Near You"
     with pytest.raises(ValueError):
         name_for([])
 

@@ -137,13 +137,14 @@ BASE_VERBS = frozenset(
 )  # fmt: skip
 # Verbs that are not also common nouns: safe to read as the start of a verb phrase.
 VERB_ONLY = frozenset(
-    """afford attract avoid become begin borrow bring build buy calculate choose clean
-    compare connect consider convert create decide declutter decorate do eat explain feed
-    find fix get give go grow hire improve increase insulate install invest keep know learn
-    let lose maintain make manage negotiate organize organise prepare prevent propagate
-    protect prune publish reduce refinance remove renovate repair replace repot sell send
-    sew shrink solve spend stay swaddle take teach tell think throw unclog understand
-    unlock update upgrade use wash winterize write""".split()
+    """afford attract avoid become begin borrow bring build buy calculate choose clean compare
+    connect consider convert create decide declutter decorate defrost descale do eat
+    explain feed find fix get give go grow hire improve increase insulate install invest
+    keep know learn let lose maintain make manage negotiate organize organise prepare
+    prevent propagate protect prune publish reduce refinance remove renovate repair replace
+    repot sell send sew sharpen shrink solve spend stay swaddle take teach tell think throw
+    troubleshoot unblock unclog understand unlock update upgrade use wash winterise
+    winterize write""".split()
 )  # fmt: skip
 # Adjectives that end a "be" question's subject ("is oatmeal good for you").
 PREDICATE_ADJECTIVES = frozenset(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
+from igny8.ai.offline.cluster_names import NAME_LIMIT, cluster_name, intent_words
 from igny8.ai.offline.keyword_shape import related
 from igny8.ai.offline.outlines import BUILDERS, LENGTH, SUITS, suited, topic_of
 from igny8.ai.offline.text import (
@@ -17,7 +17,7 @@ from igny8.ai.offline.text import (
     site_sector,
     title_case,
 )
-from igny8.ai.offline.voice import voice
+from igny8.ai.offline.voice import Voice, voice
 
 DESCRIPTIONS = [
     "Searches from {audience} about {topic}{sector_in}, including {examples}.",
@@ -28,31 +28,56 @@ DESCRIPTIONS = [
 ]
 
 
-def _tokens(text: str) -> set[str]:
-    return {t for t in re.findall(r"[^\W_]+", text.lower()) if len(t) > 2}
-
-
-def representative(keywords: list[dict]) -> str:
-    """The cluster's most representative high-volume keyword.
-
-    Among keywords with at least half the top volume, the one sharing the most words with the
-    rest of the cluster; ties go to the shorter, then the alphabetically first.
-    """
-    top = max((k.get("volume") or 0) for k in keywords)
-    candidates = [k for k in keywords if (k.get("volume") or 0) * 2 >= top]
-    token_sets = {k["text"]: _tokens(k["text"]) for k in keywords}
-
-    def overlap(text: str) -> int:
-        mine = token_sets[text]
-        return sum(len(mine & other) for key, other in token_sets.items() if key != text)
-
-    best = min(candidates, key=lambda k: (-overlap(k["text"]), len(k["text"]), k["text"]))
-    return best["text"]
+# One sentence per intent: what the searchers want, then who they are and what they typed.
+INTENT_DESCRIPTIONS = {
+    "best": "{intent}{sector_in} from {audience} comparing {topic}, including {examples}.",
+    "how_to": "{intent}{sector_in} from {audience} learning {topic}, including {examples}.",
+    "question": "{intent} {audience} ask about {topic}{sector_in}, including {examples}.",
+    "comparison": "{intent}{sector_in} from {audience} weighing {topic}, including {examples}.",
+    "cost": "{intent}{sector_in} from {audience} budgeting for {topic}, including {examples}.",
+    "local": "{intent}{sector_in} from {audience} looking for {topic}, including {examples}.",
+    "problem": "{intent}{sector_in} from {audience} fixing {topic}, including {examples}.",
+    "navigational": "{intent}{sector_in} from {audience} heading for {topic}, including "
+    "{examples}.",
+    "reference": "{intent}{sector_in} from {audience} who want {topic}, including {examples}.",
+}
 
 
 def _join(items: list[str]) -> str:
     quoted = [f"“{item}”" for item in items]
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def _distinct(name: str, extra: str, used: set[str], cluster_id: object) -> str:
+    """`name` with `extra` (another keyword of the cluster) in brackets, or else its id, cut so
+    the whole stays within the limit with its brackets closed."""
+    room = NAME_LIMIT - len(name) - 3
+    if extra and room >= 3:
+        distinct = f"{name} ({shorten(extra, room)})"
+        if distinct.lower() not in used:
+            return distinct
+    tail = f" ({cluster_id})"
+    return shorten(name, NAME_LIMIT - len(tail)) + tail
+
+
+def _topic(v: Voice, intent: str, lead: str) -> str:
+    """What the cluster is about, in the words its intent's sentence needs."""
+    s = v.shape
+    if intent == "how_to" and s.kind == "how_to" and s.action:
+        return f"how to {v.action}"  # "how to descale an espresso machine"
+    if intent == "comparison" and s.kind == "comparison":
+        return " against ".join(v.side_nouns)  # "scrum against kanban"
+    if intent == "problem" and s.noun:
+        return f"problems with their {v.noun}"  # "problems with their furnace"
+    if intent == "cost" and s.noun:  # "a roof", "solar panels", "water heater replacement"
+        return v.a_noun if s.kind == "question" else v.nouns
+    if intent == "cost" and s.kind == "cost":
+        return v.cost_phrase  # "the cost to replace a roof"
+    if intent == "local" and s.kind == "local":
+        return f"{v.a_good} {v.near}"  # "a good plumber near you"
+    if intent == "best" and s.kind == "best":
+        return " ".join(p for p in (v.nouns, v.qualifier) if p)
+    return v.about or clean_phrase(lead).lower() or "these keywords"
 
 
 def name_clusters(data: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
@@ -65,23 +90,25 @@ def name_clusters(data: dict[str, Any], context: dict[str, Any]) -> dict[str, An
     out = []
     for cluster in data["clusters"]:
         keywords = cluster["keywords"]
-        head = representative(keywords)
+        named = cluster_name([(k.get("text") or "", k.get("volume") or 0) for k in keywords])
+        head = named.lead
         v = voice(head)
-        # A question stays a question ("Is My Squash Dying?"); anything else keeps its words.
-        label = v.label if v.kind == "question" and v.label.endswith("?") else title_case(head)
-        name = shorten(label or head.strip(), 120)
+        name = named.name or f"Cluster {cluster['id']}"
         if len(name) < 2:  # a one-letter keyword is not a name on its own
             name = f"{name} Topics"
         if name.lower() in used_names:  # two clusters led by the same phrase: say how they differ
             others = [k["text"] for k in keywords if k["text"] != head]
-            extra = title_case(others[0]) if others else str(cluster["id"])
-            name = shorten(f"{name} ({extra})", 120)
+            extra = title_case(others[0]) if others else ""
+            name = _distinct(name, extra, used_names, cluster["id"])
         used_names.add(name.lower())
         by_volume = sorted(keywords, key=lambda k: (-(k.get("volume") or 0), k["text"]))
-        examples = [clean_phrase(k["text"]).lower() for k in by_volume[:3]]
-        description = rng.choice(DESCRIPTIONS).format(
+        examples = [clean_phrase(k["text"]).lower() or k["text"] for k in by_volume]
+        examples = [e for e in examples if e.strip()][:3] or [name.lower()]
+        template = INTENT_DESCRIPTIONS.get(named.intent) or rng.choice(DESCRIPTIONS)
+        description = template.format(
+            intent=intent_words(named.intent),
             audience=audience,
-            topic=v.about or clean_phrase(head).lower() or head,
+            topic=_topic(v, named.intent, head),
             sector_in=f" in {sector}" if sector else "",
             examples=_join(examples),
         )
