@@ -16,12 +16,14 @@ from __future__ import annotations
 import argparse
 import itertools
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 from apps.planner.clustering import (  # noqa: E402
+    DEFAULTS,
     Weights,
     available_engines,
     group_rows,
@@ -35,22 +37,25 @@ from apps.planner.clustering.eval import (  # noqa: E402
 )
 from apps.planner.clustering.group import attach_singletons, average_linkage  # noqa: E402
 
+#: The last search, around the settings in use (earlier searches, narrower and on a smaller
+#: tuning half, led here: see apps/planner/data/README.md). Weights not listed stay as in the
+#: engine's defaults.
 GRIDS = {
     "minilm": {
-        "threshold": [0.45, 0.5, 0.55, 0.6],
-        "entity": [0.0, 0.2, 0.35, 0.5],
-        "coarse": [0.0, 0.1, 0.2],
-        "fine": [0.0, 0.1, 0.2],
-        "heads": [1.0, 2.0],
-        "attach": [None, 0.6, 0.7],
+        "threshold": [0.525, 0.55, 0.575],
+        "coarse": [0.1, 0.15],
+        "fine": [0.05, 0.1],
+        "qualifier": [0.0, 0.1, 0.2],
+        "attach": [0.3, 0.35, 0.4],
+        "up_to": [1, 3],
     },
     "tfidf": {
-        "threshold": [0.08, 0.12, 0.16, 0.2],
-        "entity": [0.0, 0.2, 0.4],
-        "coarse": [0.0, 0.05, 0.1],
-        "fine": [0.0, 0.05, 0.1],
-        "heads": [2.0],
-        "attach": [None, 0.3, 0.4],
+        "threshold": [0.1, 0.15, 0.2],
+        "coarse": [0.0, 0.1],
+        "fine": [0.0],
+        "qualifier": [0.0],
+        "attach": [None, 0.05],
+        "up_to": [1],
     },
 }
 
@@ -63,11 +68,11 @@ class Prepared:
         self.truth = [truth[i] for i in order]
         self.embedded = vectors(self.texts, engine)
 
-    def run(self, threshold: float, weights: Weights, attach: float | None) -> dict:
+    def run(self, threshold: float, weights: Weights, attach: float | None, up_to: int = 1) -> dict:
         rows = group_rows(self.texts, self.embedded, weights)
         groups = average_linkage(rows, threshold=threshold, max_size=50)
         if attach is not None:
-            groups, _ = attach_singletons(rows, groups, threshold=attach, max_size=50)
+            groups, _ = attach_singletons(rows, groups, threshold=attach, max_size=50, up_to=up_to)
         predicted = [0] * len(self.texts)
         for number, group in enumerate(groups):
             for i in group:
@@ -85,20 +90,17 @@ def main() -> int:
         Prepared("older set", *load_eval_set()[:2], args.engine),
     ]
     grid = GRIDS[args.engine]
+    base = DEFAULTS[args.engine].weights
     results = []
     keys = list(grid)
     for values in itertools.product(*(grid[k] for k in keys)):
         setting = dict(zip(keys, values, strict=True))
-        if setting["entity"] == 0 and setting["heads"] != grid["heads"][0]:
-            continue  # heads only matter to the entity block
-        weights = Weights(
-            semantic=1.0,
-            entity=setting["entity"],
-            coarse=setting["coarse"],
-            fine=setting["fine"],
-            heads=setting["heads"],
+        weights = replace(
+            base, coarse=setting["coarse"], fine=setting["fine"], qualifier=setting["qualifier"]
         )
-        got = [s.run(setting["threshold"], weights, setting["attach"]) for s in sets]
+        got = [
+            s.run(setting["threshold"], weights, setting["attach"], setting["up_to"]) for s in sets
+        ]
         results.append((setting, got))
     ok = [r for r in results if r[1][1]["ari"] >= 0.90] or results
     ok.sort(key=lambda r: -(r[1][0]["ari"] + r[1][1]["ari"]) / 2)

@@ -9,8 +9,9 @@ and are read for search intent and head entity (``signals``); the similarity of 
 their embeddings' cosine plus an entity term and an intent term (same intent: a bonus,
 different intent: a penalty), so "best espresso machine" and "descale espresso machine" stay
 apart unless their embeddings are near-identical. An average-linkage grouping with a threshold
-and a size cap makes the groups (``group.average_linkage``); a second pass then attaches each
-keyword left alone to the group whose centre it is close to (``group.attach_singletons``).
+and a size cap makes the groups (``group.average_linkage``); a second pass then moves each
+keyword left alone, and each small piece of up to three, into the bigger group whose centre it
+is close to (``group.attach_singletons``).
 ``name_for`` gives a group's offline name. Everything here is deterministic: the same items give
 the same groups, whatever their order.
 """
@@ -67,13 +68,15 @@ class Settings:
     """An engine's clustering settings.
 
     ``threshold``: the mean similarity two groups need to merge; ``weights``: how the embedding,
-    entity and intent signals add up to that similarity; ``attach``: the cosine between a
-    keyword left alone and a group's centre that puts it in the group (``None``: no attach pass).
+    entity and intent signals add up to that similarity; ``attach``: the average similarity to
+    a bigger group's members that moves a keyword left alone (or a group of at most
+    ``attach_up_to`` keywords) into that group (``None``: no second pass).
     """
 
     threshold: float
     weights: Weights = Weights()
     attach: float | None = None
+    attach_up_to: int = 1
 
 
 #: Per engine, picked on the tuning half of ``data/intent_eval_set.json`` together with
@@ -81,9 +84,12 @@ class Settings:
 #: reports both sets, the intent set on its reporting half only).
 DEFAULTS: dict[str, Settings] = {
     MINILM: Settings(
-        threshold=0.525,
-        weights=Weights(semantic=1.0, entity=0.1, coarse=0.1, fine=0.1, place=0.3, comparison=0.1),
-        attach=0.3,
+        threshold=0.55,
+        weights=Weights(
+            entity=0.1, coarse=0.15, fine=0.05, place=0.3, comparison=0.1, qualifier=0.1
+        ),
+        attach=0.35,
+        attach_up_to=3,
     ),
     TFIDF: Settings(threshold=0.15, weights=Weights(coarse=0.1, place=0.05), attach=0.05),
 }
@@ -94,7 +100,7 @@ DEFAULT_THRESHOLDS: dict[str, float] = {name: s.threshold for name, s in DEFAULT
 class Stats:
     """What a clustering run did beyond the groups: filled in when passed to ``cluster``."""
 
-    attached: int = 0  # keywords the second pass put into a group
+    attached: int = 0  # keywords the second pass put into a bigger group
     alone: int = 0  # keywords still in a group of their own
 
 
@@ -152,7 +158,11 @@ def cluster(
     attached = 0
     if settings.attach is not None:
         index_groups, attached = attach_singletons(
-            rows, index_groups, threshold=settings.attach, max_size=max_size
+            rows,
+            index_groups,
+            threshold=settings.attach,
+            max_size=max_size,
+            up_to=settings.attach_up_to,
         )
     if stats is not None:
         stats.attached = attached
@@ -170,6 +180,7 @@ def cluster(
 
 def group_rows(texts: Sequence[str], embedded: object, weights: Weights) -> Rows:
     """The rows the grouping compares: the embedding plus the weighted signal blocks."""
-    if max(weights.entity, weights.coarse, weights.fine, weights.place, weights.comparison) <= 0:
+    signal_weights = (weights.entity, weights.coarse, weights.fine, weights.place)
+    if max(*signal_weights, weights.comparison, weights.qualifier) <= 0:
         return Rows([(embedded, weights.semantic)])
     return Rows(signals(texts, heads=weights.heads).blocks(embedded, weights))

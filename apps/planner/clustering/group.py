@@ -276,51 +276,62 @@ def attach_singletons(
     *,
     threshold: float,
     max_size: int,
+    up_to: int = 1,
 ) -> tuple[list[list[int]], int]:
-    """Put each group of one into the group whose centre it is closest to: the keyword's
-    similarity to the group's mean row (its average similarity to the members, intent penalty
-    included) must be at least ``threshold``, and the group must have room.
+    """Put each group of one (or of at most ``up_to`` keywords) into a bigger group whose
+    centre it is close to: the small group's average similarity to that group's members
+    (intent penalties included) must be at least ``threshold`` (the best such group wins),
+    and the group must have room.
 
-    Centres are those of the groups as given (one pass: an attached keyword does not move a
-    centre for the next one). Returns the groups (same order, emptied singletons dropped) and
+    Sizes go from ``up_to`` down to one, each into groups bigger than itself as they stand
+    after the bigger pieces moved. Returns the groups (emptied ones dropped, order kept) and
     how many keywords were attached.
     """
     rows = Rows.of(rows)
-    alone = [g[0] for g in groups if len(g) == 1]
-    shared = [g for g in groups if len(g) > 1]
-    if not alone or not shared:
-        return groups, 0
-    centres = rows.centroid_blocks(shared)
-    sizes = np.array([len(g) for g in shared], dtype=np.float64)
-    room = sizes < max_size
-    index = np.asarray(alone, dtype=np.int64)
-    chunk = max(1, _CHUNK_CELLS // len(shared))
-    best = np.full(len(alone), -1, dtype=np.int64)
-    for start in range(0, len(alone), chunk):
-        picked = index[start : start + chunk]
-        closeness = np.zeros((picked.size, len(shared)), dtype=np.float64)
-        for (matrix, weight), centre in zip(rows.blocks, centres, strict=True):
-            part = matrix[picked] @ centre.T
-            closeness += weight * (part.toarray() if sp.issparse(part) else np.asarray(part))
-        closeness /= sizes[None, :]
-        closeness[:, ~room] = -np.inf
-        choice = np.argmax(closeness, axis=1)
-        good = closeness[np.arange(picked.size), choice] >= threshold
-        best[start : start + picked.size] = np.where(good, choice, -1)
     attached = 0
-    extra: dict[int, list[int]] = {}
-    for row, target in zip(alone, best, strict=True):
-        if target >= 0 and len(shared[target]) + len(extra.get(int(target), ())) < max_size:
-            extra.setdefault(int(target), []).append(row)
-            attached += 1
-    if not attached:
+    for size in range(max(1, up_to), 0, -1):
+        groups, moved = _attach_size(rows, groups, size, threshold, max_size)
+        attached += moved
+    return groups, attached
+
+
+def _attach_size(
+    rows: Rows, groups: list[list[int]], size: int, threshold: float, max_size: int
+) -> tuple[list[list[int]], int]:
+    small = [g for g in groups if len(g) == size]
+    bigger = [g for g in groups if len(g) > size]
+    if not small or not bigger:
         return groups, 0
-    moved = {row for members in extra.values() for row in members}
-    position = {id(g): number for number, g in enumerate(shared)}
+    centres = rows.centroid_blocks(bigger)
+    sizes = np.array([len(g) for g in bigger], dtype=np.float64)
+    chunk = max(1, _CHUNK_CELLS // len(bigger))
+    best = np.full(len(small), -1, dtype=np.int64)
+    for start in range(0, len(small), chunk):
+        picked = small[start : start + chunk]
+        summed = rows.centroid_blocks(picked)
+        closeness = np.zeros((len(picked), len(bigger)), dtype=np.float64)
+        for (_, weight), mine, centre in zip(rows.blocks, summed, centres, strict=True):
+            part = mine @ centre.T
+            closeness += weight * (part.toarray() if sp.issparse(part) else np.asarray(part))
+        closeness /= size * sizes[None, :]
+        closeness[:, sizes + size > max_size] = -np.inf
+        choice = np.argmax(closeness, axis=1)
+        good = closeness[np.arange(len(picked)), choice] >= threshold
+        best[start : start + len(picked)] = np.where(good, choice, -1)
+    extra: dict[int, list[int]] = {}
+    gone: set[int] = set()
+    for number, target in enumerate(best):
+        target = int(target)
+        if target >= 0 and len(bigger[target]) + len(extra.get(target, ())) + size <= max_size:
+            extra.setdefault(target, []).extend(small[number])
+            gone.add(id(small[number]))
+    if not gone:
+        return groups, 0
+    position = {id(g): number for number, g in enumerate(bigger)}
     out: list[list[int]] = []
     for group in groups:
-        if len(group) == 1 and group[0] in moved:
+        if id(group) in gone:
             continue
         number = position.get(id(group))
         out.append(sorted(group + extra[number]) if number in extra else group)
-    return out, attached
+    return out, size * len(gone)

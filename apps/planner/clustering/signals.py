@@ -33,6 +33,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from igny8.ai.offline.keyword_shape import COST_WORDS, Shape, analyse
+from igny8.ai.offline.nouns import stem
 from igny8.ai.offline.places import _NAMES as PLACE_NAMES
 
 #: Coarse intent of each fine class; "topic" (no modifier) has none.
@@ -73,6 +74,7 @@ _BRAND_PAGES = re.compile(
 _UNDER_AMOUNT = re.compile(r"\b(?:under|below|less than)\s+\$?\d")
 _WORD = re.compile(r"[a-z0-9$']+")
 _WHICH_BEST = re.compile(r"^(?:which|what)\b.*\b(?:best|top|should i (?:buy|get|choose))\b")
+_QUAL_STOP = frozenset("for under below less than with without in on to a an the and or of".split())
 _PURCHASE_VERBS = frozenset("buy order shop purchase".split())
 
 
@@ -136,8 +138,10 @@ class Weights:
     ``place`` is the penalty for two keywords that name different places ("solar incentives
     texas" / "california solar incentives"); ``comparison`` the penalty between a comparison
     ("scrum vs kanban") and any keyword that is not one, plain topics included ("kanban board
-    software"): a comparison is a page of its own. ``heads`` is how many times a head noun counts
-    among the content words.
+    software"): a comparison is a page of its own; ``qualifier`` the penalty for two keywords
+    whose "for …" / "under …" qualifiers differ ("best camera for vlogging" / "best camera for
+    wildlife"), scaled by how little the qualifiers share. ``heads`` is how many times a head
+    noun counts among the content words.
     """
 
     semantic: float = 1.0
@@ -146,6 +150,7 @@ class Weights:
     fine: float = 0.0
     place: float = 0.0
     comparison: float = 0.0
+    qualifier: float = 0.0
     heads: float = 2.0
 
 
@@ -158,6 +163,7 @@ class Signals:
     fine_rows: np.ndarray  # n × fine classes, one-hot; zero for a plain topic
     entity_rows: sp.csr_matrix  # n × vocabulary, TF-IDF of content stems, L2-normalised
     place_rows: sp.csr_matrix  # n × places named, one-hot (first place only)
+    qualifier_rows: sp.csr_matrix  # n × qualifier words, TF-IDF, L2 (empty: no qualifier)
 
     def blocks(
         self, semantic: np.ndarray | sp.csr_matrix, weights: Weights
@@ -195,6 +201,11 @@ class Signals:
             sign = np.where(self.fine_rows[:, [FINE.index("comparison")]] > 0, 1.0, -1.0)
             add(sign.astype(np.float32), weights.comparison / 2)
             penalties.append(np.full_like(sign, np.sqrt(weights.comparison / 2), np.float32))
+        if weights.qualifier > 0 and self.qualifier_rows.nnz:
+            # −w·(1 − cos) when both say a qualifier: −w for two unrelated ones, 0 for the same.
+            add(self.qualifier_rows, weights.qualifier)
+            qualified = np.asarray(self.qualifier_rows.getnnz(axis=1) > 0, dtype=np.float32)
+            penalties.append(qualified[:, None] * np.float32(np.sqrt(weights.qualifier)))
         if weights.place > 0 and self.place_rows.nnz:
             add(self.place_rows, weights.place)
             named = np.asarray(self.place_rows.sum(axis=1), dtype=np.float32)
@@ -225,7 +236,36 @@ def signals(texts: Sequence[str], *, heads: float = 2.0) -> Signals:
         fine_rows=fine,
         entity_rows=_entity_rows(shapes, heads),
         place_rows=_place_rows(texts),
+        qualifier_rows=_tfidf_rows([_qualifier_words(shape.qualifier) for shape in shapes]),
     )
+
+
+def _qualifier_words(qualifier: str) -> list[str]:
+    """ "for wildlife photography" → ["wildlif", "photography"]; amounts stay whole ("$200")."""
+    words = _WORD.findall(qualifier.lower())
+    return [w if w[:1] == "$" or w.isdigit() else stem(w) for w in words if w not in _QUAL_STOP]
+
+
+def _tfidf_rows(bags: Sequence[Sequence[str]]) -> sp.csr_matrix:
+    """L2-normalised TF-IDF rows of word bags (an empty bag gives an empty row)."""
+    vocabulary: dict[str, int] = {}
+    indptr = [0]
+    indices: list[int] = []
+    for bag in bags:
+        columns = {vocabulary.setdefault(word, len(vocabulary)) for word in bag}
+        indices.extend(sorted(columns))
+        indptr.append(len(indices))
+    n = len(bags)
+    matrix = sp.csr_matrix(
+        (np.ones(len(indices), dtype=np.float32), np.asarray(indices, dtype=np.int64), indptr),
+        shape=(n, max(1, len(vocabulary))),
+    )
+    frequency = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    idf = (np.log((1 + n) / (1 + frequency)) + 1.0).astype(np.float32)
+    matrix = sp.csr_matrix(matrix @ sp.diags(idf))
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags((1.0 / norms).astype(np.float32)) @ matrix)
 
 
 def _place_rows(texts: Sequence[str]) -> sp.csr_matrix:

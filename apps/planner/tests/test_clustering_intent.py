@@ -196,6 +196,23 @@ def test_a_keyword_left_alone_joins_the_group_whose_centre_it_is_close_to():
     assert attach_singletons(rows, groups, threshold=0.9, max_size=10) == (groups, 0)
 
 
+def test_a_small_piece_of_a_group_joins_it_whole():
+    rows = np.array(
+        [[1, 0, 0], [0.96, 0.28, 0], [0.96, -0.28, 0], [0.8, 0, 0.6], [0.8, 0.1, 0.59], [0, 0, 1]],
+        dtype=np.float32,
+    )
+    groups = [[0, 1, 2], [3, 4], [5]]
+    out, attached = attach_singletons(rows, groups, threshold=0.5, max_size=10, up_to=2)
+    assert attached == 2
+    assert sorted(map(sorted, out)) == [[0, 1, 2, 3, 4], [5]]
+    # By default only groups of one move (the far keyword joins the pair it is closest to);
+    # a piece that would overflow the group stays where it is.
+    out, attached = attach_singletons(rows, groups, threshold=0.5, max_size=10)
+    assert attached == 1 and sorted(map(sorted, out)) == [[0, 1, 2], [3, 4, 5]]
+    out, attached = attach_singletons(rows, groups, threshold=0.5, max_size=4, up_to=2)
+    assert attached == 1 and sorted(map(sorted, out)) == [[0, 1, 2], [3, 4, 5]]
+
+
 def test_cluster_reports_how_many_were_attached_and_how_many_stay_alone():
     items, _ = labelled(SIBLINGS)
     loners = ["learn python programming", "sourdough starter recipe", "roth ira income limits"]
@@ -208,8 +225,8 @@ def test_cluster_reports_how_many_were_attached_and_how_many_stay_alone():
     settings = DEFAULTS["minilm"]
     plain = cluster(items, settings=Settings(settings.threshold, settings.weights), stats=without)
     assert without.attached == 0
-    assert stats.alone == without.alone - stats.attached
-    assert len(groups) == len(plain) - stats.attached
+    assert sum(len(g) for g in groups) == sum(len(g) for g in plain) == len(items)
+    assert len(groups) <= len(plain) and stats.alone <= without.alone
 
 
 # --- what a user sees ----------------------------------------------------------------------------
@@ -244,7 +261,7 @@ def test_the_intent_set_is_big_enough_and_split_into_halves_that_do_not_overlap(
     assert len(tune) + len(report) == len(keywords)
     assert len(report_names) >= 60 and len(tune_names) >= 60
     # Built around intent: most subjects come as siblings, every industry has a family.
-    assert Counter(g["intent"] for i in industries for g in i["groups"]).most_common(1)[0][1] < 40
+    assert len(Counter(g["intent"] for i in industries for g in i["groups"])) >= 9
     for industry in industries:
         assert any(g["family"] for g in industry["groups"]), industry["name"]
     with pytest.raises(ValueError):
@@ -274,8 +291,8 @@ def test_the_default_engine_holds_its_measured_quality_on_both_sets():
     report = run("minilm", *load_intent_set("report")[:2])
     older = run("minilm", *load_eval_set()[:2])
     baseline = run("minilm", *load_intent_set("report")[:2], Settings(threshold=0.45))
-    assert report["ari"] >= 0.74, report
-    assert older["ari"] >= 0.88, older
+    assert report["ari"] >= 0.79, report
+    assert older["ari"] >= 0.90, older
     assert report["ari"] >= baseline["ari"] + 0.08
     assert run("tfidf", *load_intent_set("report")[:2])["ari"] < report["ari"]
 
