@@ -21,6 +21,7 @@ from apps.automation.tests.helpers import (
     start,
 )
 from apps.planner.models import Cluster, Idea, IdeaStatus, Keyword
+from apps.workspace.models import Site
 from apps.writer.models import Content, EditorialStatus, ImageStatus, Task, TaskStatus
 from apps.writer.services.versions import content_create
 from apps.writer.tests.helpers_writer_tasks import OUTLINE
@@ -30,6 +31,12 @@ pytestmark = pytest.mark.django_db
 
 def test_sixty_keywords_become_approved_articles_with_images(alpha, log_dir):
     site = pipeline_site(alpha, 60, approval_mode="auto", max_items=12)
+    # Twelve topics on one keyword pattern ("how much does drain cleaning cost", "… carpet
+    # cleaning cost") can give two offline articles near-equal titles on alike keywords,
+    # depending on which ideas the ids pick: the guard's skips are tested on their own
+    # (test_near_duplicates_are_skipped_and_counted); here every item goes through.
+    with schema_context(alpha.schema):
+        Site.objects.filter(pk=site.pk).update(duplicate_threshold=100)
 
     run = start(alpha, site)
 
