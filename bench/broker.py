@@ -33,7 +33,7 @@ It works in its own database, `igny8_bench_broker`, on the same server as the pr
 database (the embedded one when DATABASE_URL is unset), dropped at the end unless `--keep`.
 Run it from the repository root:
 
-    .venv/bin/python bench/broker.py                      # 1x8 and 2x4, 2,000 jobs (~8 min)
+    .venv/bin/python bench/broker.py                      # 1x8 and 2x4, 2,000 jobs (~8-15 min)
     .venv/bin/python bench/broker.py --quick              # 1x8 only, 500 jobs (~2 min)
     .venv/bin/python bench/broker.py --layout 1x8 --jobs 2000 --rate 40
 """
