@@ -212,7 +212,13 @@ WP_MAX_RETRIES = env_int("WP_MAX_RETRIES", 2)
 
 # --- database ----------------------------------------------------------------------------
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    # Behind PgBouncer (session pooling, README "Scale-out") set IGNY8_CONN_MAX_AGE=0, so each
+    # request hands its server connection back to the pool when it ends.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"], conn_max_age=env_int("IGNY8_CONN_MAX_AGE", 60)
+        )
+    }
     DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 else:
     from igny8 import embedded_db
