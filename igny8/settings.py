@@ -6,6 +6,7 @@ import ipaddress
 import os
 import secrets
 import sys
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -338,12 +339,19 @@ USE_TZ = True
 # or a slow job would be handed to a second worker while the first still runs it.
 JOBS_MAX_TIMEOUT = 1800
 JOBS_SYNC = env_bool("IGNY8_JOBS_SYNC", TESTING)
+# django-q2 warns when retry < timeout; with the broker's leases (igny8/queue_broker.py) a short
+# retry is intended.
+warnings.filterwarnings("ignore", message="Retry and timeout are misconfigured")
 Q_CLUSTER = {
     "name": "igny8",
     "orm": "default",
     "workers": int(os.environ.get("IGNY8_WORKERS", "2")),
     "timeout": JOBS_MAX_TIMEOUT,
-    "retry": JOBS_MAX_TIMEOUT + 300,
+    # A task handed to a worker comes back to the queue after `retry` seconds unless its worker
+    # finished it; a live worker keeps pushing that lock forward (igny8/queue_broker.py), so a
+    # short retry only brings back the tasks of a worker that died.
+    "retry": env_int("IGNY8_QUEUE_RETRY", JOBS_MAX_TIMEOUT + 300),
+    "broker_class": "igny8.queue_broker.LeasedORM",
     "max_attempts": 3,
     "queue_limit": 50,
     "bulk": 5,

@@ -124,7 +124,7 @@ class Proc:
             os.killpg(self.popen.pid, signal.SIGKILL)
         self.popen.wait(timeout=10)
 
-    def stop(self, timeout: float = 10) -> None:
+    def stop(self, timeout: float = 3) -> None:
         if not self.alive():
             return
         try:
@@ -355,8 +355,7 @@ ignore_startup_parameters = extra_float_digits,options
         """haproxy routing the base domain and every workspace host to the web hosts: health
         checks on /healthz, and a request whose connection fails is sent to another host."""
         servers = "\n".join(
-            f"    server {w.name} {w.address}:{WEB_PORT} check inter 500ms fall 1 rise 2"
-            for w in webs
+            f"    server {w.name} {w.address}:{WEB_PORT} check inter 1s fall 3 rise 1" for w in webs
         )
         config = self.workdir / "haproxy.cfg"
         config.write_text(
@@ -366,6 +365,9 @@ ignore_startup_parameters = extra_float_digits,options
 defaults
     mode http
     timeout connect 1s
+    # A busy host answers its health check late; a dead one refuses at once (and a request
+    # that meets a refused or dropped connection is retried on the other host anyway).
+    timeout check 10s
     timeout client 60s
     timeout server 60s
     retries 3
