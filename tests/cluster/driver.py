@@ -1,6 +1,7 @@
 """Work for the cluster's workers, started and checked from a host of the cluster, as its own
 process: `python -m tests.cluster.driver start <slug> <articles>` queues clustering of the
-workspace's keywords and the writing of `<articles>` tasks (credits granted first);
+workspace's keywords, the writing of `<articles>` tasks (credits granted first) and an
+automation run on a second site;
 `python -m tests.cluster.driver status <slug> [...]` prints, as JSON per workspace, the jobs by
 status and attempts, the articles and the credit charges per reference.
 """
@@ -24,12 +25,15 @@ def start(slug: str, articles: int) -> dict:
     from django.db import connection
 
     from apps.accounts.models import Account
+    from apps.automation.services.runs import run_start
     from apps.billing import credits
     from apps.billing.models import Pool
+    from apps.planner.models import Keyword
     from apps.planner.services.clusters import cluster_keywords_enqueue
     from apps.workspace.models import Site
     from apps.writer.services.tasks import task_create
     from apps.writer.services.writing import tasks_write_enqueue
+    from tests.factories import make_site
 
     account = Account.objects.get(slug=slug)
     owner = account.memberships.get().user
@@ -53,13 +57,25 @@ def start(slug: str, articles: int) -> dict:
         for n in range(articles)
     ]
     writing = tasks_write_enqueue(site=site, tasks=tasks, user=owner, allow_duplicate=True)
-    return {"clustering": clustering.pk, "writing": [job.pk for job in writing.jobs]}
+    # An automation run on a second site of its own (its keywords, clusters and articles).
+    auto = make_site(account, f"Automation {slug}", sectors=1)
+    Keyword.objects.bulk_create(
+        Keyword(site=auto, sector=auto.sectors.get(), text=text, normalized=text)
+        for text in (f"{slug} {topic} {n}" for topic in ("boots", "tents") for n in range(4))
+    )
+    run = run_start(site=auto, user=owner)
+    return {
+        "clustering": clustering.pk,
+        "writing": [job.pk for job in writing.jobs],
+        "automation": run.pk,
+    }
 
 
 def status(slug: str) -> dict:
     from django.db import connection
 
     from apps.accounts.models import Account
+    from apps.automation.models import AutomationRun
     from apps.billing.models import CreditLedger, LedgerKind
     from apps.workspace.models import Job
     from apps.writer.models import Content, Task
@@ -72,10 +88,12 @@ def status(slug: str) -> dict:
     )
     connection.set_tenant(account)
     jobs = list(Job.objects.values("pk", "kind", "status", "attempts"))
+    runs = list(AutomationRun.objects.values_list("status", flat=True))
     return {
         "jobs": jobs,
         "tasks": dict(Counter(Task.objects.values_list("status", flat=True))),
-        "articles": Content.objects.count(),
+        "articles": Content.objects.filter(site__name__startswith="Site ").count(),
+        "automation": runs,
         "settles": len(settles),
         "settled_twice": [ref for ref, n in settles.items() if n > 1],
     }

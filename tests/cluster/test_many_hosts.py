@@ -3,10 +3,11 @@ the database host (PostgreSQL + PgBouncer), two web hosts (gunicorn), two worker
 (qcluster) and a balancer (haproxy). They share nothing but the database and the media folder.
 
 While two workspaces' pages are read through the balancer and their jobs (clustering, writing
-articles) run, one web host and one worker are killed with SIGKILL: every page still answers
-(haproxy retries a request whose host died), every job finishes exactly once (one article per
-task, no credit settled twice) and the killed worker's jobs are run by the other worker once
-the queue's `retry` passes (igny8/queue_broker.py: a live worker keeps what it took locked).
+articles, an automation run) run, one web host and one worker are killed with SIGKILL: every
+page still answers (haproxy retries a request whose host died), every job finishes exactly
+once (one article per task, no credit settled twice) and the killed worker's jobs are run by
+the other worker once the queue's `retry` passes (igny8/queue_broker.py: a live worker keeps
+what it took locked).
 """
 
 from __future__ import annotations
@@ -149,6 +150,7 @@ def test_kill_a_web_host_and_a_worker_while_two_workspaces_work(cluster):
         assert {job["status"] for job in ws["jobs"]} == {"succeeded"}, ws["jobs"]
         assert ws["articles"] == ARTICLES, ws
         assert ws["settled_twice"] == [], ws
+        assert ws["automation"] == ["completed"], ws
     # The killed worker was running some of these: they ran again on the surviving worker.
     rerun = [
         job
