@@ -48,6 +48,10 @@ def _run(argv: list[str], **kwargs) -> subprocess.CompletedProcess:
 
 
 def netns_possible() -> bool:
+    """Whether this machine lets us make network namespaces (IGNY8_CLUSTER_NETNS=0: pretend
+    not, to try the loopback fallback)."""
+    if os.environ.get("IGNY8_CLUSTER_NETNS") == "0":
+        return False
     probe = f"i15probe{os.getpid()}"
     try:
         _run(["ip", "netns", "add", probe])
@@ -107,6 +111,17 @@ class Network:
         for link in self.links:
             subprocess.run(["ip", "link", "del", link], capture_output=True)
         subprocess.run(["ip", "link", "del", self.bridge], capture_output=True)
+
+
+def hosts(cluster: Cluster, names: list[str], prefix: str = "10.15.0") -> list[Host]:
+    """One host per name: a network namespace each when `ip netns` works here, else (a sandbox
+    without it) a loopback address each, 127.0.0.<n>: the same processes and kills, only
+    without separate network stacks."""
+    if netns_possible():
+        cluster.network = Network(prefix=prefix)
+        return [cluster.network.host(name, n) for n, name in enumerate(names, start=2)]
+    base = 20 if prefix.endswith("15.0") else 40
+    return [Host(name, f"127.0.0.{base + n}") for n, name in enumerate(names)]
 
 
 @dataclass

@@ -90,11 +90,9 @@ class Reader(threading.Thread):
 
 
 def test_kill_a_web_host_and_a_worker_while_two_workspaces_work(cluster):
-    if not harness.netns_possible():
-        raise AssertionError("ip netns is not available: the cluster test needs root")
-    net = cluster.network = harness.Network()
-    db, web1, web2 = net.host("db", 2), net.host("web1", 3), net.host("web2", 4)
-    work1, work2, lb = net.host("work1", 5), net.host("work2", 6), net.host("lb", 7)
+    db, web1, web2, work1, work2, lb = harness.hosts(
+        cluster, ["db", "web1", "web2", "work1", "work2", "lb"]
+    )
 
     cluster.start_database(db)
     cluster.start_bouncer(db, pool_mode="session", pool_size=40)
