@@ -6,6 +6,7 @@ import ipaddress
 import os
 import secrets
 import sys
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -212,7 +213,13 @@ WP_MAX_RETRIES = env_int("WP_MAX_RETRIES", 2)
 
 # --- database ----------------------------------------------------------------------------
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    # Behind PgBouncer (session pooling, README "Scale-out") set IGNY8_CONN_MAX_AGE=0, so each
+    # request hands its server connection back to the pool when it ends.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"], conn_max_age=env_int("IGNY8_CONN_MAX_AGE", 60)
+        )
+    }
     DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 else:
     from igny8 import embedded_db
@@ -332,12 +339,19 @@ USE_TZ = True
 # or a slow job would be handed to a second worker while the first still runs it.
 JOBS_MAX_TIMEOUT = 1800
 JOBS_SYNC = env_bool("IGNY8_JOBS_SYNC", TESTING)
+# django-q2 warns when retry < timeout; with the broker's leases (igny8/queue_broker.py) a short
+# retry is intended.
+warnings.filterwarnings("ignore", message="Retry and timeout are misconfigured")
 Q_CLUSTER = {
     "name": "igny8",
     "orm": "default",
     "workers": int(os.environ.get("IGNY8_WORKERS", "2")),
     "timeout": JOBS_MAX_TIMEOUT,
-    "retry": JOBS_MAX_TIMEOUT + 300,
+    # A task handed to a worker comes back to the queue after `retry` seconds unless its worker
+    # finished it; a live worker keeps pushing that lock forward (igny8/queue_broker.py), so a
+    # short retry only brings back the tasks of a worker that died.
+    "retry": env_int("IGNY8_QUEUE_RETRY", JOBS_MAX_TIMEOUT + 300),
+    "broker_class": "igny8.queue_broker.LeasedORM",
     "max_attempts": 3,
     "queue_limit": 50,
     "bulk": 5,

@@ -176,20 +176,18 @@ def _import_every_jobs_module() -> None:
             importlib.import_module(name)
 
 
-def test_every_job_kind_has_a_time_limit_below_retry():
+def test_every_job_kind_has_a_time_limit_within_the_queue_timeout():
     _import_every_jobs_module()
     limits = jobs.time_limits()
 
     assert "invitation_email" in limits
-    assert all(0 < limit < settings.Q_CLUSTER["retry"] for limit in limits.values()), limits
-    assert settings.Q_CLUSTER["timeout"] < settings.Q_CLUSTER["retry"]
+    assert all(0 < limit <= settings.JOBS_MAX_TIMEOUT for limit in limits.values()), limits
+    assert settings.Q_CLUSTER["timeout"] == settings.JOBS_MAX_TIMEOUT
 
 
-def test_a_time_limit_at_or_above_retry_is_refused():
-    retry = settings.Q_CLUSTER["retry"]
-    for limit in (retry, retry + 1):
-        with pytest.raises(ValueError, match="below Q_CLUSTER"):
-            jobs.job(kind="too_slow", time_limit=limit)
+def test_a_time_limit_above_the_queue_timeout_is_refused():
+    with pytest.raises(ValueError, match="at most JOBS_MAX_TIMEOUT"):
+        jobs.job(kind="too_slow", time_limit=settings.JOBS_MAX_TIMEOUT + 1)
     assert "too_slow" not in jobs.time_limits()
 
 
