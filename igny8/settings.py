@@ -213,7 +213,8 @@ WP_MAX_RETRIES = env_int("WP_MAX_RETRIES", 2)
 # --- database ----------------------------------------------------------------------------
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
-    DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+    # django-tenants' backend, sending `SET search_path` once per schema switch (not per query).
+    DATABASES["default"]["ENGINE"] = "igny8.db.backend"
 else:
     from igny8 import embedded_db
 
