@@ -21,8 +21,8 @@ the cost of a wrong guess is one more `SET`, never a query in another schema.
 
 Raw SQL that changes the session's path for good (`SET search_path` outside our backend, a
 bare `ROLLBACK`) is not seen; set the schema through the connection instead. PgBouncer must
-pool by session with this backend (see docs/scaling.md): with transaction pooling each
-transaction may land on another server connection whose path is someone else's.
+pool by session with this backend: with transaction pooling each transaction may land on
+another server connection, whose path is whichever workspace used it last.
 """
 
 from __future__ import annotations
