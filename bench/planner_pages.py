@@ -385,7 +385,10 @@ def run(rounds: int, build_seconds: Callable[[], float]) -> bool:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    with override_settings(ROOT_URLCONF=bench_urlconf(), STORAGES=storages):
+    # In-process requests over http: production's redirect to https would answer 301.
+    with override_settings(
+        ROOT_URLCONF=bench_urlconf(), STORAGES=storages, SECURE_SSL_REDIRECT=False
+    ):
         client = Client(HTTP_HOST=host)
         client.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
         paths = [(BARE_PATH, False), (BARE_PAGE_PATH, False)] + [(c.path, c.htmx) for c in CASES]
@@ -394,8 +397,8 @@ def run(rounds: int, build_seconds: Callable[[], float]) -> bool:
 
     bare, bare_page, cases = figures[0], figures[1], figures[2:]
     print("\nPer request. x bare / x page: p50 over the p50 of the bare view / the bare page;")
-    print("SQL ms: p50 time waiting for SQL; queries: statements + the `SET search_path` that")
-    print("django-tenants sends before each one.")
+    print("SQL ms: p50 time waiting for SQL; queries: statements + the `SET search_path`")
+    print("statements of the request (the schema switches, igny8/db/backend).")
     print(HEADER)
     line("bare view (plain “ok”)", bare)
     line("bare page (base.html, no content)", bare_page, bare)

@@ -43,7 +43,7 @@ def ensure_running(data_dir: Path = DEFAULT_DATA_DIR) -> dict[str, object]:
     server = _server(data_dir)
     info = server.get_postmaster_info()
     settings = {
-        "ENGINE": "django_tenants.postgresql_backend",
+        "ENGINE": "igny8.db.backend",
         "NAME": DB_NAME,
         "USER": "postgres",
         "PASSWORD": "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 import tracemalloc
@@ -56,6 +57,29 @@ class WorkspaceMiddleware(TenantMainMiddleware):
         # Exactly the host asked for: django-tenants drops a leading "www.", which made
         # www.<slug>.<base domain> a second host serving the workspace (and its cookies).
         return request.get_host().split(":")[0]
+
+    def get_tenant(self, domain_model, hostname: str):
+        """The host's workspace, read with schema-qualified names: `public` holds the domains
+        whatever the session's search_path, so the lookup needs no `SET search_path` of its
+        own and a request sends one only, for its workspace (igny8/db/backend)."""
+        tenant_model = domain_model._meta.get_field("tenant").related_model
+        quote = connection.ops.quote_name
+        public = quote(get_public_schema_name())
+        tenants = f"{public}.{quote(tenant_model._meta.db_table)}"
+        domains = f"{public}.{quote(domain_model._meta.db_table)}"
+        tenant_id = quote(domain_model._meta.get_field("tenant").column)
+        pk = quote(tenant_model._meta.pk.column)
+        domain = quote(domain_model._meta.get_field("domain").column)
+        sql = (
+            f"SELECT t.* FROM {domains} d JOIN {tenants} t ON t.{pk} = d.{tenant_id}"
+            f" WHERE d.{domain} = %s"
+        )
+        not_needed = getattr(connection, "search_path_not_needed", contextlib.nullcontext)
+        with not_needed():
+            found = list(tenant_model.objects.raw(sql, [hostname]))
+        if not found:
+            raise domain_model.DoesNotExist(f"No domain {hostname}")
+        return found[0]
 
     def process_request(self, request: HttpRequest):
         www = self._www_redirect(request)

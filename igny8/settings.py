@@ -220,7 +220,8 @@ if os.environ.get("DATABASE_URL"):
             os.environ["DATABASE_URL"], conn_max_age=env_int("IGNY8_CONN_MAX_AGE", 60)
         )
     }
-    DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+    # django-tenants' backend, sending `SET search_path` once per schema switch (not per query).
+    DATABASES["default"]["ENGINE"] = "igny8.db.backend"
 else:
     from igny8 import embedded_db
 
