@@ -114,8 +114,8 @@ class Migrator:
             failed: dict[str, str] = {}
             for name in todo:
                 self._one(name, outcome, failed)
-            # A failure can be passing (a lock timeout, a dropped connection): one more try
-            # after the others, so one bad schema never holds up the rest of the deploy.
+            # A failure may pass (a lock timeout, a dropped connection): one more try after
+            # the others, so one bad schema never holds up the rest of the deploy.
             for name in list(failed):
                 outcome.retried.append(name)
                 again: dict[str, str] = {}
@@ -141,7 +141,6 @@ class Migrator:
 
     def migrate_schema(self, schema: str) -> int:
         """Apply what `schema` lacks; fingerprint it. Returns the number of migrations run."""
-        public = schema == settings.PUBLIC_SCHEMA_NAME
         schema_pre_migration.send(Migrator, schema_name=schema)
         # The recorder must look in this schema alone: with public on the path its
         # django_migrations would answer for a schema that has none yet.
@@ -157,8 +156,7 @@ class Migrator:
             emit_pre_migrate_signal(0, False, connection.alias, apps=state.apps, plan=plan)
             state = executor.migrate(targets, plan=plan, state=state.clone())
             _post_migrate(state, plan)
-        if public:
-            connection.set_schema_to_public()
+        connection.set_schema_to_public()
         self._fingerprint(schema)
         connection.set_schema_to_public()
         schema_migrated.send(Migrator, schema_name=schema)
