@@ -2,13 +2,15 @@
 
 Prints the median seconds per workspace when it is cloned from the template schema
 (`workspace_create`) and when its schema is built by running every tenant migration (what
-django-tenants does without a template), the ratio, and the time of a no-op `migrate_schemas`
-(every schema already current) at two workspace counts.
+django-tenants does without a template), the ratio, and the time of a no-op deploy migration
+(every schema already current) at several workspace counts: before (django-tenants'
+`migrate_schemas`) and after (`migrate_workspaces`), and a real migration as schemas/minute.
 
 It works in its own database, `igny8_bench`, on the same server as the project database, and
 drops it at the end unless `--keep` is given. Run it from the repository root:
 
     .venv/bin/python bench/provision.py            # 15 clones, 5 migrations, 100 and 500
+    .venv/bin/python bench/provision.py --thousand # ... and 1,000 (about 10 minutes more)
     .venv/bin/python bench/provision.py --quick    # 5 clones, 3 migrations, 20 and 50
 """
 
@@ -32,6 +34,10 @@ BENCH_DB = "igny8_bench"
 SLUG_PREFIX = "bench"
 GOAL_CLONE_SECONDS = 0.5
 GOAL_RATIO = 20.0
+GOAL_NOOP_SECONDS = 5.0  # a no-op migrate_workspaces over 1,000 workspaces
+# The real migration: every workspace is taken back before this one (and what depends on
+# it), then brought forward again.
+REAL_MIGRATION_BEFORE = ("planner", "0002_keyword_list_indexes")
 
 
 @dataclass(frozen=True)
@@ -181,6 +187,51 @@ def migrate_noop(executor: str) -> float:
     return seconds
 
 
+def migrate_workspaces() -> float:
+    """The whole `migrate_workspaces` (public, template and every workspace)."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    seconds = timed(lambda: call_command("migrate_workspaces", verbosity=0))
+    connections.close_all()
+    return seconds
+
+
+def workspaces_back_one_migration() -> int:
+    """Every workspace and the template taken back before REAL_MIGRATION_BEFORE's successor.
+    Returns how many migrations each one now lacks."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from apps.accounts.migrating import tenant_schemas
+
+    undone = 0
+    for schema in tenant_schemas():
+        connection.set_schema(schema)
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan([REAL_MIGRATION_BEFORE])
+        executor.migrate([REAL_MIGRATION_BEFORE], plan=plan)
+        undone = len(plan)
+    connection.set_schema_to_public()
+    return undone
+
+
+def real_migration(schemas: int) -> None:
+    """One migration step (a few migrations) over every workspace, before and after."""
+    undone = workspaces_back_one_migration()
+    stock = migrate_noop("standard")
+    row(
+        f"{schemas} schemas x {undone} migrations, migrate_schemas",
+        f"{stock:7.2f} s  ({60 * schemas / stock:.0f} schemas/minute)",
+    )
+    workspaces_back_one_migration()
+    ours = migrate_workspaces()
+    row(
+        f"{schemas} schemas x {undone} migrations, migrate_workspaces",
+        f"{ours:7.2f} s  ({60 * schemas / ours:.0f} schemas/minute)",
+    )
+
+
 def tenant_table_count(schema: str) -> int:
     from django.db import connection
 
@@ -224,7 +275,7 @@ def per_schema_line(seconds: float, schemas: int) -> str:
     return f"{seconds:7.2f} s  ({1000 * seconds / schemas:.0f} ms per schema)"
 
 
-def run(plan: Plan) -> bool:
+def run(plan: Plan, *, stock_max: int, parallel: bool, real: bool) -> bool:
     """Run the measurements and print them. Returns whether the goals are met."""
     from django.conf import settings
     from django.core.management import call_command
@@ -258,20 +309,42 @@ def run(plan: Plan) -> bool:
     ratio = statistics.median(migrations) / clone_median
     row("ratio migration / clone", f"{ratio:7.1f} x")
 
-    print("\nNo-op migrate_schemas (public + template + every workspace)")
+    # The workspaces made by migration have no fingerprint yet: the first run gives them one
+    # (as the first deploy after this change would), so the figures below are steady state.
+    first = migrate_workspaces()
+    row("first migrate_workspaces (fingerprints all)", f"{first:7.3f} s")
+
+    print("\nNo-op deploy migration (public + template + every workspace)")
     processes = getattr(settings, "TENANT_MULTIPROCESSING_MAX_PROCESSES", 2)
     fill: list[float] = []
-    for target in plan.checkpoints:
+    noop_at: dict[int, float] = {}
+    for n, target in enumerate(plan.checkpoints):
         while workspace_count() < target:
             fill.append(workspaces.by_clone())
-        standard = migrate_noop("standard")
-        parallel = migrate_noop("multiprocessing")
         schemas = target + 2  # and the public and template schemas
-        row(f"{target} workspaces, standard executor", per_schema_line(standard, schemas))
+        if target <= stock_max:
+            standard = migrate_noop("standard")
+            row(f"{target} workspaces, before: migrate_schemas", per_schema_line(standard, schemas))
+            if parallel:
+                multi = migrate_noop("multiprocessing")
+                row(
+                    f"{target} workspaces, before: migrate_schemas, {processes} processes",
+                    per_schema_line(multi, schemas),
+                )
+        else:
+            row(
+                f"{target} workspaces, before: migrate_schemas",
+                f"not run (--stock-max {stock_max})",
+            )
+        noop_at[target] = min(migrate_workspaces() for _ in range(2))
         row(
-            f"{target} workspaces, multiprocessing, {processes} processes",
-            per_schema_line(parallel, schemas),
+            f"{target} workspaces, after: migrate_workspaces",
+            f"{noop_at[target]:7.3f} s  ({1000 * noop_at[target] / schemas:.2f} ms per schema)",
         )
+        if n == 0 and real:
+            print(f"\nA real migration at {target} workspaces (template included)")
+            real_migration(target + 1)
+            print()
     if fill:
         row("clones made to get there, median", median_line(fill))
 
@@ -280,15 +353,44 @@ def run(plan: Plan) -> bool:
     print("\nGoals")
     row(f"clone median <= {GOAL_CLONE_SECONDS} s", "met" if clone_ok else "NOT met")
     row(f"clone >= {GOAL_RATIO:.0f}x faster than migration", "met" if ratio_ok else "NOT met")
-    return clone_ok and ratio_ok
+    noop_ok = True
+    if 1000 in noop_at:
+        noop_ok = noop_at[1000] <= GOAL_NOOP_SECONDS
+        label = f"no-op migrate_workspaces at 1,000 <= {GOAL_NOOP_SECONDS:.0f} s"
+        row(label, "met" if noop_ok else "NOT met")
+    return clone_ok and ratio_ok and noop_ok
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run: fewer of everything")
     parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database")
+    parser.add_argument(
+        "--thousand",
+        action="store_true",
+        help="also 1,000 workspaces (500 more clones: several minutes more)",
+    )
+    parser.add_argument(
+        "--stock-max",
+        type=int,
+        default=1000,
+        help="time the stock migrate_schemas only up to this many workspaces "
+        "(it takes minutes at 1,000)",
+    )
+    parser.add_argument(
+        "--parallel",
+        action="store_true",
+        help="also time migrate_schemas --executor=multiprocessing",
+    )
+    parser.add_argument(
+        "--no-real",
+        action="store_true",
+        help="skip the real migration (four migrations over every workspace, twice)",
+    )
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
+    if args.thousand:
+        plan = Plan(plan.clones, plan.migrations, (*plan.checkpoints, 1000))
 
     server = server_locate()
     bench_db_recreate(server)
@@ -301,7 +403,9 @@ def main() -> int:
 
     django.setup()
     try:
-        goals_met = run(plan)
+        goals_met = run(
+            plan, stock_max=args.stock_max, parallel=args.parallel, real=not args.no_real
+        )
     finally:
         if args.keep:
             print(f"\nKept database {BENCH_DB}.")

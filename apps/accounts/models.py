@@ -239,3 +239,21 @@ class Invitation(models.Model):
         if self.is_expired:
             return "expired"
         return "pending"
+
+
+class SchemaFingerprint(models.Model):
+    """What a schema's migrations were the last time `migrate_workspaces` left it current.
+
+    A deploy skips every schema whose row names the migrations on disk (`target`) and whose
+    django_migrations rows still hash to `applied`: one query for all of them instead of a
+    migration plan per schema (see apps.accounts.migrating). A cache: losing it costs one slow
+    run, never a wrong skip.
+    """
+
+    schema_name = models.CharField(max_length=63, primary_key=True)
+    target = models.CharField(max_length=32, help_text="md5 of the migration graph on disk.")
+    applied = models.CharField(max_length=32, help_text="md5 of the schema's django_migrations.")
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.schema_name

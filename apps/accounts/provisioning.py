@@ -1,7 +1,8 @@
 """Creating workspaces: slug rules, the public tenant, the template schema and fast clones.
 
-A new workspace is a copy of `ws_template`, a schema that `migrate_schemas` keeps current
-(it is an Account row like any other, so every migration run reaches it). Copying a
+A new workspace is a copy of `ws_template`, a schema that `migrate_workspaces` keeps current
+(it is an Account row like any other, so every migration run reaches it); the copy inherits
+its migration fingerprint, so the next deploy skips it like the template. Copying a
 migrated schema takes a fraction of a second; running every tenant migration takes seconds.
 """
 
@@ -17,6 +18,7 @@ from django.db import connection, transaction
 from django.utils.text import slugify
 from django_tenants.utils import schema_exists
 
+from apps.accounts.migrating import fingerprint_copy
 from apps.accounts.models import Account, Domain, Membership, Role, User
 from apps.accounts.schema_copy import schema_clone
 
@@ -109,13 +111,7 @@ def template_ensure(verbosity: int = 0) -> Account:
         if not schema_exists(template.schema_name):
             with connection.cursor() as cursor:
                 cursor.execute(f'CREATE SCHEMA "{template.schema_name}"')
-        call_command(
-            "migrate_schemas",
-            tenant=True,
-            schema_name=template.schema_name,
-            interactive=False,
-            verbosity=verbosity,
-        )
+        call_command("migrate_workspaces", schema_name=template.schema_name, verbosity=verbosity)
         connection.set_schema_to_public()
     return template
 
@@ -143,6 +139,7 @@ def workspace_create(*, name: str, slug: str, owner: User | None, timezone: str 
         timezone=timezone if zone_valid(timezone) else "UTC",
     )
     schema_clone(template.schema_name, account.schema_name)
+    fingerprint_copy(source=template.schema_name, dest=account.schema_name)
     Domain.objects.create(domain=domain_for_slug(slug), tenant=account, is_primary=True)
     if owner is not None:
         Membership.objects.create(user=owner, account=account, role=Role.OWNER)

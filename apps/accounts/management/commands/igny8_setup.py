@@ -28,8 +28,10 @@ class Command(BaseCommand):
             "--executor",
             choices=["standard", "multiprocessing"],
             default="standard",
-            help="How to migrate the workspaces: one after another, or in parallel "
-            "(TENANT_MULTIPROCESSING_MAX_PROCESSES at a time; worth it past ~100 workspaces).",
+            help="How to migrate the workspaces: `standard` is migrate_workspaces (skips the "
+            "current ones in two queries, migrates the rest one after another); "
+            "`multiprocessing` is django-tenants' migrate_schemas in parallel "
+            "(TENANT_MULTIPROCESSING_MAX_PROCESSES at a time), for a long real migration.",
         )
 
     def handle(self, *args, **options) -> None:
@@ -37,17 +39,21 @@ class Command(BaseCommand):
         from apps.billing.seed import seed as billing_seed
         from apps.catalog.services import library_load
 
-        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+        call_command("migrate_workspaces", shared=True, verbosity=0)
         call_command("createcachetable", verbosity=0)
         provisioning.public_tenant_ensure()
         provisioning.template_ensure()
-        call_command(
-            "migrate_schemas",
-            tenant=True,
-            interactive=False,
-            verbosity=0,
-            executor=options["executor"],
-        )
+        if options["executor"] == "multiprocessing":
+            # Stock django-tenants in parallel: plans every schema, writes no fingerprints.
+            call_command(
+                "migrate_schemas",
+                tenant=True,
+                interactive=False,
+                verbosity=0,
+                executor="multiprocessing",
+            )
+        else:
+            call_command("migrate_workspaces", tenant=True, verbosity=0)
         connection.set_schema_to_public()
         library_load()
         billing_seed()
