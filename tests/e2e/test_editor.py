@@ -341,6 +341,12 @@ def test_tables_links_and_images_from_the_toolbar_on_a_phone(page: Page, hosts: 
     page.get_by_role("button", name="Insert image").click()
     figure = page.locator(".ed-raw", has_text="Image with caption")
     expect(figure.locator("img")).to_have_attribute("alt", "A ceiling fan with wooden blades")
+    # The picture loads over the network (a route of this test): wait for it rather than
+    # reading it at once, which a loaded machine loses.
+    figure.locator("img").evaluate(
+        "(img) => img.complete ? null : new Promise((done) => {"
+        " img.addEventListener('load', done); img.addEventListener('error', done); })"
+    )
     assert figure.locator("img").evaluate("(img) => img.complete && img.naturalWidth") > 0
 
     saved = eventually(page, lambda: stored(account, content)[0], lambda c: "<figure>" in c.html)
