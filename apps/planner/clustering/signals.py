@@ -234,9 +234,13 @@ def signals(texts: Sequence[str], *, heads: float = 2.0) -> Signals:
         intents=intents,
         coarse_rows=coarse,
         fine_rows=fine,
-        entity_rows=_entity_rows(shapes, heads),
+        entity_rows=_tfidf_rows(
+            [{t: heads if t in shape.heads else 1.0 for t in shape.terms} for shape in shapes]
+        ),
         place_rows=_place_rows(texts),
-        qualifier_rows=_tfidf_rows([_qualifier_words(shape.qualifier) for shape in shapes]),
+        qualifier_rows=_tfidf_rows(
+            [dict.fromkeys(_qualifier_words(shape.qualifier), 1.0) for shape in shapes]
+        ),
     )
 
 
@@ -246,18 +250,20 @@ def _qualifier_words(qualifier: str) -> list[str]:
     return [w if w[:1] == "$" or w.isdigit() else stem(w) for w in words if w not in _QUAL_STOP]
 
 
-def _tfidf_rows(bags: Sequence[Sequence[str]]) -> sp.csr_matrix:
-    """L2-normalised TF-IDF rows of word bags (an empty bag gives an empty row)."""
+def _tfidf_rows(bags: Sequence[dict[str, float]]) -> sp.csr_matrix:
+    """L2-normalised TF-IDF rows of weighted word bags (an empty bag gives an empty row)."""
     vocabulary: dict[str, int] = {}
     indptr = [0]
     indices: list[int] = []
+    values: list[float] = []
     for bag in bags:
-        columns = {vocabulary.setdefault(word, len(vocabulary)) for word in bag}
-        indices.extend(sorted(columns))
+        for word, weight in bag.items():
+            indices.append(vocabulary.setdefault(word, len(vocabulary)))
+            values.append(weight)
         indptr.append(len(indices))
     n = len(bags)
     matrix = sp.csr_matrix(
-        (np.ones(len(indices), dtype=np.float32), np.asarray(indices, dtype=np.int64), indptr),
+        (np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int64), indptr),
         shape=(n, max(1, len(vocabulary))),
     )
     frequency = np.bincount(matrix.indices, minlength=matrix.shape[1])
@@ -281,29 +287,3 @@ def _place_rows(texts: Sequence[str]) -> sp.csr_matrix:
         (np.ones(len(indices), dtype=np.float32), np.asarray(indices, dtype=np.int64), indptr),
         shape=(len(texts), max(1, len(columns))),
     )
-
-
-def _entity_rows(shapes: Sequence[Shape], heads: float) -> sp.csr_matrix:
-    vocabulary: dict[str, int] = {}
-    indptr = [0]
-    indices: list[int] = []
-    values: list[float] = []
-    for shape in shapes:
-        counts: dict[int, float] = {}
-        for term in shape.terms:
-            column = vocabulary.setdefault(term, len(vocabulary))
-            counts[column] = heads if term in shape.heads else 1.0
-        indices.extend(counts)
-        values.extend(counts.values())
-        indptr.append(len(indices))
-    n = len(shapes)
-    matrix = sp.csr_matrix(
-        (np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int64), indptr),
-        shape=(n, max(1, len(vocabulary))),
-    )
-    document_frequency = np.bincount(matrix.indices, minlength=matrix.shape[1])
-    idf = (np.log((1 + n) / (1 + document_frequency)) + 1.0).astype(np.float32)
-    matrix = sp.csr_matrix(matrix @ sp.diags(idf))
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags((1.0 / norms).astype(np.float32)) @ matrix)
