@@ -2,7 +2,8 @@
 mode, when its on-page score is high enough) is approved and handed to publishing.
 
 `_to_publishing` hands the approved article to the publisher's schedule (automation may import
-the publisher; the publisher never imports automation).
+the publisher's services; those never import automation, only the publisher's pages borrow
+automation's form field and clock helper).
 """
 
 from __future__ import annotations
