@@ -23,6 +23,7 @@ detail for staff in `result["error_detail"]`, with `result["reason"]` (a clause 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -183,25 +184,94 @@ def _insert_in_schemas(objs_by_schema: dict[str, list]) -> None:
     ONE statement (a data-modifying CTE per schema), and set their primary keys.
 
     Switching the search path per workspace would cost two round trips each; naming the
-    schema in the statement costs none. Django compiles each INSERT (defaults, field
-    preparation), only the table is qualified with the schema.
+    schema in the statement costs none. Django prepares every value (defaults, field
+    preparation) as for `bulk_create`; only the table is qualified with the schema.
     """
-    from django.db.models.sql import InsertQuery
-
     if not objs_by_schema:
         return
+    if not _insert_unnested(objs_by_schema):
+        _insert_per_schema(objs_by_schema)
+
+
+def _insert_compiled(model, fields: list, objs: list) -> tuple[str, tuple]:  # noqa: ANN001
+    from django.db.models.sql import InsertQuery
+
+    query = InsertQuery(model)
+    query.insert_values(fields, objs)
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [model._meta.pk]
+    ((sql, params),) = compiler.as_sql()
+    return sql, tuple(params)
+
+
+def _set_pks(objs_by_schema: dict[str, list], by_part: dict[int, list[int]]) -> None:
+    for n, objs in enumerate(objs_by_schema.values()):
+        # A sequence hands out ascending ids in the order the rows are inserted.
+        for obj, pk in zip(objs, sorted(by_part.get(n, [])), strict=True):
+            obj.pk = pk
+            obj._state.adding, obj._state.db = False, connection.alias
+
+
+def _insert_unnested(objs_by_schema: dict[str, list]) -> bool:
+    """The usual case, in one compile: Django turns every row of every schema into one
+    column array each (its `UNNEST` bulk insert); the statement unnests them once with the
+    schema's number beside each row, and each schema's INSERT takes its own rows, in order.
+    Its length and its parameters barely grow with the schemas (a tick of the scheduler
+    starts fifty workspaces' runs). False, having done nothing, when Django does not bulk
+    insert these rows through arrays (one row, or a field that cannot be unnested)."""
+    schemas = list(objs_by_schema)
+    objs = [obj for schema in schemas for obj in objs_by_schema[schema]]
+    if len(objs) < 2:
+        return False
+    model = objs[0].__class__
+    meta, quote = model._meta, connection.ops.quote_name
+    table = quote(meta.db_table)
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    sql, params = _insert_compiled(model, fields, objs)
+    shape = re.fullmatch(
+        rf"INSERT INTO {re.escape(table)} \((?P<cols>[^()]*)\) SELECT \* FROM "
+        r"UNNEST\((?P<arrays>.*)\) (?P<returning>RETURNING [^()%]*)",
+        sql,
+        flags=re.S,
+    )
+    if shape is None or shape["arrays"].count("%s") != len(params):
+        return False
+    cols = shape["cols"]
+    parts = [n for n, schema in enumerate(schemas) for _ in objs_by_schema[schema]]
+    # The unnested rows are named v(<the table's columns>, part, ord): `part` says whose.
+    inserts = [
+        f"s{n} AS (INSERT INTO {quote(schema)}.{table} ({cols}) SELECT {cols} FROM v "
+        f"WHERE igny8_part = {n} ORDER BY igny8_ord {shape['returning']})"
+        for n, schema in enumerate(schemas)
+    ]
+    selects = [
+        f"SELECT {n} AS part, {quote(meta.pk.column)} AS pk FROM s{n}" for n in range(len(schemas))
+    ]
+    statement = (
+        f"WITH v AS (SELECT * FROM UNNEST({shape['arrays']}, (%s)::integer[]) WITH ORDINALITY "
+        f"AS v({cols}, igny8_part, igny8_ord)), "
+        + ", ".join(inserts)
+        + " "
+        + " UNION ALL ".join(selects)
+    )
+    by_part: dict[int, list[int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, parts])
+        for part, pk in cursor.fetchall():
+            by_part.setdefault(part, []).append(pk)
+    _set_pks(objs_by_schema, by_part)
+    return True
+
+
+def _insert_per_schema(objs_by_schema: dict[str, list]) -> None:
+    """The general case: Django compiles each schema's INSERT, one CTE each."""
     model = next(iter(objs_by_schema.values()))[0].__class__
     meta, quote = model._meta, connection.ops.quote_name
     table = quote(meta.db_table)
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     parts, params, selects = [], [], []
-    schemas = list(objs_by_schema)
-    for n, schema in enumerate(schemas):
-        query = InsertQuery(model)
-        query.insert_values(fields, objs_by_schema[schema])
-        compiler = query.get_compiler(connection=connection)
-        compiler.returning_fields = [meta.pk]
-        ((sql, sql_params),) = compiler.as_sql()
+    for n, (schema, objs) in enumerate(objs_by_schema.items()):
+        sql, sql_params = _insert_compiled(model, fields, objs)
         prefix = f"INSERT INTO {table} "
         if not sql.startswith(prefix):
             raise RuntimeError(f"unexpected INSERT for {meta.db_table}: {sql[:80]}")
@@ -214,11 +284,7 @@ def _insert_in_schemas(objs_by_schema: dict[str, list]) -> None:
         cursor.execute(statement, params)
         for part, pk in cursor.fetchall():
             by_part.setdefault(part, []).append(pk)
-    for n, schema in enumerate(schemas):
-        # A sequence hands out ascending ids in the order of the VALUES rows.
-        for obj, pk in zip(objs_by_schema[schema], sorted(by_part[n]), strict=True):
-            obj.pk = pk
-            obj._state.adding, obj._state.db = False, connection.alias
+    _set_pks(objs_by_schema, by_part)
 
 
 def _push_each(packed: list[tuple[tuple, str]], kind: JobKind) -> None:

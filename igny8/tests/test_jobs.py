@@ -233,6 +233,34 @@ def test_enqueue_each_queues_after_commit_with_the_job_rows_task_ids(
         assert task["name"] == f"test_where_am_i:{schema}:{record.pk}"
 
 
+def test_enqueue_each_writes_every_schemas_rows_in_one_statement_that_stays_short(
+    alpha, beta, settings
+):
+    """The scheduler starts many workspaces' runs in one tick: one INSERT statement for all
+    their Job rows, whose parameters do not grow with the rows (column arrays), and each
+    row gets its own id back, in its own schema."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.JOBS_SYNC = False
+    few = [(alpha.schema, ("a",)), (beta.schema, ("b",)), (alpha.schema, ("c",))]
+    many = [(s, (f"{s}-{n}",)) for n in range(20) for s in (alpha.schema, beta.schema)]
+    lengths = []
+    for calls in (few, many):
+        with CaptureQueriesContext(connection) as captured:
+            records = jobs.enqueue_each(sample_jobs.where_am_i, calls, label="one statement")
+        inserts = [q["sql"] for q in captured if "INSERT INTO" in q["sql"]]
+        assert len(inserts) == 1, inserts
+        assert "UNNEST" in inserts[0]
+        lengths.append(inserts[0].count("::"))
+        assert len({r.pk for r in records}) == len(calls)
+        for (schema, _args), record in zip(calls, records, strict=True):
+            with schema_context(schema):
+                stored = Job.objects.get(pk=record.pk)
+            assert stored.task_id == record.task_id and stored.label == "one statement"
+    assert lengths[0] == lengths[1]  # the same casts (one array per column), 3 rows or 40
+
+
 def test_enqueue_each_refuses_the_public_schema(workspaces, db):
     with pytest.raises(RuntimeError):
         jobs.enqueue_each(SITE_CREATE, [("public", ("x",))])
