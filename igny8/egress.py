@@ -57,6 +57,9 @@ _LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa", ".
 _NUMERIC_HOST = re.compile(r"^(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|[0-9]+)){0,3}$", re.I)
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
+# Cloud metadata services that sit in a private range rather than at link-local
+# 169.254.169.254: AWS's IPv6 endpoint is a ULA address. Never opened by "allow private".
+_METADATA = frozenset({ipaddress.ip_address("fd00:ec2::254")})
 # The content encodings asked for, and decoded by the guard (bounded); httpx would otherwise
 # decode whatever a peer sends (brotli, zstd too once installed), with no bound at all.
 ACCEPT_ENCODING = "gzip, deflate"
@@ -156,14 +159,15 @@ def is_public(address: IPAddress) -> bool:
 def is_private_network(address: IPAddress) -> bool:
     """An address on this machine or a private network (loopback, RFC 1918, ULA): what the
     operator's "allow private addresses" opens. Link-local (the cloud metadata service lives
-    at 169.254.169.254), multicast, reserved, unspecified and `0.0.0.0/8` stay closed even then;
-    an operator who really wants one lists its network in IGNY8_EGRESS_ALLOWED_NETWORKS."""
+    at 169.254.169.254), AWS's IPv6 metadata address (fd00:ec2::254, inside the ULA range),
+    multicast, reserved, unspecified and `0.0.0.0/8` stay closed even then; an operator who
+    really wants one lists its network in IGNY8_EGRESS_ALLOWED_NETWORKS."""
     address = _unwrap(address)
     if address.is_loopback:  # before is_reserved: ::1 sits in IPv6's reserved ::/8
         return True
     if address.is_link_local or address.is_multicast or address.is_unspecified:
         return False
-    if address.is_reserved or address in _THIS_NETWORK:
+    if address.is_reserved or address in _THIS_NETWORK or address in _METADATA:
         return False
     return address.is_private
 
@@ -203,8 +207,8 @@ def _refused_address_words(host: str, address: IPAddress, policy: EgressPolicy) 
     where = host if str(address) == host else f"{host} ({address})"
     if policy.allow_private:
         return (
-            f"{where} is a link-local, multicast or reserved address (the cloud metadata "
-            "service lives there), which is never called on a workspace's behalf."
+            f"{where} is a link-local, multicast, reserved or cloud metadata address, which "
+            "is never called on a workspace's behalf."
         )
     return (
         f"{where} is a private or local address, which this installation does not call on a "

@@ -54,6 +54,7 @@ NEVER_HOSTS = [
     "[fe80::1]",
     "[::ffff:a9fe:a9fe]",
     "[64:ff9b::a9fe:a9fe]",  # NAT64 around 169.254.169.254
+    "[fd00:ec2::254]",  # AWS's metadata service over IPv6 (a ULA address)
     "100.64.0.1",  # shared address space (carrier NAT)
     "224.0.0.1",  # multicast
     "240.0.0.1",  # reserved
