@@ -13,7 +13,9 @@ admin page on the private network, the app's own loopback ports. The rules:
   connection, not before it), so a DNS answer that changes between check and connect
   (rebinding) gains nothing. TLS still verifies the certificate against the host name.
 - No redirects: a 3xx is handed back as it is; the caller says "use the final address".
-- Responses are bounded (`max_bytes`); a larger body stops the read.
+- Responses are bounded (`max_bytes`); a larger body stops the read. The bound holds for what
+  the body decodes to as well: gzip and deflate (the only encodings asked for) are decoded here,
+  never past the bound, since 32 MB of gzip can unpack to 32 GB.
 - Time is bounded too when the caller set a deadline (`igny8.deadlines.within`): every
   connect, read and write waits at most what the deadline leaves, so a peer that never answers,
   or trickles a byte at a time, cannot hold a call past it.
@@ -34,6 +36,7 @@ import ipaddress
 import re
 import socket
 import ssl
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -54,6 +57,13 @@ _LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa", ".
 _NUMERIC_HOST = re.compile(r"^(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|[0-9]+)){0,3}$", re.I)
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
+# Cloud metadata services that sit in a private range rather than at link-local
+# 169.254.169.254: AWS's IPv6 endpoint is a ULA address. Never opened by "allow private".
+_METADATA = frozenset({ipaddress.ip_address("fd00:ec2::254")})
+# The content encodings asked for, and decoded by the guard (bounded); httpx would otherwise
+# decode whatever a peer sends (brotli, zstd too once installed), with no bound at all.
+ACCEPT_ENCODING = "gzip, deflate"
+_INFLATED = {"gzip", "x-gzip", "deflate"}
 
 
 class EgressError(Exception):
@@ -149,14 +159,15 @@ def is_public(address: IPAddress) -> bool:
 def is_private_network(address: IPAddress) -> bool:
     """An address on this machine or a private network (loopback, RFC 1918, ULA): what the
     operator's "allow private addresses" opens. Link-local (the cloud metadata service lives
-    at 169.254.169.254), multicast, reserved, unspecified and `0.0.0.0/8` stay closed even then;
-    an operator who really wants one lists its network in IGNY8_EGRESS_ALLOWED_NETWORKS."""
+    at 169.254.169.254), AWS's IPv6 metadata address (fd00:ec2::254, inside the ULA range),
+    multicast, reserved, unspecified and `0.0.0.0/8` stay closed even then; an operator who
+    really wants one lists its network in IGNY8_EGRESS_ALLOWED_NETWORKS."""
     address = _unwrap(address)
     if address.is_loopback:  # before is_reserved: ::1 sits in IPv6's reserved ::/8
         return True
     if address.is_link_local or address.is_multicast or address.is_unspecified:
         return False
-    if address.is_reserved or address in _THIS_NETWORK:
+    if address.is_reserved or address in _THIS_NETWORK or address in _METADATA:
         return False
     return address.is_private
 
@@ -196,8 +207,8 @@ def _refused_address_words(host: str, address: IPAddress, policy: EgressPolicy) 
     where = host if str(address) == host else f"{host} ({address})"
     if policy.allow_private:
         return (
-            f"{where} is a link-local, multicast or reserved address (the cloud metadata "
-            "service lives there), which is never called on a workspace's behalf."
+            f"{where} is a link-local, multicast, reserved or cloud metadata address, which "
+            "is never called on a workspace's behalf."
         )
     return (
         f"{where} is a private or local address, which this installation does not call on a "
@@ -343,23 +354,109 @@ class _DeadlineStream(httpcore.NetworkStream):
         return self.inner.get_extra_info(info)
 
 
+class _Inflater:
+    """One gzip or deflate layer of a body, decoded a chunk at a time and never past `limit`
+    bytes of output in total (zlib stops at `max_length`: a bomb is never unpacked in memory)."""
+
+    def __init__(self, encoding: str, limit: int, host: str) -> None:
+        self.gzip = encoding in ("gzip", "x-gzip")
+        # gzip framing for gzip; "deflate" is zlib-wrapped by the standard, raw by many servers.
+        self.inflater = zlib.decompressobj(zlib.MAX_WBITS | 16 if self.gzip else zlib.MAX_WBITS)
+        self.first = True
+        self.limit = limit
+        self.host = host
+        self.size = 0
+
+    def feed(self, data: bytes) -> bytes:
+        first, self.first = self.first, False
+        try:
+            out = self.inflater.decompress(data, self.limit - self.size + 1)
+        except zlib.error:
+            if self.gzip or not first:
+                raise _undecodable(self.host) from None
+            self.inflater = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, then
+            return self.feed(data)
+        return self._counted(out)
+
+    def flush(self) -> bytes:
+        try:
+            return self._counted(self.inflater.flush())
+        except zlib.error:
+            raise _undecodable(self.host) from None
+
+    def _counted(self, out: bytes) -> bytes:
+        self.size += len(out)
+        if self.size > self.limit:
+            raise too_large(self.host, self.limit)
+        return out
+
+
+def _undecodable(host: str) -> httpx.DecodingError:
+    return httpx.DecodingError(f"{host} sent a compressed answer that could not be unpacked.")
+
+
 class _BoundedStream(httpx.SyncByteStream):
-    def __init__(self, stream: httpx.SyncByteStream, max_bytes: int, host: str) -> None:
+    """The body as it came (at most `max_bytes`), decoded through `encodings` (each layer's
+    output at most `max_bytes` too)."""
+
+    def __init__(
+        self,
+        stream: httpx.SyncByteStream,
+        max_bytes: int,
+        host: str,
+        encodings: list[str] | None = None,
+    ) -> None:
         self.stream = stream
         self.max_bytes = max_bytes
         self.host = host
+        # Applied in the order listed, so undone from the last.
+        self.layers = [_Inflater(e, max_bytes, host) for e in reversed(encodings or [])]
 
     def __iter__(self) -> Iterator[bytes]:
         size = 0
-        for chunk in self.stream:
-            size += len(chunk)
-            if size > self.max_bytes:
-                self.stream.close()
-                raise too_large(self.host, self.max_bytes)
-            yield chunk
+        try:
+            for chunk in self.stream:
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise too_large(self.host, self.max_bytes)
+                for layer in self.layers:
+                    chunk = layer.feed(chunk)
+                if chunk:
+                    yield chunk
+            for at, layer in enumerate(self.layers):
+                rest = layer.flush()
+                for later in self.layers[at + 1 :]:
+                    rest = later.feed(rest)
+                if rest:
+                    yield rest
+        except (ResponseTooLarge, httpx.DecodingError):
+            self.stream.close()
+            raise
 
     def close(self) -> None:
         self.stream.close()
+
+
+def _decoded_here(headers: httpx.Headers) -> tuple[httpx.Headers, list[str]]:
+    """The response's headers as the caller should see them (no Content-Encoding, which the
+    guard has undone, nor the Content-Length of the encoded body), and the encodings to undo.
+    An encoding that was not asked for is handed on undecoded, as httpx does with one it does
+    not know."""
+    named = [
+        e.strip().lower()
+        for e in headers.get("content-encoding", "").split(",")
+        if e.strip() and e.strip().lower() != "identity"
+    ]
+    if not named:
+        return headers, []
+    kept = httpx.Headers(
+        [
+            (k, v)
+            for k, v in headers.multi_items()
+            if k.lower() not in ("content-encoding", "content-length")
+        ]
+    )
+    return kept, named if all(e in _INFLATED for e in named) else []
 
 
 def too_large(host: str, max_bytes: int) -> ResponseTooLarge:
@@ -390,6 +487,7 @@ class GuardedTransport(httpx.HTTPTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.scheme not in self.policy.schemes:
             raise EgressRefused("Only http:// and https:// addresses can be called.")
+        request.headers["Accept-Encoding"] = ACCEPT_ENCODING
         response = super().handle_request(request)
         host = request.url.host
         declared = response.headers.get("content-length", "")
@@ -397,10 +495,11 @@ class GuardedTransport(httpx.HTTPTransport):
             response.close()
             raise too_large(host, self.policy.max_bytes)
         assert isinstance(response.stream, httpx.SyncByteStream)
+        headers, encodings = _decoded_here(response.headers)
         return httpx.Response(
             status_code=response.status_code,
-            headers=response.headers,
-            stream=_BoundedStream(response.stream, self.policy.max_bytes, host),
+            headers=headers,
+            stream=_BoundedStream(response.stream, self.policy.max_bytes, host, encodings),
             extensions=response.extensions,
         )
 

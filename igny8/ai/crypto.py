@@ -1,4 +1,5 @@
-"""Secrets at rest (provider API keys): Fernet, with a key of its own for every workspace.
+"""Secrets at rest (AI provider keys, WordPress connection keys and Application Passwords):
+Fernet, with a key of its own for every workspace.
 
 Master keys come from `IGNY8_ENCRYPTION_KEY`: one or several comma-separated values, newest
 first (any strings; a long random one each). Unset, `SECRET_KEY` is the one master key.

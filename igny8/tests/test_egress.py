@@ -4,11 +4,13 @@ shown; through the guard's own client and through the real openai client."""
 
 from __future__ import annotations
 
+import gzip
 import ipaddress
 import os
 import socket
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import httpcore
@@ -52,6 +54,7 @@ NEVER_HOSTS = [
     "[fe80::1]",
     "[::ffff:a9fe:a9fe]",
     "[64:ff9b::a9fe:a9fe]",  # NAT64 around 169.254.169.254
+    "[fd00:ec2::254]",  # AWS's metadata service over IPv6 (a ULA address)
     "100.64.0.1",  # shared address space (carrier NAT)
     "224.0.0.1",  # multicast
     "240.0.0.1",  # reserved
@@ -209,6 +212,45 @@ def test_an_answer_larger_than_the_bound_is_cut_off():
         http.get(big.origin + "/")
 
 
+def test_a_compressed_answer_is_bounded_by_what_it_unpacks_to():
+    """50 KB of gzip that unpacks to 50 MB: the bound is on what the caller would hold, so the
+    read stops at the bound instead of unpacking the whole bomb in memory."""
+    bomb = gzip.compress(b"\0" * (50 * 1024 * 1024))
+    assert len(bomb) < 100_000
+    too_large = pytest.raises(ResponseTooLarge, match="sent more than 1 MB")
+    for wrapped in (bomb, gzip.compress(bomb)):
+        encoding = "gzip" if wrapped is bomb else "gzip, gzip"
+        peer = Listener(body=wrapped, headers={"Content-Encoding": encoding})
+        with peer, egress.client(OPEN.bounded(1024 * 1024), timeout=5) as http, too_large:
+            http.get(peer.origin + "/")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "pack"),
+    [
+        ("gzip", gzip.compress),
+        ("deflate", zlib.compress),
+        ("deflate", lambda data: zlib.compress(data, wbits=-zlib.MAX_WBITS)),  # raw, as IIS
+        ("identity", lambda data: data),
+    ],
+    ids=["gzip", "deflate", "raw-deflate", "identity"],
+)
+def test_compressed_answers_within_the_bound_read_as_sent(encoding, pack):
+    body = b'{"ok": true, "padding": "' + b"x" * 200_000 + b'"}'
+    peer = Listener(body=pack(body), headers={"Content-Encoding": encoding})
+    with peer, egress.client(OPEN.bounded(len(body)), timeout=5) as http:
+        response = http.get(peer.origin + "/")
+    assert response.json()["ok"] is True
+    assert response.content == body
+    assert peer.heard[0].headers["accept-encoding"] == "gzip, deflate"
+
+
+def test_a_broken_compressed_answer_is_a_decoding_error():
+    peer = Listener(body=b"\x1f\x8b not gzip at all", headers={"Content-Encoding": "gzip"})
+    with peer, egress.client(OPEN, timeout=5) as http, pytest.raises(httpx.DecodingError):
+        http.get(peer.origin + "/")
+
+
 def test_a_proxy_in_the_environment_is_not_used(listener, monkeypatch):
     """A proxy would connect for us, to an address the guard never checked."""
     monkeypatch.setenv("HTTP_PROXY", listener.origin)
@@ -285,6 +327,17 @@ def test_an_oversized_answer_stops_the_read(quick, private_egress, monkeypatch):
         with pytest.raises(AIError, match="sent more than 2,000 bytes"):
             provider(peer.origin + "/v1").test_connection()
         assert len(peer.heard) == 1  # refused at once, not retried
+
+
+def test_a_compressed_answer_that_unpacks_past_the_bound_stops_the_read(
+    quick, private_egress, monkeypatch
+):
+    quick.AI_TIMEOUT_SECONDS = 10  # a loaded machine must not turn this into a timeout
+    monkeypatch.setattr(openai_compat, "MAX_RESPONSE_BYTES", 100_000)
+    bomb = gzip.compress(b'{"choices": [' + b" " * 20_000_000 + b"]}")
+    peer = Listener(body=bomb, headers={"Content-Encoding": "gzip"})
+    with peer, pytest.raises(AIError, match="sent more than 100,000 bytes"):
+        provider(peer.origin + "/v1").test_connection()
 
 
 def test_an_image_url_in_an_answer_goes_through_the_guard(quick, settings):

@@ -1,6 +1,7 @@
 """`manage.py secrets_rotate`: after a new master key is put first, every workspace's stored
-provider key is re-encrypted under it, so the old master key can be removed; running it again
-changes nothing."""
+secret (the AI provider key, each site's WordPress connection key and Application Password) is
+re-encrypted under it, so the old master key can be removed; running it again changes
+nothing."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django_tenants.utils import schema_context
 
+from apps.publisher.models import Adapter, Connection
 from apps.workspace.models import AIProviderSettings
 from igny8.ai.crypto import decrypt, encrypt
+from tests.factories import make_site
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +110,81 @@ def test_the_ai_settings_page_reads_a_rotated_key(settings, alpha, client_for):
     assert page.status_code == 200
     assert "…wxyz" in page.content.decode()
     assert "can no longer be read" not in page.content.decode()
+
+
+PLUGIN_KEY = "igny8_live_plugin-key-0000111122223333"
+APP_PASSWORD = "abcd efgh ijkl mnop qrst uvwx"
+
+
+def store_connections(ws, key_token: str, password_token: str) -> None:
+    plugin_site = make_site(ws.account, "Plugin Blog", sectors=1)
+    core_site = make_site(ws.account, "Core Blog", sectors=1)
+    with schema_context(ws.schema):
+        Connection.objects.create(
+            site=plugin_site,
+            adapter=Adapter.PLUGIN,
+            wp_url="https://plugin.example.com",
+            key_id="k1",
+            key_hash="0" * 64,
+            key_secret=key_token,
+        )
+        Connection.objects.create(
+            site=core_site,
+            adapter=Adapter.CORE,
+            wp_url="https://core.example.com",
+            wp_user="editor",
+            app_password=password_token,
+        )
+
+
+def wordpress_secrets(ws) -> dict[str, str]:
+    with schema_context(ws.schema):
+        rows = Connection.objects.order_by("pk")
+        return {
+            "key": decrypt(rows[0].key_secret),
+            "password": decrypt(rows[1].app_password),
+            "updated": [str(row.updated) for row in rows],
+        }
+
+
+def test_wordpress_secrets_are_rotated_too(settings, alpha, beta):
+    """A site's WordPress connection key and Application Password live under the same keys:
+    once rotation has run and the old keys are gone, publishing can still read them."""
+    settings.IGNY8_ENCRYPTION_KEY = "old-master-key"
+    # The plugin key under the old master key; the password from before per-workspace keys.
+    store_connections(
+        alpha,
+        encrypt(PLUGIN_KEY, schema=alpha.schema),
+        old_shared_key_token("old-master-key", APP_PASSWORD),
+    )
+    before = wordpress_secrets(alpha)["updated"]
+    settings.IGNY8_ENCRYPTION_KEY = "new-master-key,old-master-key"
+
+    out, err = rotate()
+
+    assert "2 re-encrypted under the newest key, 0 already current, 0 unreadable" in out
+    assert err == ""
+    settings.IGNY8_ENCRYPTION_KEY = "new-master-key"
+    settings.IGNY8_ENCRYPTION_LEGACY = False
+    after = wordpress_secrets(alpha)
+    assert (after["key"], after["password"]) == (PLUGIN_KEY, APP_PASSWORD)
+    assert after["updated"] == before
+    out, _ = rotate()
+    assert "0 re-encrypted under the newest key, 2 already current, 0 unreadable" in out
+
+
+def test_an_unreadable_wordpress_secret_is_named_with_where_to_enter_it_again(
+    settings, alpha, beta
+):
+    settings.IGNY8_ENCRYPTION_KEY = "a-key-nobody-kept"
+    lost = encrypt(APP_PASSWORD, schema=alpha.schema)
+    store_connections(alpha, encrypt(PLUGIN_KEY, schema=alpha.schema), lost)
+    settings.IGNY8_ENCRYPTION_KEY = "new-master-key"
+
+    out, err = rotate()
+
+    assert "0 re-encrypted under the newest key, 0 already current, 2 unreadable" in out
+    assert "alpha (Alpha Inc.): 2 WordPress secrets no configured key can read" in err
+    assert "Publisher → WordPress" in err
+    with schema_context(alpha.schema):
+        assert Connection.objects.order_by("pk")[1].app_password == lost
