@@ -360,6 +360,41 @@ def test_unpublish_touches_only_posts_igny8_made(wordpress, key):
     assert wordpress.post(theirs)["status"] == "publish"
 
 
+def test_a_post_made_before_the_plugin_is_taken_over_by_its_id(wordpress, key):
+    # Published through WordPress's own REST API first (no content id on it): IGNY8 sends the
+    # post id it knows, and the plugin updates that post instead of making a second one.
+    made = wordpress.php(
+        "return wp_insert_post(['post_title' => 'Core made', 'post_status' => 'publish']);"
+    )
+    content_id = cid()
+    answer = publish(wordpress, key, article(content_id, post_id=made, title="Taken over"))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["post_id"] == made and answer.json()["created"] is False
+    assert wordpress.posts_for_content(content_id) == [made]
+    assert wordpress.post(made)["title"] == "Taken over"
+    # From then on the content id finds it, whatever id is sent.
+    again = publish(wordpress, key, article(content_id, post_id=None, title="Again"))
+    assert again.json()["post_id"] == made
+
+
+def test_a_post_of_another_article_or_type_is_never_taken_over(wordpress, key):
+    other = cid()
+    theirs = publish(wordpress, key, article(other)).json()["post_id"]
+    page = wordpress.php(
+        "return wp_insert_post(['post_title' => 'A page', 'post_type' => 'page',"
+        " 'post_status' => 'publish']);"
+    )
+    for post_id in (theirs, page, 10**8):
+        content_id = cid()
+        answer = publish(wordpress, key, article(content_id, post_id=post_id))
+        assert answer.status_code == 201, answer.text
+        assert answer.json()["post_id"] not in (theirs, page)
+    assert wordpress.posts_for_content(other) == [theirs]
+    assert wordpress.post(page)["title"] == "A page"
+    bad = publish(wordpress, key, article(cid(), post_id="12; DROP"))
+    assert bad.status_code == 400 and "post_id" in bad.json()["data"]["fields"]
+
+
 def test_site_structure_lists_post_types_taxonomies_categories_and_tags(wordpress, key):
     word = secrets.token_hex(3)
     wordpress.php(f"wp_insert_term('Structure {word}', 'category'); return true;")
