@@ -185,3 +185,39 @@ def test_unpublish_takes_the_post_down(alpha, private_egress, adapter):
         assert wp.posts[publication.remote_id]["status"] == "draft"
         assert after.remote_status == "draft"
         assert _status(alpha, content) == PublishingStatus.NOT_PUBLISHED
+
+
+def test_publishing_and_what_wordpress_sends_go_to_their_own_log_channels(
+    alpha, private_egress, settings
+):
+    import logging
+
+    lines: dict[str, list[str]] = {"publishing": [], "wordpress_api": []}
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines[record.name].append(record.getMessage())
+
+    handlers = {name: Keep(level=logging.INFO) for name in lines}
+    for name, handler in handlers.items():
+        logging.getLogger(name).addHandler(handler)
+    site = publisher_site(alpha)
+    content = approved_article(alpha, site, inline=0)
+    try:
+        with FakeWordPress() as wp:
+            _connection, key = plugin_connection(alpha, site, wp.url)
+            wp.key = key
+            with schema_context(alpha.schema):
+                publish_now(content=content)
+    finally:
+        for name, handler in handlers.items():
+            logging.getLogger(name).removeHandler(handler)
+    assert any(
+        f"site {site.pk} out publish content:{content.pk} ok" in line
+        for line in lines["publishing"]
+    )
+    # Every call to WordPress, with its route and how long WordPress took.
+    assert any("POST /igny8/v1/publish on" in line for line in lines["wordpress_api"])
+    # Both are files of their own, next to the console (settings.LOGGING).
+    for name in lines:
+        assert f"{name}_file" in settings.LOGGING["loggers"][name]["handlers"]
