@@ -160,3 +160,27 @@ def test_deleting_the_plugin_removes_its_options_tables_and_events(wordpress, ap
     finally:
         wordpress.php("activate_plugin('igny8-bridge/igny8-bridge.php'); return true;")
     assert wordpress.plugin_active()
+
+
+def test_the_site_structure_goes_to_igny8_on_demand_and_on_activation(
+    wordpress, admin, api_recorder
+):
+    wordpress.connect(signing.connection_string(api_recorder.url, signing.new_key().key))
+    try:
+        page = admin.get(PAGE)
+        answer = admin.post("/wp-admin/admin-post.php", data=form_fields(page.text, "structure"))
+        assert "The site structure was sent to IGNY8." in answer.text
+        pushed = api_recorder.wait_for("site/structure")[-1].json()
+        assert {"post", "page"} <= {t["name"] for t in pushed["post_types"]}
+        assert "category" in {t["name"] for t in pushed["taxonomies"]}
+
+        # Switched off and on again (an update, say): the site tells IGNY8 what it has at once.
+        before = len(api_recorder.to("site/structure"))
+        wordpress.php(
+            "deactivate_plugins('igny8-bridge/igny8-bridge.php');"
+            " activate_plugin('igny8-bridge/igny8-bridge.php'); return true;"
+        )
+        assert wordpress.plugin_active()
+        api_recorder.wait_for("site/structure", count=before + 1)
+    finally:
+        wordpress.disconnect()
