@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import secrets
 import threading
 from collections.abc import Iterator
@@ -213,6 +214,38 @@ def test_seo_title_description_and_keyword_go_to_every_seo_plugins_keys(wordpres
     ).json()
     assert rest["meta"]["_igny8_meta_title"] == "Compost | Guide"
     assert rest["meta"]["_igny8_meta_focus_keyword"] == "compost"
+
+
+def test_all_in_one_seo_4s_own_table_is_kept_in_step(wordpress, key):
+    # AIOSEO 4 reads its wp_aioseo_posts table before post meta; the columns we write are
+    # those of its schema (the rest have defaults there).
+    wordpress.php(
+        'global $wpdb; $wpdb->query("CREATE TABLE {$wpdb->prefix}aioseo_posts (id bigint'
+        " unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY, post_id bigint unsigned NOT NULL,"
+        " title text, description text, keyphrases longtext, created datetime NOT NULL,"
+        ' updated datetime NOT NULL)"); return true;'
+    )
+    row = (
+        'global $wpdb; return $wpdb->get_results($wpdb->prepare("SELECT title, description,'
+        ' keyphrases FROM {$wpdb->prefix}aioseo_posts WHERE post_id = %d", POST), ARRAY_A);'
+    )
+    try:
+        seo = {"title": "Compost | Guide", "description": "Start here.", "focus_keyword": "compost"}
+        post_id = publish(wordpress, key, article(content_id := cid(), seo=seo)).json()["post_id"]
+        [saved] = wordpress.php(row.replace("POST", str(post_id)))
+        assert (saved["title"], saved["description"]) == ("Compost | Guide", "Start here.")
+        assert json.loads(saved["keyphrases"])["focus"]["keyphrase"] == "compost"
+        # A re-publish updates that row; it never adds a second one.
+        seo = {**seo, "title": "Compost | Updated"}
+        publish(wordpress, key, article(content_id, seo=seo))
+        assert [r["title"] for r in wordpress.php(row.replace("POST", str(post_id)))] == [
+            "Compost | Updated"
+        ]
+    finally:
+        wordpress.php(
+            'global $wpdb; $wpdb->query("DROP TABLE IF EXISTS {$wpdb->prefix}aioseo_posts");'
+            " return true;"
+        )
 
 
 def test_featured_and_in_article_images_go_to_the_media_library_with_alt_text(wordpress, key):
