@@ -4,6 +4,7 @@ deleting the plugin leaves behind."""
 from __future__ import annotations
 
 import re
+import secrets
 
 import httpx
 import pytest
@@ -184,3 +185,17 @@ def test_the_site_structure_goes_to_igny8_on_demand_and_on_activation(
         api_recorder.wait_for("site/structure", count=before + 1)
     finally:
         wordpress.disconnect()
+
+
+def test_the_page_lists_the_last_ten_exchanges_newest_first(wordpress, admin):
+    word = secrets.token_hex(3)
+    wordpress.php(
+        "for ($i = 1; $i <= 12; $i++) { \\Igny8\\Bridge\\Log::add('out', 'test', $i % 2 === 0,"
+        f" 'Exchange {word} ' . $i); }} return true;"
+    )
+    page = admin.get(PAGE).text
+    table = page.split("Last 10 exchanges", 1)[1]
+    shown = re.findall(rf"Exchange {word} (\d+)", table)
+    assert shown == [str(n) for n in range(12, 2, -1)]  # 12 … 3: ten, the newest first
+    rows = re.findall(r"<tr><td>.*?</tr>", table)
+    assert "OK" in rows[0] and "Failed" in rows[1]
