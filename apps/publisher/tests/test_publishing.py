@@ -221,3 +221,40 @@ def test_publishing_and_what_wordpress_sends_go_to_their_own_log_channels(
     # Both are files of their own, next to the console (settings.LOGGING).
     for name in lines:
         assert f"{name}_file" in settings.LOGGING["loggers"][name]["handlers"]
+
+
+def test_the_article_reads_publishing_while_wordpress_is_called_then_published(
+    alpha, private_egress, monkeypatch
+):
+    import httpx
+
+    from apps.publisher import client as publisher_client
+
+    site = publisher_site(alpha)
+    content = approved_article(alpha, site, inline=0, featured=False)
+    plugin_connection(alpha, site, "http://127.0.0.1:9")
+    seen: list[str] = []
+
+    def wordpress(request: httpx.Request) -> httpx.Response:
+        # Read while our call is in flight: what anyone looking at the article sees now.
+        seen.append(Content.objects.get(pk=content.pk).publishing_status)
+        if len(seen) == 1:
+            return httpx.Response(500, json={"code": "boom", "message": "Database down."})
+        return httpx.Response(
+            200, json={"post_id": 7, "status": "publish", "permalink": "http://127.0.0.1:9/x/"}
+        )
+
+    monkeypatch.setattr(publisher_client, "_transport", httpx.MockTransport(wordpress))
+    monkeypatch.setattr("django.conf.settings.WP_MAX_RETRIES", 0)
+    with schema_context(alpha.schema):
+        Publication.objects.create(content=content, site=site)
+        Content.objects.filter(pk=content.pk).update(publishing_status=PublishingStatus.SCHEDULED)
+        with pytest.raises(PublishError):
+            publish_now(content=content)
+        failed = Content.objects.get(pk=content.pk).publishing_status
+        reason = Publication.objects.get(content=content).last_error
+        publish_now(content=content)
+    assert seen == [PublishingStatus.PUBLISHING, PublishingStatus.PUBLISHING]
+    assert failed == PublishingStatus.FAILED
+    assert "500" in reason, reason  # the reason is kept
+    assert _status(alpha, content) == PublishingStatus.PUBLISHED
