@@ -225,6 +225,16 @@ def test_connect_publish_and_follow_it_to_the_live_post(
     with schema_context(account.schema_name):
         assert Content.objects.get(pk=later.pk).publishing_status == "scheduled"
         booked_at = Publication.objects.get(content=later).publish_at
+    # The article's own page says when it publishes too (the site's clock), on desk and phone.
+    editor = ws(f"/writer/content/{later.pk}/")
+    page.goto(editor)
+    expect(page.locator("[data-publishes-at]")).to_contain_text("06:00")
+    shot(page, "editor-scheduled")
+    page.set_viewport_size(PHONE)
+    check_layout(page, editor)
+    expect(page.locator("[data-publishes-at]")).to_be_visible()
+    shot(page, "editor-scheduled")
+    page.set_viewport_size(DESKTOP)
     page.goto(ws(f"/publisher/calendar/?month={booked_at:%Y-%m}"))
     booked = page.locator(f'[data-entry="scheduled"][data-content="{later.pk}"]')
     expect(booked).to_contain_text("06:00")

@@ -4,6 +4,7 @@ deleting the plugin leaves behind."""
 from __future__ import annotations
 
 import re
+import secrets
 
 import httpx
 import pytest
@@ -160,3 +161,41 @@ def test_deleting_the_plugin_removes_its_options_tables_and_events(wordpress, ap
     finally:
         wordpress.php("activate_plugin('igny8-bridge/igny8-bridge.php'); return true;")
     assert wordpress.plugin_active()
+
+
+def test_the_site_structure_goes_to_igny8_on_demand_and_on_activation(
+    wordpress, admin, api_recorder
+):
+    wordpress.connect(signing.connection_string(api_recorder.url, signing.new_key().key))
+    try:
+        page = admin.get(PAGE)
+        answer = admin.post("/wp-admin/admin-post.php", data=form_fields(page.text, "structure"))
+        assert "The site structure was sent to IGNY8." in answer.text
+        pushed = api_recorder.wait_for("site/structure")[-1].json()
+        assert {"post", "page"} <= {t["name"] for t in pushed["post_types"]}
+        assert "category" in {t["name"] for t in pushed["taxonomies"]}
+
+        # Switched off and on again (an update, say): the site tells IGNY8 what it has at once.
+        before = len(api_recorder.to("site/structure"))
+        wordpress.php(
+            "deactivate_plugins('igny8-bridge/igny8-bridge.php');"
+            " activate_plugin('igny8-bridge/igny8-bridge.php'); return true;"
+        )
+        assert wordpress.plugin_active()
+        api_recorder.wait_for("site/structure", count=before + 1)
+    finally:
+        wordpress.disconnect()
+
+
+def test_the_page_lists_the_last_ten_exchanges_newest_first(wordpress, admin):
+    word = secrets.token_hex(3)
+    wordpress.php(
+        "for ($i = 1; $i <= 12; $i++) { \\Igny8\\Bridge\\Log::add('out', 'test', $i % 2 === 0,"
+        f" 'Exchange {word} ' . $i); }} return true;"
+    )
+    page = admin.get(PAGE).text
+    table = page.split("Last 10 exchanges", 1)[1]
+    shown = re.findall(rf"Exchange {word} (\d+)", table)
+    assert shown == [str(n) for n in range(12, 2, -1)]  # 12 … 3: ten, the newest first
+    rows = re.findall(r"<tr><td>.*?</tr>", table)
+    assert "OK" in rows[0] and "Failed" in rows[1]

@@ -228,3 +228,39 @@ def test_new_categories_send_the_site_structure(wordpress, key, api_recorder):
     assert name in {c["name"] for c in pushed["categories"]}
     assert {"name": "post", "label": "Post"} in pushed["post_types"]
     assert pushed["plugin_version"] == "1.0.0"
+
+
+def test_a_failing_report_waits_longer_each_time_and_is_given_up_after_ten_tries(
+    wordpress, key, api_recorder
+):
+    post_id = publish(wordpress, key, cid())["post_id"]
+    wordpress.php("\\Igny8\\Bridge\\Outbox::flush(); return true;")
+    api_recorder.status = 503
+    wordpress.php(f"wp_update_post(['ID' => {post_id}, 'post_status' => 'draft']); return true;")
+    waits = []
+    for _ in range(9):
+        [row] = [r for r in outbox(wordpress) if r["topic"] == f"post:{post_id}"]
+        waits.append(round((int(row["next_at"]) - wordpress.php("return time();")) / 60))
+        wordpress.php(
+            "global $wpdb; $wpdb->query('UPDATE ' . \\Igny8\\Bridge\\Store::outboxTable()"
+            " . ' SET next_at = 0'); \\Igny8\\Bridge\\Outbox::flush(); return true;"
+        )
+    # Minutes before each retry: 1, 2, 4 … at most an hour.
+    assert waits == [1, 2, 4, 8, 16, 32, 60, 60, 60]
+    assert [r for r in outbox(wordpress) if r["topic"] == f"post:{post_id}"] == []
+    assert len(reports_for(api_recorder, post_id)) == 10
+    last = wordpress.php("return \\Igny8\\Bridge\\Log::entries()[0];")
+    assert last["ok"] is False and last["summary"].startswith("Given up")
+
+
+def test_a_post_rescheduled_in_wp_admin_is_reported_as_future(wordpress, key, api_recorder):
+    post_id = publish(wordpress, key, cid())["post_id"]
+    wordpress.php("\\Igny8\\Bridge\\Outbox::flush(); return true;")
+    wordpress.php(
+        f"wp_update_post(['ID' => {post_id}, 'post_status' => 'future', 'edit_date' => true,"
+        " 'post_date_gmt' => gmdate('Y-m-d H:i:s', time() + 7200),"
+        " 'post_date' => get_date_from_gmt(gmdate('Y-m-d H:i:s', time() + 7200))]);"
+        " return true;"
+    )
+    report = wait_report(api_recorder, post_id, "future")
+    assert report["post_type"] == "post"

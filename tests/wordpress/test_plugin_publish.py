@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import secrets
 import threading
 from collections.abc import Iterator
@@ -215,6 +216,38 @@ def test_seo_title_description_and_keyword_go_to_every_seo_plugins_keys(wordpres
     assert rest["meta"]["_igny8_meta_focus_keyword"] == "compost"
 
 
+def test_all_in_one_seo_4s_own_table_is_kept_in_step(wordpress, key):
+    # AIOSEO 4 reads its wp_aioseo_posts table before post meta; the columns we write are
+    # those of its schema (the rest have defaults there).
+    wordpress.php(
+        'global $wpdb; $wpdb->query("CREATE TABLE {$wpdb->prefix}aioseo_posts (id bigint'
+        " unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY, post_id bigint unsigned NOT NULL,"
+        " title text, description text, keyphrases longtext, created datetime NOT NULL,"
+        ' updated datetime NOT NULL)"); return true;'
+    )
+    row = (
+        'global $wpdb; return $wpdb->get_results($wpdb->prepare("SELECT title, description,'
+        ' keyphrases FROM {$wpdb->prefix}aioseo_posts WHERE post_id = %d", POST), ARRAY_A);'
+    )
+    try:
+        seo = {"title": "Compost | Guide", "description": "Start here.", "focus_keyword": "compost"}
+        post_id = publish(wordpress, key, article(content_id := cid(), seo=seo)).json()["post_id"]
+        [saved] = wordpress.php(row.replace("POST", str(post_id)))
+        assert (saved["title"], saved["description"]) == ("Compost | Guide", "Start here.")
+        assert json.loads(saved["keyphrases"])["focus"]["keyphrase"] == "compost"
+        # A re-publish updates that row; it never adds a second one.
+        seo = {**seo, "title": "Compost | Updated"}
+        publish(wordpress, key, article(content_id, seo=seo))
+        assert [r["title"] for r in wordpress.php(row.replace("POST", str(post_id)))] == [
+            "Compost | Updated"
+        ]
+    finally:
+        wordpress.php(
+            'global $wpdb; $wpdb->query("DROP TABLE IF EXISTS {$wpdb->prefix}aioseo_posts");'
+            " return true;"
+        )
+
+
 def test_featured_and_in_article_images_go_to_the_media_library_with_alt_text(wordpress, key):
     featured = image(unique_color(), 11, "featured", alt="The featured one")
     inline = image(unique_color(), 12, alt="A heap of leaves")
@@ -358,6 +391,41 @@ def test_unpublish_touches_only_posts_igny8_made(wordpress, key):
     answer = wordpress.signed("POST", "/igny8/v1/unpublish", key, {"post_id": theirs})
     assert answer.status_code == 404
     assert wordpress.post(theirs)["status"] == "publish"
+
+
+def test_a_post_made_before_the_plugin_is_taken_over_by_its_id(wordpress, key):
+    # Published through WordPress's own REST API first (no content id on it): IGNY8 sends the
+    # post id it knows, and the plugin updates that post instead of making a second one.
+    made = wordpress.php(
+        "return wp_insert_post(['post_title' => 'Core made', 'post_status' => 'publish']);"
+    )
+    content_id = cid()
+    answer = publish(wordpress, key, article(content_id, post_id=made, title="Taken over"))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["post_id"] == made and answer.json()["created"] is False
+    assert wordpress.posts_for_content(content_id) == [made]
+    assert wordpress.post(made)["title"] == "Taken over"
+    # From then on the content id finds it, whatever id is sent.
+    again = publish(wordpress, key, article(content_id, post_id=None, title="Again"))
+    assert again.json()["post_id"] == made
+
+
+def test_a_post_of_another_article_or_type_is_never_taken_over(wordpress, key):
+    other = cid()
+    theirs = publish(wordpress, key, article(other)).json()["post_id"]
+    page = wordpress.php(
+        "return wp_insert_post(['post_title' => 'A page', 'post_type' => 'page',"
+        " 'post_status' => 'publish']);"
+    )
+    for post_id in (theirs, page, 10**8):
+        content_id = cid()
+        answer = publish(wordpress, key, article(content_id, post_id=post_id))
+        assert answer.status_code == 201, answer.text
+        assert answer.json()["post_id"] not in (theirs, page)
+    assert wordpress.posts_for_content(other) == [theirs]
+    assert wordpress.post(page)["title"] == "A page"
+    bad = publish(wordpress, key, article(cid(), post_id="12; DROP"))
+    assert bad.status_code == 400 and "post_id" in bad.json()["data"]["fields"]
 
 
 def test_site_structure_lists_post_types_taxonomies_categories_and_tags(wordpress, key):

@@ -238,3 +238,30 @@ def test_core_wrong_password_in_plain_words(alpha, private_egress, wordpress):
     # WordPress answers "not logged in", as it does when a host strips the header: both said.
     assert not result.ok and result.error_code in ("bad_credentials", "auth_refused")
     assert "Application Password" in result.words
+
+
+def test_switching_from_core_to_the_plugin_updates_the_post_core_made(
+    alpha, private_egress, wordpress, api_recorder
+):
+    # A site first published without the plugin (core REST), then installs and connects it:
+    # the next publish takes over the post WordPress already has instead of making a second.
+    site = publisher_site(alpha)
+    content = approved_article(alpha, site, _title(), inline=0, featured=False)
+    core_connection(alpha, site, wordpress.url, wordpress.admin_user, wordpress.app_password())
+    with schema_context(alpha.schema):
+        first = publish_now(content=content)
+    slug = wordpress.post(first.remote_id)["slug"]
+    assert wordpress.posts_for_content(content.pk) == []  # core leaves no content id behind
+
+    _plugin(alpha, site, wordpress, api_recorder)
+    with schema_context(alpha.schema):
+        Content.objects.filter(pk=content.pk).update(title=content.title + " (plugin)")
+        again = publish_now(content=content)
+    assert again.remote_id == first.remote_id
+    assert wordpress.posts_for_content(content.pk) == [first.remote_id]
+    assert wordpress.post(first.remote_id)["title"].endswith("(plugin)")
+    count = (
+        f"return count(get_posts(['name' => '{slug}', 'post_status' => 'any',"
+        " 'numberposts' => -1]));"
+    )
+    assert wordpress.php(count) == 1

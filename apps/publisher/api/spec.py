@@ -222,7 +222,19 @@ _IMAGE = {
         "position": {"type": "integer"},
         "alt": {"type": "string"},
         "caption": {"type": "string"},
-        "ready": {"type": "boolean", "description": "The picture exists (generated or uploaded)."},
+        "ready": {
+            "type": "boolean",
+            "description": "The picture exists (generated or uploaded); then its bytes follow.",
+        },
+        "sha256": {"type": "string", "description": "Of the bytes (only when ready)."},
+        "filename": {"type": "string", "description": "A file name for it (only when ready)."},
+        "mime": {"type": "string", "description": "image/webp, image/png… (only when ready)."},
+        "data_b64": {
+            "type": "string",
+            "contentEncoding": "base64",
+            "description": "The picture itself, base64 (only when ready). An in-article "
+            'picture is the `<img data-igny8-image="<id>">` of the body.',
+        },
     },
 }
 _DETAIL_PROPERTIES = {
@@ -371,7 +383,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         method="GET",
         path="/contents/{content_id}",
         summary="Read one approved article",
-        description="Everything needed to publish it: body, SEO fields, images.",
+        description="Everything needed to publish it: body, SEO fields, and the pictures "
+        "themselves (base64, with their sha256), so a pull-style client needs no other call.",
         data=CONTENT_DETAIL,
         params=(_CONTENT_ID,),
         errors=(400, 404),

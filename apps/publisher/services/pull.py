@@ -7,9 +7,10 @@ import math
 from datetime import datetime
 from typing import Any
 
+from apps.publisher.payload import image_entry
 from apps.publisher.services.inbound import NotFound, approved, event_log, iso
 from apps.workspace.models import Site
-from apps.writer.models import Content, ImageKind, ImageStatus
+from apps.writer.models import Content, Image, ImageKind, ImageStatus
 
 
 def _summary(content: Content) -> dict[str, Any]:
@@ -92,15 +93,28 @@ def content_read(*, site: Site, content_id: int, request_id: str = "") -> dict[s
         "focus_keyword": content.primary_keyword,
         "secondary_keywords": [str(word) for word in content.secondary_keywords or []],
         "content_type": content.content_type,
-        "images": [
-            {
-                "id": image.pk,
-                "role": "featured" if image.kind == ImageKind.FEATURED else "inline",
-                "position": image.position,
-                "alt": image.alt,
-                "caption": image.caption,
-                "ready": image.status == ImageStatus.GENERATED and bool(image.file),
-            }
-            for image in content.images.all()
-        ],
+        "images": [_image(image) for image in content.images.all()],
     }
+
+
+def _image(image: Image) -> dict[str, Any]:
+    """A picture with its bytes when it has them, in the shape our publish payload uses: a
+    pull client cannot fetch the editor's picture addresses (they need a signed-in member).
+    The body marks each in-article picture with `data-igny8-image="<id>"`."""
+    role = "featured" if image.kind == ImageKind.FEATURED else "inline"
+    entry: dict[str, Any] = {
+        "id": image.pk,
+        "role": role,
+        "position": image.position,
+        "alt": image.alt,
+        "caption": image.caption,
+        "ready": False,
+    }
+    if image.status == ImageStatus.GENERATED and image.file:
+        sent = image_entry(image, role)
+        if sent is not None:
+            entry.update(
+                ready=True,
+                **{key: sent[key] for key in ("sha256", "filename", "mime", "data_b64")},
+            )
+    return entry

@@ -4,7 +4,9 @@ each scoped to the key's site, each leaving a sync event."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 
 import pytest
 from django.utils import timezone
@@ -18,7 +20,8 @@ from apps.publisher.tests.api_helpers import (  # noqa: F401 - fixtures
     neighbour_fixture,
     wired_fixture,
 )
-from apps.writer.models import Content
+from apps.publisher.tests.helpers import approved_article
+from apps.writer.models import Content, Image, ImageStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -441,6 +444,29 @@ def test_an_article_reads_whole_with_its_seo_fields(wired):
     assert "<h2>Why drains clog</h2>" in data["html"]
     assert (data["meta_title"], data["focus_keyword"]) == ("Clean drains", "clean a drain")
     assert data["images"] == []
+
+
+def test_an_article_reads_with_its_pictures_bytes_for_a_pull_client(wired):
+    article = approved_article(wired.ws, wired.site, inline=1)
+    with schema_context(wired.ws.schema):
+        Content.objects.filter(pk=article.pk).update(approved_at=timezone.now())
+        files = {i.pk: i.file.open("rb").read() for i in article.images.all()}
+    data = data_of(wired.get(f"/contents/{article.pk}"))
+    assert {i["role"] for i in data["images"]} == {"featured", "inline"}
+    for image in data["images"]:
+        sent = base64.b64decode(image["data_b64"])
+        assert image["ready"] and sent == files[image["id"]]
+        assert image["sha256"] == hashlib.sha256(sent).hexdigest()
+        assert image["mime"].startswith("image/") and image["filename"]
+    # The body marks where each in-article picture goes, by the same id.
+    inline = next(i for i in data["images"] if i["role"] == "inline")
+    assert f'data-igny8-image="{inline["id"]}"' in data["html"]
+    # A picture not made yet is listed without bytes.
+    with schema_context(wired.ws.schema):
+        Image.objects.filter(pk=inline["id"]).update(status=ImageStatus.PENDING)
+    again = data_of(wired.get(f"/contents/{article.pk}"))["images"]
+    waiting = next(i for i in again if i["id"] == inline["id"])
+    assert waiting["ready"] is False and "data_b64" not in waiting
 
 
 def test_drafts_and_other_sites_articles_are_not_found(wired, neighbour, foreign):

@@ -185,3 +185,76 @@ def test_unpublish_takes_the_post_down(alpha, private_egress, adapter):
         assert wp.posts[publication.remote_id]["status"] == "draft"
         assert after.remote_status == "draft"
         assert _status(alpha, content) == PublishingStatus.NOT_PUBLISHED
+
+
+def test_publishing_and_what_wordpress_sends_go_to_their_own_log_channels(
+    alpha, private_egress, settings
+):
+    import logging
+
+    lines: dict[str, list[str]] = {"publishing": [], "wordpress_api": []}
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines[record.name].append(record.getMessage())
+
+    handlers = {name: Keep(level=logging.INFO) for name in lines}
+    for name, handler in handlers.items():
+        logging.getLogger(name).addHandler(handler)
+    site = publisher_site(alpha)
+    content = approved_article(alpha, site, inline=0)
+    try:
+        with FakeWordPress() as wp:
+            _connection, key = plugin_connection(alpha, site, wp.url)
+            wp.key = key
+            with schema_context(alpha.schema):
+                publish_now(content=content)
+    finally:
+        for name, handler in handlers.items():
+            logging.getLogger(name).removeHandler(handler)
+    assert any(
+        f"site {site.pk} out publish content:{content.pk} ok" in line
+        for line in lines["publishing"]
+    )
+    # Every call to WordPress, with its route and how long WordPress took.
+    assert any("POST /igny8/v1/publish on" in line for line in lines["wordpress_api"])
+    # Both are files of their own, next to the console (settings.LOGGING).
+    for name in lines:
+        assert f"{name}_file" in settings.LOGGING["loggers"][name]["handlers"]
+
+
+def test_the_article_reads_publishing_while_wordpress_is_called_then_published(
+    alpha, private_egress, monkeypatch
+):
+    import httpx
+
+    from apps.publisher import client as publisher_client
+
+    site = publisher_site(alpha)
+    content = approved_article(alpha, site, inline=0, featured=False)
+    plugin_connection(alpha, site, "http://127.0.0.1:9")
+    seen: list[str] = []
+
+    def wordpress(request: httpx.Request) -> httpx.Response:
+        # Read while our call is in flight: what anyone looking at the article sees now.
+        seen.append(Content.objects.get(pk=content.pk).publishing_status)
+        if len(seen) == 1:
+            return httpx.Response(500, json={"code": "boom", "message": "Database down."})
+        return httpx.Response(
+            200, json={"post_id": 7, "status": "publish", "permalink": "http://127.0.0.1:9/x/"}
+        )
+
+    monkeypatch.setattr(publisher_client, "_transport", httpx.MockTransport(wordpress))
+    monkeypatch.setattr("django.conf.settings.WP_MAX_RETRIES", 0)
+    with schema_context(alpha.schema):
+        Publication.objects.create(content=content, site=site)
+        Content.objects.filter(pk=content.pk).update(publishing_status=PublishingStatus.SCHEDULED)
+        with pytest.raises(PublishError):
+            publish_now(content=content)
+        failed = Content.objects.get(pk=content.pk).publishing_status
+        reason = Publication.objects.get(content=content).last_error
+        publish_now(content=content)
+    assert seen == [PublishingStatus.PUBLISHING, PublishingStatus.PUBLISHING]
+    assert failed == PublishingStatus.FAILED
+    assert "500" in reason, reason  # the reason is kept
+    assert _status(alpha, content) == PublishingStatus.PUBLISHED

@@ -136,6 +136,11 @@ final class Publisher
             $fields['seo'] = __('Must be an object with title, description, focus_keyword.', 'igny8-bridge');
             $seo = [];
         }
+        $postId = $data['post_id'] ?? null;
+        $wellFormed = is_int($postId) || (is_string($postId) && ctype_digit($postId));
+        if ($postId !== null && $postId !== '' && !$wellFormed) {
+            $fields['post_id'] = __('Must be the id of a post on this site.', 'igny8-bridge');
+        }
         $author = Settings::authorId();
         if (!empty($data['author'])) {
             $user = is_numeric($data['author']) ? get_userdata((int) $data['author']) : get_user_by('login', (string) $data['author']);
@@ -166,7 +171,26 @@ final class Publisher
             'images' => $lists['images'],
             'seo' => $seo,
             'author' => $author,
+            'post_id' => (int) ($postId ?? 0),
         ];
+    }
+
+    /**
+     * The post IGNY8 knows this article by (sent as post_id) when no post carries the content
+     * id yet: one made through WordPress's own REST API before this plugin was connected.
+     * Taken over only when it is of the same type and no other article's; otherwise 0 (a new
+     * post), so a stale or wrong id can never overwrite someone else's post.
+     */
+    private static function adoptable(int $postId, string $postType): int
+    {
+        if ($postId <= 0) {
+            return 0;
+        }
+        $post = get_post($postId);
+        if (!$post || $post->post_type !== $postType) {
+            return 0;
+        }
+        return get_post_meta($postId, Meta::CONTENT_ID, true) === '' ? $postId : 0;
     }
 
     /**
@@ -175,7 +199,8 @@ final class Publisher
      */
     private static function save(array $data)
     {
-        $existing = self::findPost($data['content_id']);
+        $existing = self::findPost($data['content_id'])
+            ?: self::adoptable($data['post_id'], $data['post_type']);
         $media = Media::ingest($data['images'], $existing);
         if ($media instanceof WP_Error) {
             return $media;
