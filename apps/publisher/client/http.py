@@ -315,7 +315,9 @@ class WordPressHTTP:
             raise errors.timed_out(self.host, self.timeout, sent=False) from None
         except httpx.TimeoutException:
             raise errors.timed_out(self.host, time.monotonic() - started, sent=True) from None
-        except ResponseTooLarge:
+        except (ResponseTooLarge, httpx.DecodingError):
+            # Too big, or a compressed answer that does not unpack: either way not the JSON
+            # WordPress sends, said in the same words rather than as a traceback.
             raise errors.bad_answer(self.host) from None
         except EgressError as exc:
             raise PublishError(exc.message, code="refused_address") from None

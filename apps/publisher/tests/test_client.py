@@ -136,6 +136,14 @@ def test_not_wordpress_is_said_so(private_egress):
     assert "https://example.com" in caught.value.words  # what to type instead
 
 
+def test_a_compressed_answer_that_does_not_unpack_is_said_so(private_egress):
+    # A host that claims gzip and sends something else: plain words, not a decoding traceback.
+    answer = (200, {"Content-Type": "application/json", "Content-Encoding": "gzip"}, b"not gzip")
+    with tiny_server(lambda h: answer) as url, pytest.raises(PublishError) as caught:
+        PluginAdapter(url, KEY).status()
+    assert "sent an answer we could not read" in caught.value.words
+
+
 def test_a_firewall_page_in_front_of_wordpress(private_egress):
     page = b"<html><body><h1>403 Forbidden</h1>Request blocked.</body></html>"
     answer = (403, {"Content-Type": "text/html"}, page)
