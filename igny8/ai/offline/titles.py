@@ -66,6 +66,8 @@ def slots(
 ) -> dict[str, str]:
     x, y = sides(v, related or [])
     plural = v.ref_is_plural
+    # A comparison's own qualifier: "Python or Java for Beginners?"
+    qualified = f" {headline(v.qualifier)}" if v.kind == "comparison" and v.qualifier else ""
     return {
         "label": v.label,
         "lead": v.lead,
@@ -76,7 +78,7 @@ def slots(
         "x": x,
         "y": y,
         "versus": v.versus if v.kind == "comparison" else f"{x} vs {y}",
-        "x_or_y": f"{x} or {y}?",
+        "x_or_y": f"{x} or {y}{qualified}?",
         "answer": answer(v, index),
         "is": "Are" if plural else "Is",
         "it": "They" if plural else "It",
@@ -205,7 +207,7 @@ def works(v: Voice) -> str:
         "question": "A Closer Look",
         "local": "How to Compare Local Options",
         "best": "How to Compare the Options",
-        "comparison": f"How {v.versus.replace(' vs ', ' and ').replace(' or ', ' and ')} Differ",
+        "comparison": "How {} and {} Differ".format(*(headline(x) for x in v.side_nouns)),
         "cost": "Typical Price Ranges",
         "problem": "How to Diagnose It",
     }.get(v.kind, "How It Works")

@@ -163,6 +163,37 @@ def test_best_and_comparison_keywords_read_as_a_writer_would_write_them():
         assert title.startswith("How to Unclog a Drain")
 
 
+@pytest.mark.parametrize(
+    ("keyword", "sides", "qualifier", "said"),
+    [
+        ("python vs java for beginners", ("python", "java"), "for beginners",
+         "Python vs Java for Beginners"),
+        ("scrum vs kanban for small teams", ("scrum", "kanban"), "for small teams",
+         "Scrum vs Kanban for Small Teams"),
+        ("rent vs buy in 2024", ("rent", "buy"), "in 2024", "Rent vs Buy in 2024"),
+    ],
+)  # fmt: skip
+def test_a_comparisons_qualifier_belongs_to_the_comparison_not_to_its_second_side(
+    keyword, sides, qualifier, said
+):
+    """ "python vs java for beginners" weighs Python and Java (for beginners): titles keep the
+    whole keyword, but no heading asks "Can You Switch from Python to Java for Beginners
+    Later?" or explains "How Python and Java for Beginners Differ"."""
+    shape = analyse(keyword)
+    assert (shape.sides, shape.qualifier) == (sides, qualifier)
+    # "… between Python and Java for Beginners", "… from Python to Java for Beginners …"
+    misread = re.compile(rf"\b(?:and|to|from)\s+\w+\s+{qualifier}\b", re.I)
+    for title in titles_for(keyword, "comparison", 6):
+        if " vs " in title:
+            assert title.startswith(said), title
+        assert not misread.search(title), title
+    for structure in STRUCTURES:
+        article = written(ideas([keyword], structure)[0])
+        for heading in headings(article["html"]):
+            assert not misread.search(heading), (structure, heading)
+        assert not misread.search(prose(article["html"])), structure
+
+
 def test_a_garlic_keyword_is_not_written_into_a_squash_article():
     cluster = ["is my squash dying", "how to grow garlic", "squash vine borer", "garlic bulbs"]
     for structure in STRUCTURES:
