@@ -320,7 +320,9 @@ class Voice:
         s = self.shape
         if s.subkind == "to":
             return headline(f"how much does it cost to {_prose(s.action)}") + "?"
-        noun = _join(self.noun, self.qualifier) if s.subkind == "of" else self.noun
+        # "How Much Does a Plumber Cost?": one of a countable thing takes its article.
+        one = self.a_noun if self.number == "count" and self.noun else self.noun
+        noun = _join(one, self.qualifier) if s.subkind == "of" else one
         noun = noun or _prose(s.keyword)
         does = "do" if is_plural_word(noun.split()[-1]) else "does"
         return headline(f"how much {does} {noun} cost") + "?"

@@ -259,6 +259,9 @@ def test_plurals_and_articles_follow_the_noun():
     assert voice("pest control near me").label == "Pest Control Near You"
     assert voice("furniture stores near me").a_noun == "a furniture store"
     assert voice("cost of solar panels").how_much == "How Much Do Solar Panels Cost?"
+    assert voice("plumber cost").how_much == "How Much Does a Plumber Cost?"
+    assert voice("electrician cost").how_much == "How Much Does an Electrician Cost?"
+    assert voice("roof replacement cost").how_much == "How Much Does Roof Replacement Cost?"
     assert voice("rent vs buy").side_nouns == ("renting", "buying")
 
 
