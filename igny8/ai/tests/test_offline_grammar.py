@@ -194,6 +194,33 @@ def test_a_comparisons_qualifier_belongs_to_the_comparison_not_to_its_second_sid
         assert not misread.search(prose(article["html"])), structure
 
 
+@pytest.mark.parametrize(
+    ("keyword", "asked"),
+    [
+        ("chase bank login", "How Do You Sign in to Chase Bank?"),
+        ("tiktok sign up", "How Do You Create a TikTok Account?"),
+        ("amazon customer service", "How Do You Reach Amazon Customer Service?"),
+        ("irs phone number", "How Do You Spot a Fake IRS Number?"),
+        ("ikea official site", "Is There an Ikea App?"),
+    ],
+)
+def test_a_brands_login_or_help_line_is_asked_about_as_a_page_not_a_thing(keyword, asked):
+    """Not "How Do Chase Bank Login Work?", "Are Chase Bank Login Worth It for Beginners?"
+    or "Do You Need Special Tools for IRS Phone Number?"."""
+    label = voice(keyword).label
+    as_a_thing = re.compile(
+        rf"\b(?:Do|Does|Is|Are) {label} (?:Work|Cost|Worth)|(?:Tools for|Handle|Avoid with) "
+        rf"{label}",
+        re.I,
+    )
+    seen = set()
+    for structure in STRUCTURES:
+        for heading in headings(written(ideas([keyword], structure)[0])["html"]):
+            assert not as_a_thing.search(heading), (structure, heading)
+            seen.add(heading)
+    assert asked in seen
+
+
 def test_a_garlic_keyword_is_not_written_into_a_squash_article():
     cluster = ["is my squash dying", "how to grow garlic", "squash vine borer", "garlic bulbs"]
     for structure in STRUCTURES:
