@@ -221,6 +221,45 @@ def test_a_brands_login_or_help_line_is_asked_about_as_a_page_not_a_thing(keywor
     assert asked in seen
 
 
+@pytest.mark.parametrize(
+    ("keyword", "thing", "not_a_thing"),
+    [
+        ("why are my tomato leaves yellow", "your tomato leaves", "tomato leaves yellow"),
+        ("why is my pool green after shock", "your pool", "pool green"),
+        ("why are my hydrangeas droopy", "your hydrangeas", "hydrangeas droopy"),
+        ("is green tea good for you", "green tea", "tea good"),
+    ],
+)
+def test_how_a_thing_looks_is_asked_about_not_made_part_of_its_name(keyword, thing, not_a_thing):
+    """Not "a written plan for your tomato leaves yellow": the colour or state a question
+    asks about is not part of the thing ("green tea" keeps its colour)."""
+    assert voice(keyword).prose == thing
+    for structure in STRUCTURES:
+        text = prose(written(ideas([keyword], structure)[0])["html"]).lower()
+        assert not_a_thing not in text.replace(keyword, ""), structure
+
+
+@pytest.mark.parametrize(
+    ("keyword", "first"),
+    [
+        ("why are my tomato leaves yellow", "What to Check First"),
+        ("is coffee bad for you", "What to Check First"),
+        ("scrum vs kanban", "What Matters Most to You"),
+        ("chase bank login", "What to Have Ready"),
+        ("compost bins", "What You Will Need"),
+    ],
+)
+def test_a_guide_starts_with_what_its_reader_has_to_settle(keyword, first):
+    """A question is checked, not shopped for: "Why Are My Tomato Leaves Yellow?" has no
+    "Setting a Realistic Budget"; a login page needs no budget either."""
+    outline = [h["heading"] for h in ideas([keyword], "guide")[0]["outline"]]
+    start = outline.index("Before You Start")
+    assert outline[start + 1] == first
+    if first in ("What to Check First", "What to Have Ready"):
+        assert "Setting a Realistic Budget" not in outline
+        assert "What You Will Need" not in outline
+
+
 def test_a_garlic_keyword_is_not_written_into_a_squash_article():
     cluster = ["is my squash dying", "how to grow garlic", "squash vine borer", "garlic bulbs"]
     for structure in STRUCTURES:
