@@ -17,8 +17,9 @@ admin page on the private network, the app's own loopback ports. The rules:
   the body decodes to as well: gzip and deflate (the only encodings asked for) are decoded here,
   never past the bound, since 32 MB of gzip can unpack to 32 GB.
 - Time is bounded too when the caller set a deadline (`igny8.deadlines.within`): every
-  connect, read and write waits at most what the deadline leaves, so a peer that never answers,
-  or trickles a byte at a time, cannot hold a call past it.
+  name lookup, connect, read and write waits at most what the deadline leaves, so a peer that
+  never answers, trickles a byte at a time, or whose name server never answers, cannot hold a
+  call past it.
 - Callers never show a peer's body as it came; at most a trimmed message from a structured
   error (see `peer_words`).
 
@@ -36,6 +37,7 @@ import ipaddress
 import re
 import socket
 import ssl
+import threading
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -246,14 +248,42 @@ def url_check(url: str, policy: EgressPolicy) -> None:
         )
 
 
-def resolve(host: str, port: int, policy: EgressPolicy) -> list[str]:
+def _lookup(host: str, port: int, timeout: float | None) -> list:
+    """getaddrinfo, given up after `timeout` seconds (None: as long as the resolver takes).
+
+    getaddrinfo itself has no timeout, and a name server that never answers holds it for the
+    resolver's own retries (tens of seconds), past any deadline. So a bounded lookup runs in a
+    daemon thread that is left to finish on its own when the time is up."""
+    if timeout is None:
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    outcome: dict[str, object] = {}
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            outcome["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except BaseException as exc:  # handed to the caller below
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="egress-lookup", daemon=True).start()
+    if not done.wait(timeout):
+        raise httpcore.ConnectTimeout(f"Looking up {host} took longer than {timeout:.1f} s.")
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["infos"]  # type: ignore[return-value]
+
+
+def resolve(host: str, port: int, policy: EgressPolicy, timeout: float | None = None) -> list[str]:
     """The addresses to connect to, every one of them permitted; EgressRefused otherwise.
+    The lookup ends within `timeout` seconds (httpcore.ConnectTimeout after that).
 
     A name with several answers is refused if any answer is refused: connecting to "the public
     one" would let a name alternate between a public and a private answer.
     """
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = _lookup(host, port, timeout)
     except (socket.gaierror, UnicodeError, OSError):
         raise EgressRefused(
             f"Could not find {host}: no such host. Check the address for typos."
@@ -289,7 +319,11 @@ class _GuardedBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.NetworkStream:
-        addresses = [host] if self.policy.unrestricted else resolve(host, port, self.policy)
+        if self.policy.unrestricted:
+            addresses = [host]
+        else:
+            lookup = _time_left(timeout, httpcore.ConnectTimeout)
+            addresses = resolve(host, port, self.policy, lookup)
         last: Exception | None = None
         for address in addresses:
             try:

@@ -33,6 +33,7 @@ from html import escape, unescape
 
 from apps.writer import scoring
 from apps.writer.scoring_text import first_words, fold, has_keyword, read_article
+from igny8.ai.offline.english import headline as title_case
 
 # Checks these rules fix; the rest need writing.
 FIXABLE = frozenset(
@@ -220,6 +221,15 @@ def _keyword_in_title(title: str, keyword: str, language: str, changes: list[str
     return fixed[:TITLE_MAX]
 
 
+def _in_title_case(text: str, language: str) -> bool:
+    """An English heading written in title case ("What You Will Need"): its longer words all
+    start with a capital, and there are at least two of them."""
+    if language.split("-")[0] != "en":
+        return False
+    long_words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text) if len(w) > 3]
+    return len(long_words) >= 2 and all(w[0].isupper() for w in long_words)
+
+
 def _keyword_in_heading(html: str, keyword: str, language: str, changes: list[str]) -> str:
     doc = read_article(html)
     h1s = [text for level, text in doc.headings if level == 1]
@@ -233,6 +243,10 @@ def _keyword_in_heading(html: str, keyword: str, language: str, changes: list[st
         return f"<h2>{escape(lead, quote=False)}</h2>\n{html}"
     level, attrs, inner = first.group(1), first.group(2), first.group(3)
     changes.append(f"Put “{keyword}” in the first heading ({_plain(inner)[:60]}).")
+    if _in_title_case(_plain(inner), language) and lead == lead_case(lead.lower()):
+        # "How to Install a Ceiling Fan: What You Will Need", not "How to install a …: What
+        # You Will Need": the keyword takes the casing of the heading it joins.
+        lead = title_case(lead)
     text = joined(escape(lead, quote=False), inner.strip())
     return f"{html[: first.start()]}<h{level}{attrs}>{text}</h{level}>{html[first.end() :]}"
 

@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import zlib
 from pathlib import Path
 
@@ -195,6 +196,33 @@ def test_a_name_with_one_private_answer_among_public_ones_is_refused(monkeypatch
     monkeypatch.setattr(egress.socket, "getaddrinfo", getaddrinfo)
     with pytest.raises(EgressRefused, match=r"mixed\.example \(10\.0\.0\.8\)"):
         egress.resolve("mixed.example", 443, CLOSED)
+
+
+def _slow_name_server(monkeypatch, seconds: float) -> None:
+    """A name server that answers (a public address) only after `seconds`."""
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        time.sleep(seconds)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port))]
+
+    monkeypatch.setattr(egress.socket, "getaddrinfo", getaddrinfo)
+
+
+def test_a_name_server_that_never_answers_ends_with_the_deadline(monkeypatch):
+    """getaddrinfo has no timeout of its own: the lookup is given up when the deadline (or
+    the connect timeout) is reached, not when the resolver gives up tens of seconds later."""
+    from igny8 import deadlines
+
+    _slow_name_server(monkeypatch, 5)
+    started = time.monotonic()
+    looking_up = pytest.raises(httpx.ConnectTimeout, match="Looking up slow-dns.example")
+    with deadlines.within(0.3), egress.client(CLOSED, timeout=30) as http, looking_up:
+        http.get("https://slow-dns.example/v1/models")
+    assert time.monotonic() - started < 1.0
+    started = time.monotonic()
+    with egress.client(CLOSED, timeout=0.3) as http, pytest.raises(httpx.ConnectTimeout):
+        http.get("https://slow-dns.example/v1/models")
+    assert time.monotonic() - started < 1.0
 
 
 def test_redirects_are_not_followed(listener):

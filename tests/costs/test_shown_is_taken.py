@@ -29,7 +29,14 @@ from apps.writer.services.images import prompts_input
 from apps.writer.services.optimize import optimize_input
 from apps.writer.services.writing import write_input
 from igny8.ai import crypto
-from igny8.ai.tests.fake_openai import API_KEY, FakeOpenAI, ok
+from igny8.ai.tests.fake_openai import (
+    API_KEY,
+    FakeOpenAI,
+    bad_request,
+    image_b64_reply,
+    ok,
+    png,
+)
 from tests.costs.walk import HX, Walk, answer, shown_cost, text_of
 from tests.factories import make_site, make_user
 from tests.fixtures import Workspace
@@ -388,6 +395,54 @@ def test_a_run_that_changes_nothing_takes_nothing(walk, fake):
         assert "nothing changed (nothing charged)" in text_of(
             w.client.get(response["Location"]).content.decode()
         )
+    assert sum(u.credits for u in w.usage()) == sum(taken for _, _, taken in w.taken)
+
+
+@pytest.mark.parametrize("fake", ["provider"], indirect=True)
+def test_pictures_that_fail_are_given_back_and_a_retry_takes_what_its_button_shows(walk, fake):
+    """Pictures the provider refuses are refunded, and "Retry" on one of them takes exactly
+    the credits its button shows (offline title cards never fail, so a provider only)."""
+    w = walk
+    clusters = cluster(w, fake)
+    (idea,) = generate_ideas(w, fake, clusters[:1], per_cluster=1)
+    (task,) = queue(w, [idea])
+    write(w, fake, [task])
+    (content,) = contents(w)
+    image_prompts(w, fake, content)
+
+    page = w.client.get(panel(content), **HX).content.decode()
+    shown = shown_cost(page, 'data-action="generate"')
+    per_image = shown // 3  # a featured image and two in the article
+    refused = bad_request("Your request was rejected as a result of our safety system.")
+    fake.script("images", [refused, refused, image_b64_reply(png())])
+    w.take(
+        "generate images, two refused",
+        shown - 2 * per_image,
+        lambda: w.client.post(panel(content), {"action": "generate", "shown": shown}, **HX),
+    )
+
+    page = w.client.get(panel(content), **HX).content.decode()
+    retry = shown_cost(page, 'data-action="retry-one"')
+    assert retry == per_image > 0
+    image = re.search(r'action="/writer/images/(\d+)/retry/"', page).group(1)
+    fake.script("images", [image_b64_reply(png())])
+    w.take(
+        "retry one picture",
+        retry,
+        lambda: w.client.post(f"/writer/images/{image}/retry/", {"shown": retry}, **HX),
+    )
+
+    # The last refused picture, from the panel's button, at the price it shows.
+    page = w.client.get(panel(content), **HX).content.decode()
+    again = shown_cost(page, 'data-action="generate"')
+    assert again == per_image
+    fake.script("images", [image_b64_reply(png())])
+    w.take(
+        "generate the last picture",
+        again,
+        lambda: w.client.post(panel(content), {"action": "generate", "shown": again}, **HX),
+    )
+    assert len(fake.calls("images")) == 5
     assert sum(u.credits for u in w.usage()) == sum(taken for _, _, taken in w.taken)
 
 

@@ -195,6 +195,23 @@ def test_a_question_keyword_reads_as_a_question():
     assert "Is my squash dying? This article answers it." in fx.html
 
 
+@pytest.mark.parametrize(
+    ("heading", "fixed"),
+    [
+        ("What You Will Need", "How to Install a Ceiling Fan: What You Will Need"),
+        ("What you will need", "How to install a ceiling fan: What you will need"),
+    ],
+)
+def test_the_keyword_takes_the_casing_of_the_heading_it_joins(heading, fixed):
+    """Not "How to install a ceiling fan: What You Will Need" (the demo article's fix)."""
+    body = f"<h2>{heading}</h2><p>How to install a ceiling fan, step by step. {FILLER}</p>"
+    data = article(body, primary_keyword="how to install a ceiling fan")
+    fx = rules.fix(data)
+    assert f"<h2>{fixed}</h2>" in fx.html
+    after = scoring.score(fixed_input(data, fx))
+    assert next(c for c in after.checks if c.key == "keyword_heading").passed
+
+
 def test_alt_text_comes_from_the_image_prompt_then_the_caption():
     data, pictures = CASES["pictures without alt text"]
     fx = rules.fix(data, pictures=pictures)

@@ -146,10 +146,16 @@ def _comparison(text: str) -> Shape | None:
     if not left or not right:
         return None
     sides = [re.sub(r"^(?:a|an|the)\s+", "", s) for s in (left, right)]
+    qualifier = ""
+    noun, tail = split_noun(sides[1].split())
+    if joiner != "difference" and tail and tail[0] in PREPOSITIONS and noun:
+        # "python vs java for beginners": the qualifier belongs to the whole comparison,
+        # not to java ("Can You Switch from Python to Java for Beginners Later?").
+        sides[1], qualifier = " ".join(noun), " ".join(tail)
     heads = [split_noun(s.split())[0][-1] for s in sides]
     return _make(text, "comparison", [], sides=(sides[0], sides[1]), head_words=heads,
-                 subkind=joiner,
-                 extra_terms=" ".join(sides).split())  # fmt: skip
+                 subkind=joiner, qualifier=qualifier,
+                 extra_terms=" ".join(sides + [qualifier]).split())  # fmt: skip
 
 
 def _how_to(text: str) -> Shape | None:

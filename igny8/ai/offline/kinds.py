@@ -293,7 +293,8 @@ def classify(heading: str, structure: str) -> str:
     if text.startswith("why") or re.search(r"\bbenefits?\b|\bmatters?\b", text):
         return "why"
     if re.search(r"what you(?:'ll| will)? need|before you (?:start|begin)|prerequisites|tools "
-                 r"and materials|getting ready", text):  # fmt: skip
+                 r"and materials|getting ready|what to (?:check first|have ready)|questions to "
+                 r"ask yourself", text):  # fmt: skip
         return "prep"
     if text.startswith("how"):
         return "how"

@@ -195,6 +195,18 @@ def object_noun(words: list[str], verb_first: bool = True) -> list[str]:
     return [w for w in noun if w not in PRONOUNS]
 
 
+# Words that describe how a thing looks or feels at the end of "why is my pool green", "why
+# are my hydrangeas droopy". Many also name a kind ("green tea", "red wine", "sticky rice"),
+# so they end the noun phrase only at the end of the question or before a preposition.
+STATE_ADJECTIVES = frozenset(
+    """yellow brown green white black red orange purple pink grey gray blue yellowish
+    brownish droopy leggy patchy mushy soggy sticky spotty limp brittle crispy curly bitter
+    sour thin weak stiff dull noisy smelly foamy bumpy flat loose tight rusty dusty dirty
+    greasy hard soft sad angry lazy aggressive sweet salty warm wobbly fuzzy hairy shaky
+    blurry cracked small""".split()
+)
+
+
 def clause_subject(aux: str, words: list[str]) -> tuple[list[str], list[str], bool]:
     """After an auxiliary: (noun phrase, predicate, said "my"). The noun phrase ends at a verb,
     a predicate adjective, a new determiner or a preposition; after "is"/"are" also at an
@@ -229,6 +241,9 @@ def clause_subject(aux: str, words: list[str]) -> tuple[list[str], list[str], bo
             and word != "of"  # "the benefits of yoga" stays whole
             or word == "not"
             or progressive
+            or be
+            and word in STATE_ADJECTIVES
+            and (not following or following in PREPOSITIONS or following in ("and", "all"))
             or be
             and word.endswith("ed")
             and len(word) > 4

@@ -66,6 +66,20 @@ MISTAKES = [
 CONCLUSIONS = ["Conclusion", "Final Thoughts", "Wrapping Up", "The Bottom Line"]
 
 
+def _before_you_start(v: Voice) -> tuple[str, ...]:
+    """What to settle first, for the kind of search: a question or a problem is checked, not
+    shopped for ("Why Are My Tomato Leaves Yellow?" needs no budget), a comparison starts
+    from what matters to the reader, a brand's page from what to have ready."""
+    s = v.shape
+    if v.kind == "problem" or (v.kind == "question" and s.subkind != "what_is"):
+        return "What to Check First", "Questions to Ask Yourself"
+    if v.kind == "comparison":
+        return "What Matters Most to You", "Setting a Realistic Budget"
+    if v.kind == "navigational":
+        return ("What to Have Ready",)
+    return "What You Will Need", "Setting a Realistic Budget"
+
+
 def guide(rng: random.Random, t: Topic) -> tuple[list[str], Outline]:
     v = t.voice
     steps = rng.sample(
@@ -75,8 +89,7 @@ def guide(rng: random.Random, t: Topic) -> tuple[list[str], Outline]:
         h2(v.what),
         h2(rng.choice(t_.why(v))),
         h2("Before You Start"),
-        h3("What You Will Need"),
-        h3("Setting a Realistic Budget"),
+        *[h3(heading) for heading in _before_you_start(v)],
         h2(rng.choice(t_.start(v))),
         *[h3(step) for step in steps],
     ]

@@ -8,7 +8,7 @@ keeps both sides. Templates take their slots from `slots(voice, …)`.
 
 from __future__ import annotations
 
-from igny8.ai.offline.english import doubled_word, headline
+from igny8.ai.offline.english import doubled_word, headline, with_article
 from igny8.ai.offline.nouns import contains, is_plural_phrase
 from igny8.ai.offline.title_bank import ANSWERS, TITLES
 from igny8.ai.offline.voice import COLLECTIONS, Voice
@@ -66,6 +66,8 @@ def slots(
 ) -> dict[str, str]:
     x, y = sides(v, related or [])
     plural = v.ref_is_plural
+    # A comparison's own qualifier: "Python or Java for Beginners?"
+    qualified = f" {headline(v.qualifier)}" if v.kind == "comparison" and v.qualifier else ""
     return {
         "label": v.label,
         "lead": v.lead,
@@ -76,7 +78,7 @@ def slots(
         "x": x,
         "y": y,
         "versus": v.versus if v.kind == "comparison" else f"{x} vs {y}",
-        "x_or_y": f"{x} or {y}?",
+        "x_or_y": f"{x} or {y}{qualified}?",
         "answer": answer(v, index),
         "is": "Are" if plural else "Is",
         "it": "They" if plural else "It",
@@ -205,7 +207,7 @@ def works(v: Voice) -> str:
         "question": "A Closer Look",
         "local": "How to Compare Local Options",
         "best": "How to Compare the Options",
-        "comparison": f"How {v.versus.replace(' vs ', ' and ').replace(' or ', ' and ')} Differ",
+        "comparison": "How {} and {} Differ".format(*(headline(x) for x in v.side_nouns)),
         "cost": "Typical Price Ranges",
         "problem": "How to Diagnose It",
     }.get(v.kind, "How It Works")
@@ -229,6 +231,44 @@ def related_noun(r: Voice) -> str | None:
     return r.ref if r.kind in ("topic", "navigational") else None
 
 
+def _navigational_faq(v: Voice) -> list[str]:
+    """What people ask about a brand's login, help line or site: about the brand and the
+    page they are looking for ("How Do You Sign In to Chase Bank?"), never about the search
+    as if it were a thing ("How Do Chase Bank Login Work?")."""
+    brand = v.brand_phrase[: -len(v.shape.list_head)].strip() if v.shape.list_head else ""
+    brand = headline(brand or v.noun)
+    app = headline(with_article(f"{brand} app"))
+    ending = v.shape.list_head
+    if ending in ("customer service", "phone number"):
+        return [
+            f"How Do You Reach {brand} Customer Service?",
+            f"What Should You Have Ready Before You Contact {brand}?",
+            f"When Is the Best Time to Call {brand}?",
+            f"Can You Reach {brand} Without Calling?",
+            headline(f"how do you spot {with_article(f'fake {brand} number')}") + "?",
+            f"What If {brand} Does Not Answer?",
+        ]
+    if ending == "official site":
+        return [
+            f"How Do You Know You Are on the Official {brand} Site?",
+            f"What Can You Do on the {brand} Website?",
+            f"Is There {app}?",
+            f"How Do You Contact {brand}?",
+            f"What Should You Do If the {brand} Site Is Down?",
+        ]
+    first = f"How Do You Create {headline(with_article(f'{brand} account'))}?"
+    if ending != "sign up":
+        first = f"How Do You Sign In to {brand}?"
+    return [
+        first,
+        f"What If You Forget Your {brand} Password?",
+        f"How Do You Know You Are on the Real {brand} Page?",
+        f"Is It Safe to Sign In to {brand} on a Shared Computer?",
+        f"Is There {app}?",
+        "Who Can Help If You Still Cannot Get In?",
+    ]
+
+
 def faq_questions(v: Voice, for_whom: str, related: list[Voice] | None = None) -> list[str]:
     """Questions readers ask about the topic, the first one naming it (FAQ outlines and the
     FAQ block of an article). Related keywords that are questions are asked as they are."""
@@ -244,7 +284,9 @@ def faq_questions(v: Voice, for_whom: str, related: list[Voice] | None = None) -
             "How Do You Choose the Right Ones?",
             "How Often Should You Revisit Them?",
         ]
-    elif v.kind in ("topic", "navigational"):
+    elif v.kind == "navigational":
+        base = [v.what, *_navigational_faq(v)]
+    elif v.kind == "topic":
         r, does, is_ = v.ref, v.verb("do").title(), v.verb("be").title()
         base = [
             v.what,

@@ -310,9 +310,9 @@ class Voice:
     @cached_property
     def versus(self) -> str:
         x, y = self.sides
-        if self.shape.subkind == "or":
-            return f"{headline(x)} or {headline(y)}"
-        return f"{headline(x)} vs {headline(y)}"
+        joiner = "or" if self.shape.subkind == "or" else "vs"
+        # The comparison's own qualifier ("for beginners") follows both sides.
+        return headline(_join(f"{x} {joiner} {y}", self.qualifier))
 
     @cached_property
     def how_much(self) -> str:
@@ -320,7 +320,9 @@ class Voice:
         s = self.shape
         if s.subkind == "to":
             return headline(f"how much does it cost to {_prose(s.action)}") + "?"
-        noun = _join(self.noun, self.qualifier) if s.subkind == "of" else self.noun
+        # "How Much Does a Plumber Cost?": one of a countable thing takes its article.
+        one = self.a_noun if self.number == "count" and self.noun else self.noun
+        noun = _join(one, self.qualifier) if s.subkind == "of" else one
         noun = noun or _prose(s.keyword)
         does = "do" if is_plural_word(noun.split()[-1]) else "does"
         return headline(f"how much {does} {noun} cost") + "?"
@@ -419,7 +421,8 @@ def searched(v: Voice) -> tuple[str, dict[str, str], bool]:
         if s.subkind == "difference":
             return "comparison", {"phrase": f"the difference between {x} and {y}"}, False
         joiner = "or" if s.subkind == "or" else re_joiner(s.keyword)
-        return "comparison", {"phrase": f"the {x} {joiner} {y} question"}, False
+        question = _join(f"the {x} {joiner} {y} question", v.qualifier)
+        return "comparison", {"phrase": question}, False
     if s.kind == "cost":
         return "cost", {"phrase": v.cost_phrase}, v.prose_is_plural
     if s.kind == "problem":

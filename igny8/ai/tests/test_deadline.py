@@ -5,6 +5,7 @@ in what the job has left), and the error says what really happened."""
 from __future__ import annotations
 
 import re
+import socket
 import time
 
 # The openai client imports its resources on first use (about a second): done here, so that it
@@ -79,6 +80,23 @@ def test_a_server_that_trickles_bytes_is_cut_off_at_the_deadline(settings):
         elapsed, error = call(provider(server.base_url))
     assert 0.95 <= elapsed < 1.3
     assert re.search(r"did not answer in time: 1 try over 1(\.\d)? s", error.message)
+
+
+def test_a_name_server_that_never_answers_costs_the_deadline_and_no_more(settings, monkeypatch):
+    """The host name is looked up inside the call's deadline too: getaddrinfo would otherwise
+    wait for the resolver's own retries, tens of seconds for each try."""
+    from igny8 import egress
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        time.sleep(10)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+    monkeypatch.setattr(egress.socket, "getaddrinfo", getaddrinfo)
+    settings.AI_TIMEOUT_SECONDS, settings.AI_MAX_RETRIES = 0.4, 3
+    settings.AI_CALL_DEADLINE_SECONDS = 1.0
+    elapsed, error = call(provider("http://slow-dns.example/v1"))
+    assert 0.95 <= elapsed < 1.4
+    assert error.message.startswith("slow-dns.example did not answer in time: 3 tries over 1")
 
 
 def test_a_job_with_less_time_left_cuts_the_call_shorter(settings):

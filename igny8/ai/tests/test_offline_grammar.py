@@ -163,6 +163,103 @@ def test_best_and_comparison_keywords_read_as_a_writer_would_write_them():
         assert title.startswith("How to Unclog a Drain")
 
 
+@pytest.mark.parametrize(
+    ("keyword", "sides", "qualifier", "said"),
+    [
+        ("python vs java for beginners", ("python", "java"), "for beginners",
+         "Python vs Java for Beginners"),
+        ("scrum vs kanban for small teams", ("scrum", "kanban"), "for small teams",
+         "Scrum vs Kanban for Small Teams"),
+        ("rent vs buy in 2024", ("rent", "buy"), "in 2024", "Rent vs Buy in 2024"),
+    ],
+)  # fmt: skip
+def test_a_comparisons_qualifier_belongs_to_the_comparison_not_to_its_second_side(
+    keyword, sides, qualifier, said
+):
+    """ "python vs java for beginners" weighs Python and Java (for beginners): titles keep the
+    whole keyword, but no heading asks "Can You Switch from Python to Java for Beginners
+    Later?" or explains "How Python and Java for Beginners Differ"."""
+    shape = analyse(keyword)
+    assert (shape.sides, shape.qualifier) == (sides, qualifier)
+    # "… between Python and Java for Beginners", "… from Python to Java for Beginners …"
+    misread = re.compile(rf"\b(?:and|to|from)\s+\w+\s+{qualifier}\b", re.I)
+    for title in titles_for(keyword, "comparison", 6):
+        if " vs " in title:
+            assert title.startswith(said), title
+        assert not misread.search(title), title
+    for structure in STRUCTURES:
+        article = written(ideas([keyword], structure)[0])
+        for heading in headings(article["html"]):
+            assert not misread.search(heading), (structure, heading)
+        assert not misread.search(prose(article["html"])), structure
+
+
+@pytest.mark.parametrize(
+    ("keyword", "asked"),
+    [
+        ("chase bank login", "How Do You Sign in to Chase Bank?"),
+        ("tiktok sign up", "How Do You Create a TikTok Account?"),
+        ("amazon customer service", "How Do You Reach Amazon Customer Service?"),
+        ("irs phone number", "How Do You Spot a Fake IRS Number?"),
+        ("ikea official site", "Is There an Ikea App?"),
+    ],
+)
+def test_a_brands_login_or_help_line_is_asked_about_as_a_page_not_a_thing(keyword, asked):
+    """Not "How Do Chase Bank Login Work?", "Are Chase Bank Login Worth It for Beginners?"
+    or "Do You Need Special Tools for IRS Phone Number?"."""
+    label = voice(keyword).label
+    as_a_thing = re.compile(
+        rf"\b(?:Do|Does|Is|Are) {label} (?:Work|Cost|Worth)|(?:Tools for|Handle|Avoid with) "
+        rf"{label}",
+        re.I,
+    )
+    seen = set()
+    for structure in STRUCTURES:
+        for heading in headings(written(ideas([keyword], structure)[0])["html"]):
+            assert not as_a_thing.search(heading), (structure, heading)
+            seen.add(heading)
+    assert asked in seen
+
+
+@pytest.mark.parametrize(
+    ("keyword", "thing", "not_a_thing"),
+    [
+        ("why are my tomato leaves yellow", "your tomato leaves", "tomato leaves yellow"),
+        ("why is my pool green after shock", "your pool", "pool green"),
+        ("why are my hydrangeas droopy", "your hydrangeas", "hydrangeas droopy"),
+        ("is green tea good for you", "green tea", "tea good"),
+    ],
+)
+def test_how_a_thing_looks_is_asked_about_not_made_part_of_its_name(keyword, thing, not_a_thing):
+    """Not "a written plan for your tomato leaves yellow": the colour or state a question
+    asks about is not part of the thing ("green tea" keeps its colour)."""
+    assert voice(keyword).prose == thing
+    for structure in STRUCTURES:
+        text = prose(written(ideas([keyword], structure)[0])["html"]).lower()
+        assert not_a_thing not in text.replace(keyword, ""), structure
+
+
+@pytest.mark.parametrize(
+    ("keyword", "first"),
+    [
+        ("why are my tomato leaves yellow", "What to Check First"),
+        ("is coffee bad for you", "What to Check First"),
+        ("scrum vs kanban", "What Matters Most to You"),
+        ("chase bank login", "What to Have Ready"),
+        ("compost bins", "What You Will Need"),
+    ],
+)
+def test_a_guide_starts_with_what_its_reader_has_to_settle(keyword, first):
+    """A question is checked, not shopped for: "Why Are My Tomato Leaves Yellow?" has no
+    "Setting a Realistic Budget"; a login page needs no budget either."""
+    outline = [h["heading"] for h in ideas([keyword], "guide")[0]["outline"]]
+    start = outline.index("Before You Start")
+    assert outline[start + 1] == first
+    if first in ("What to Check First", "What to Have Ready"):
+        assert "Setting a Realistic Budget" not in outline
+        assert "What You Will Need" not in outline
+
+
 def test_a_garlic_keyword_is_not_written_into_a_squash_article():
     cluster = ["is my squash dying", "how to grow garlic", "squash vine borer", "garlic bulbs"]
     for structure in STRUCTURES:
@@ -228,6 +325,9 @@ def test_plurals_and_articles_follow_the_noun():
     assert voice("pest control near me").label == "Pest Control Near You"
     assert voice("furniture stores near me").a_noun == "a furniture store"
     assert voice("cost of solar panels").how_much == "How Much Do Solar Panels Cost?"
+    assert voice("plumber cost").how_much == "How Much Does a Plumber Cost?"
+    assert voice("electrician cost").how_much == "How Much Does an Electrician Cost?"
+    assert voice("roof replacement cost").how_much == "How Much Does Roof Replacement Cost?"
     assert voice("rent vs buy").side_nouns == ("renting", "buying")
 
 
