@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 
 from apps.accounts.models import Account, Invitation, Membership, User, token_digest
@@ -13,7 +14,20 @@ from apps.accounts.models import Account, Invitation, Membership, User, token_di
 def membership_for(*, user: User, account: Account) -> Membership | None:
     if not user.is_authenticated:
         return None
-    return Membership.objects.filter(user=user, account=account).first()
+    # Read on every request (MembershipMiddleware): one plain statement rather than the ORM's
+    # query building (~0.3 ms of CPU). One row at most (unique user + account); `.first()`
+    # also sorted by the model's ordering, joining the account and user tables for it.
+    table = connection.ops.quote_name(Membership._meta.db_table)
+    found = list(
+        Membership.objects.raw(
+            f"SELECT * FROM {table} WHERE user_id = %s AND account_id = %s", [user.pk, account.pk]
+        )
+    )
+    if not found:
+        return None
+    membership = found[0]
+    membership.account = account  # the very row the caller holds: no query to read it
+    return membership
 
 
 def memberships_of(*, user: User) -> QuerySet[Membership]:
@@ -63,6 +77,9 @@ class PlanState:
     can_write: bool
     code: str = ""
     message: str = ""
+    # What the rule read to decide (billing: the Subscription with its plan), so a page of
+    # the same request can show it without reading it again. None when nothing was read.
+    subscription: object | None = field(default=None, compare=False, repr=False)
 
 
 def account_plan_state(account: Account) -> PlanState:

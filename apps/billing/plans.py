@@ -40,9 +40,10 @@ def free_plan() -> Plan:
 
 def subscription_for(account: Account) -> Subscription:
     """The account's subscription, starting it on Free (with its credits) the first time."""
-    subscription = Subscription.objects.select_related("plan").filter(account=account).first()
-    if subscription is not None:
-        return subscription
+    # One row at most (one-to-one): sliced rather than `.first()`, which adds an ORDER BY.
+    found = list(Subscription.objects.select_related("plan").filter(account=account)[:1])
+    if found:
+        return found[0]
     return subscription_start_free(account=account)
 
 
@@ -119,6 +120,7 @@ def account_plan_state(account: Account) -> PlanState:
     subscription = subscription_for(account)
     if is_lapsed(subscription):
         return PlanState(
+            subscription=subscription,
             can_write=False,
             code="account_lapsed",
             message="Your subscription has lapsed, so this workspace can be read but not "
@@ -127,13 +129,14 @@ def account_plan_state(account: Account) -> PlanState:
     if subscription.status == SubscriptionStatus.PAST_DUE:
         deadline = subscription.grace_period_end
         return PlanState(
+            subscription=subscription,
             can_write=True,
             code="past_due",
             message="Your last payment failed. Update your card in Billing"
             + (f" before {deadline:%d %B}" if deadline else "")
             + " to keep writing.",
         )
-    return PlanState(can_write=True)
+    return PlanState(can_write=True, subscription=subscription)
 
 
 def ensure_can_spend(account: Account) -> None:

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from apps.planner.models import Cluster, Idea, Keyword
 from apps.workspace.models import Site
+from apps.workspace.pipeline import SiteCounts
 from igny8.ai import costs
 
 
@@ -23,10 +24,20 @@ class ChecklistItem:
     editors: bool = False  # editors may take the action too (pipeline steps, not set-up)
 
 
-def checklist(request: HttpRequest, site: Site | None) -> list[ChecklistItem]:
+def checklist(
+    request: HttpRequest, site: Site | None, counts: SiteCounts | None = None
+) -> list[ChecklistItem]:
+    """`counts`: the site's pipeline counts when the caller read them (the dashboard does),
+    so that the steps cost no query of their own."""
     has_site = site is not None
-    has_sectors = has_site and site.sectors.filter(is_active=True).exists()
-    has_keywords = has_site and Keyword.objects.alive().filter(site=site).exists()
+    if not has_site:
+        has_sectors = has_keywords = False
+    else:
+        has_sectors = site.sectors.filter(is_active=True).exists()
+    if has_site and counts is not None:
+        has_keywords = counts.keywords["any"] > 0
+    elif has_site:
+        has_keywords = Keyword.objects.alive().filter(site=site).exists()
     items = [
         ChecklistItem(
             key="site",
@@ -55,7 +66,7 @@ def checklist(request: HttpRequest, site: Site | None) -> list[ChecklistItem]:
         ),
     ]
     items.append(_wordpress_item(site))
-    items += _pipeline_items(site)
+    items += _pipeline_items(site, counts)
     items.append(_automation_item(site))
     return items
 
@@ -91,17 +102,25 @@ def _automation_item(site: Site | None) -> ChecklistItem:
     )
 
 
-def _pipeline_items(site: Site | None) -> list[ChecklistItem]:
+def _pipeline_items(site: Site | None, counts: SiteCounts | None) -> list[ChecklistItem]:
     """The first trip through the pipeline: cluster, ideas, an article, an approval."""
     from apps.writer.models import Content, EditorialStatus
 
-    has = {
-        "clusters": site is not None and Cluster.objects.alive().filter(site=site).exists(),
-        "ideas": site is not None and Idea.objects.alive().filter(site=site).exists(),
-        "article": site is not None and Content.objects.alive().filter(site=site).exists(),
-        "approved": site is not None
-        and Content.objects.alive().filter(site=site, status=EditorialStatus.APPROVED).exists(),
-    }
+    if site is not None and counts is not None:
+        has = {
+            "clusters": counts.clusters > 0,
+            "ideas": counts.ideas["any"] > 0,
+            "article": counts.contents["any"] > 0,
+            "approved": counts.contents["approved_any"] > 0,
+        }
+    else:
+        has = {
+            "clusters": site is not None and Cluster.objects.alive().filter(site=site).exists(),
+            "ideas": site is not None and Idea.objects.alive().filter(site=site).exists(),
+            "article": site is not None and Content.objects.alive().filter(site=site).exists(),
+            "approved": site is not None
+            and Content.objects.alive().filter(site=site, status=EditorialStatus.APPROVED).exists(),
+        }
     # What the AI steps cost depends on the provider in force: say it as the pages will.
     free = costs.serving("write_content").is_offline
     steps = [

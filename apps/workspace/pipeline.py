@@ -1,5 +1,5 @@
 """The dashboard's pipeline: how much of a site sits at each stage, keywords to published
-articles (SPEC §1), in five small aggregate queries."""
+articles (SPEC §1), in five small aggregate queries the onboarding checklist reads too."""
 
 from __future__ import annotations
 
@@ -28,17 +28,42 @@ def _bar(count: int, most: int) -> int:
     return max(2, round(100 * math.log10(count + 1) / math.log10(most + 1)))
 
 
-def site_pipeline(site: Site) -> list[Stage]:
-    """Counts per stage for one site: live rows only (the trash does not count)."""
+@dataclass(frozen=True)
+class SiteCounts:
+    """What the dashboard reads of a site, once: the pipeline's counts and whether each
+    onboarding step has anything yet (disabled rows count as "has", as a keyword added then
+    disabled still means the step was done)."""
+
+    keywords: dict[str, int]
+    clusters: int
+    ideas: dict[str, int]
+    tasks: dict[str, int]
+    contents: dict[str, int]
+
+
+def site_counts(site: Site) -> SiteCounts:
+    """Live rows only (the trash does not count), in five small aggregate queries."""
     from apps.writer.models import Content, EditorialStatus, PublishingStatus, Task, TaskStatus
 
-    kw = Keyword.objects.alive().filter(site=site, disabled=False)
-    keywords = kw.aggregate(all=Count("pk"), new=Count("pk", filter=Q(cluster__isnull=True)))
+    enabled = Q(disabled=False)
+    keywords = (
+        Keyword.objects.alive()
+        .filter(site=site)
+        .aggregate(
+            all=Count("pk", filter=enabled),
+            new=Count("pk", filter=enabled & Q(cluster__isnull=True)),
+            any=Count("pk"),
+        )
+    )
     clusters = Cluster.objects.alive().filter(site=site).count()
     ideas = (
         Idea.objects.alive()
-        .filter(site=site, disabled=False)
-        .aggregate(all=Count("pk"), new=Count("pk", filter=Q(status=IdeaStatus.NEW)))
+        .filter(site=site)
+        .aggregate(
+            all=Count("pk", filter=enabled),
+            new=Count("pk", filter=enabled & Q(status=IdeaStatus.NEW)),
+            any=Count("pk"),
+        )
     )
     tasks = (
         Task.objects.alive()
@@ -60,8 +85,20 @@ def site_pipeline(site: Site) -> list[Stage]:
                 & ~Q(publishing_status=PublishingStatus.PUBLISHED),
             ),
             published=Count("pk", filter=Q(publishing_status=PublishingStatus.PUBLISHED)),
+            approved_any=Count("pk", filter=Q(status=EditorialStatus.APPROVED)),
+            any=Count("pk"),
         )
     )
+    return SiteCounts(
+        keywords=keywords, clusters=clusters, ideas=ideas, tasks=tasks, contents=contents
+    )
+
+
+def site_pipeline(site: Site, counts: SiteCounts | None = None) -> list[Stage]:
+    """Counts per stage for one site (`counts` when the caller read them already)."""
+    counts = counts or site_counts(site)
+    keywords, clusters, ideas = counts.keywords, counts.clusters, counts.ideas
+    tasks, contents = counts.tasks, counts.contents
     rows = [
         ("keywords", "Keywords", keywords["all"], f"{keywords['new']:,} not in a cluster yet",
          "/planner/keywords/"),

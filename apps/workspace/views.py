@@ -17,7 +17,7 @@ from apps.workspace import services
 from apps.workspace.context import current_site, current_site_set
 from apps.workspace.forms import SectorsForm, SiteForm
 from apps.workspace.onboarding import checklist
-from apps.workspace.pipeline import site_pipeline
+from apps.workspace.pipeline import site_counts, site_pipeline
 from apps.workspace.selectors import job_for_member, site_for_member, sites_for_member
 from igny8.http import redirect, render_page, wants_json
 from igny8.roles import member_has_role, require_role
@@ -27,7 +27,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     from apps.automation.dashboard import active_run
 
     site = current_site(request)
-    items = checklist(request, site)
+    counts = site_counts(site) if site is not None else None
+    items = checklist(request, site, counts)
+    # The plan-state middleware read the subscription a moment ago in this request.
+    plan_state = getattr(request, "plan_state", None)
+    subscription = getattr(plan_state, "subscription", None)
     return render_page(
         request,
         "workspace/dashboard.html",
@@ -36,8 +40,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "checklist_done": sum(1 for i in items if i.done),
             "welcome": request.GET.get("welcome") == "1",
             "site_count": len(request._visible_sites),
-            "credits": credit_summary(account=request.account),
-            "pipeline": site_pipeline(site) if site is not None else [],
+            "credits": credit_summary(account=request.account, subscription=subscription),
+            "pipeline": site_pipeline(site, counts) if site is not None else [],
             "automation_run": active_run(site),
             "can_edit": member_has_role(request, Role.EDITOR),
         },

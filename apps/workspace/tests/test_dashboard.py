@@ -117,7 +117,7 @@ def test_every_module_has_its_item(alpha, client_for):
     assert f"of {len(checklist(response))} done" in text(response)
 
 
-def add_keyword(account, site, text: str, *, trashed: bool = False) -> None:
+def add_keyword(account, site, text: str, *, trashed: bool = False, disabled: bool = False) -> None:
     from django.utils import timezone
 
     from apps.planner.models import Keyword, normalize_keyword
@@ -129,6 +129,7 @@ def add_keyword(account, site, text: str, *, trashed: bool = False) -> None:
             text=text,
             normalized=normalize_keyword(text),
             deleted_at=timezone.now() if trashed else None,
+            disabled=disabled,
         )
 
 
@@ -185,3 +186,37 @@ def test_with_a_provider_the_checklist_says_costs_are_shown_first(alpha, client_
     assert "Names from your AI provider are offered after, with their cost." in page
     assert "keywords: the cost is shown before it starts." in page
     assert "then write them, at the cost shown first" in page
+
+
+def test_a_disabled_keyword_still_ticks_add_keywords(alpha, no_sites, client_for):
+    """The step is done once a keyword was added, even if it was disabled since; the pipeline
+    beside it counts only the enabled ones (both come from one read of the site's counts)."""
+    site = make_site(alpha.account, "Garden Blog", sectors=1)
+    add_keyword(alpha.account, site, "rose pruning", disabled=True)
+    response = client_for(alpha.owner, alpha.host).get("/")
+    assert checklist(response)["keywords"][1] is True
+    stage = text(response).split('<tr data-stage="keywords">', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="num" data-count>0</td>' in stage
+
+
+def test_the_dashboard_reads_each_count_once(alpha, no_sites, client_for):
+    """The checklist's steps come from the pipeline's counts and the credit widget reuses the
+    subscription the plan check read: 26 statements before, 19 now (the schema switch aside)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    site = make_site(alpha.account, "Garden Blog", sectors=1)
+    add_keyword(alpha.account, site, "tomato blight")
+    client = client_for(alpha.owner, alpha.host)
+    client.get("/")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/")
+    assert response.status_code == 200
+    statements = [
+        q["sql"]
+        for q in captured.captured_queries
+        if not q["sql"].lstrip().upper().startswith("SET SEARCH_PATH")
+    ]
+    assert len(statements) <= 19, "\n".join(statements)
+    assert sum('FROM "billing_subscription"' in q for q in statements) == 1
+    assert sum('FROM "planner_keyword"' in q for q in statements) == 1
