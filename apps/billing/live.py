@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django_htmx.http import trigger_client_event
 
 from apps.billing.credits import balance_for
+from apps.billing.models import CreditBalance
 
 EVENT = "credits-changed"
 
@@ -33,8 +35,17 @@ def member_account(request: HttpRequest):
 
 
 def credits_total(request: HttpRequest) -> int:
-    """The workspace's plan and bonus credits together."""
-    return balance_for(request.account).total
+    """The workspace's plan and bonus credits together: read on every page (the header) and
+    every HTMX answer, so as one plain statement (the ORM's `get_or_create` cost ~0.4 ms of
+    CPU each time); a workspace without a balance row yet gets one the usual way."""
+    table = connection.ops.quote_name(CreditBalance._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT plan_credits + bonus_credits FROM {table} WHERE account_id = %s",
+            [request.account.pk],
+        )
+        found = cursor.fetchone()
+    return found[0] if found is not None else balance_for(request.account).total
 
 
 class CreditsChangedMiddleware:

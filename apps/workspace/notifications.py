@@ -134,7 +134,16 @@ def notifications_for(user: User, *, unread_only: bool = False) -> QuerySet[Noti
 
 
 def unread_count(user: User) -> int:
-    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+    """The bell's number, on every page: one plain statement, since building the same
+    `COUNT(*)` through the ORM cost each page ~0.3 ms of CPU (the table is the workspace's,
+    found through the search path, as the ORM's would be)."""
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE recipient_id = %s AND read_at IS NULL",
+            [user.pk],
+        )
+        return cursor.fetchone()[0]
 
 
 def notification_read(*, notification: Notification) -> Notification:

@@ -16,15 +16,23 @@ def _sees_all_sites(request: HttpRequest) -> bool:
     return membership.is_manager
 
 
-def sites_for_member(request: HttpRequest) -> QuerySet[Site]:
-    """The sites this person may see: all for owners/admins/staff, granted ones otherwise."""
+def sites_visible(request: HttpRequest) -> QuerySet[Site]:
+    """The sites this person may see: all for owners/admins/staff, granted ones otherwise.
+    Plain rows, in name order: what every page's site switcher needs."""
     sites = Site.objects.all()
     if not _sees_all_sites(request):
         sites = sites.filter(grants__user_id=request.user.pk)
+    return sites.order_by(Lower("name"), "id")
+
+
+def sites_for_member(request: HttpRequest) -> QuerySet[Site]:
+    """`sites_visible`, each with its number of active sectors (`sector_count`)."""
     # Explicit order: Django drops Meta.ordering from GROUP BY queries such as this one.
-    return sites.annotate(
-        sector_count=Count("sectors", filter=Q(sectors__is_active=True))
-    ).order_by(Lower("name"), "id")
+    return (
+        sites_visible(request)
+        .annotate(sector_count=Count("sectors", filter=Q(sectors__is_active=True)))
+        .order_by(Lower("name"), "id")
+    )
 
 
 def site_for_member(request: HttpRequest, pk: int | str) -> Site:
