@@ -269,6 +269,8 @@ LOGIN_REDIRECT_URL = "/"
 # One login serves every workspace: the session cookie lives on the parent domain.
 SESSION_COOKIE_DOMAIN = os.environ.get("SESSION_COOKIE_DOMAIN", f".{IGNY8_BASE_DOMAIN}")
 SESSION_COOKIE_NAME = "igny8_session"
+# Django's database sessions, read with one plain statement (the same rows; igny8/sessions.py).
+SESSION_ENGINE = "igny8.sessions"
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SESSION_COOKIE_SECURE)
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14

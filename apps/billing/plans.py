@@ -14,6 +14,7 @@ from apps.accounts.selectors import PlanState
 from apps.billing import credits
 from apps.billing.errors import AccountLapsed, PlanLimitError
 from apps.billing.models import Plan, Pool, Subscription, SubscriptionStatus
+from igny8.db.rows import select_one
 
 FREE_PLAN_SLUG = "free"
 GRACE_DAYS = 7
@@ -40,10 +41,11 @@ def free_plan() -> Plan:
 
 def subscription_for(account: Account) -> Subscription:
     """The account's subscription, starting it on Free (with its credits) the first time."""
-    # One row at most (one-to-one): sliced rather than `.first()`, which adds an ORDER BY.
-    found = list(Subscription.objects.select_related("plan").filter(account=account)[:1])
-    if found:
-        return found[0]
+    # Read on every request (the plan-state check): one plain statement with its plan joined
+    # (igny8/db/rows.py) rather than the ORM's query building (~0.4 ms of CPU).
+    found = select_one(Subscription, "t.account_id = %s", [account.pk], related=[("plan", Plan)])
+    if found is not None:
+        return found
     return subscription_start_free(account=account)
 
 
