@@ -331,7 +331,7 @@ def main() -> int:
     static_root = Path(tempfile.mkdtemp(prefix="igny8-cpu-static-"))
     os.environ.update(
         DATABASE_URL=server.bench_url,
-        DJANGO_SETTINGS_MODULE="igny8.settings",
+        DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "igny8.settings"),
         DEBUG="false",
         LOG_LEVEL="WARNING",
         SECURE_SSL_REDIRECT="false",
@@ -345,7 +345,6 @@ def main() -> int:
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
-    from django.core.wsgi import get_wsgi_application
     from django.db import connections
     from load_setup import KEYWORDS, workspaces_make
 
@@ -361,7 +360,8 @@ def main() -> int:
             print(f"Set-up: {args.workspaces} workspaces x {KEYWORDS:,} keywords in {built:.0f} s")
         connections.close_all()
         settings.ROOT_URLCONF = bench_urlconf()
-        app = get_wsgi_application()
+        from igny8.wsgi import application as app  # what gunicorn serves
+
         _count_sets()
         print("Machine")
         for label, value in provision.machine_context():
