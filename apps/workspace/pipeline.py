@@ -1,12 +1,12 @@
 """The dashboard's pipeline: how much of a site sits at each stage, keywords to published
-articles (SPEC §1), in five small aggregate queries the onboarding checklist reads too."""
+articles (SPEC §1), in one statement the onboarding checklist reads too."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db import connection
 
 from apps.planner.models import Cluster, Idea, IdeaStatus, Keyword
 from apps.workspace.models import Site
@@ -42,55 +42,64 @@ class SiteCounts:
 
 
 def site_counts(site: Site) -> SiteCounts:
-    """Live rows only (the trash does not count), in five small aggregate queries."""
+    """Live rows only (the trash does not count), in one statement.
+
+    Plain SQL: the same five aggregates built through the ORM (filtered counts) cost the
+    dashboard ~4 ms of Python CPU, a third of the page; the statement is fixed, its values
+    bound. `test_pipeline` holds every figure to what the models say."""
     from apps.writer.models import Content, EditorialStatus, PublishingStatus, Task, TaskStatus
 
-    enabled = Q(disabled=False)
-    keywords = (
-        Keyword.objects.alive()
-        .filter(site=site)
-        .aggregate(
-            all=Count("pk", filter=enabled),
-            new=Count("pk", filter=enabled & Q(cluster__isnull=True)),
-            any=Count("pk"),
-        )
-    )
-    clusters = Cluster.objects.alive().filter(site=site).count()
-    ideas = (
-        Idea.objects.alive()
-        .filter(site=site)
-        .aggregate(
-            all=Count("pk", filter=enabled),
-            new=Count("pk", filter=enabled & Q(status=IdeaStatus.NEW)),
-            any=Count("pk"),
-        )
-    )
-    tasks = (
-        Task.objects.alive()
-        .filter(site=site)
-        .aggregate(
-            open=Count("pk", filter=~Q(status=TaskStatus.COMPLETED)),
-            failed=Count("pk", filter=Q(status=TaskStatus.FAILED)),
-        )
-    )
-    contents = (
-        Content.objects.alive()
-        .filter(site=site)
-        .aggregate(
-            draft=Count("pk", filter=Q(status=EditorialStatus.DRAFT)),
-            review=Count("pk", filter=Q(status=EditorialStatus.REVIEW)),
-            approved=Count(
-                "pk",
-                filter=Q(status=EditorialStatus.APPROVED)
-                & ~Q(publishing_status=PublishingStatus.PUBLISHED),
-            ),
-            published=Count("pk", filter=Q(publishing_status=PublishingStatus.PUBLISHED)),
-            approved_any=Count("pk", filter=Q(status=EditorialStatus.APPROVED)),
-            any=Count("pk"),
-        )
-    )
+    table = {m: connection.ops.quote_name(m._meta.db_table) for m in (Keyword, Cluster, Idea)}
+    table |= {m: connection.ops.quote_name(m._meta.db_table) for m in (Task, Content)}
+    live = "site_id = %s AND deleted_at IS NULL"
+    sql = f"""
+        SELECT k.enabled, k.new, k.any, c.any, i.enabled, i.new, i.any, t.open, t.failed,
+               w.draft, w.review, w.approved, w.published, w.approved_any, w.any
+        FROM (SELECT COUNT(*) FILTER (WHERE NOT disabled) AS enabled,
+                     COUNT(*) FILTER (WHERE NOT disabled AND cluster_id IS NULL) AS new,
+                     COUNT(*) AS any
+              FROM {table[Keyword]} WHERE {live}) k,
+             (SELECT COUNT(*) AS any FROM {table[Cluster]} WHERE {live}) c,
+             (SELECT COUNT(*) FILTER (WHERE NOT disabled) AS enabled,
+                     COUNT(*) FILTER (WHERE NOT disabled AND status = %s) AS new,
+                     COUNT(*) AS any
+              FROM {table[Idea]} WHERE {live}) i,
+             (SELECT COUNT(*) FILTER (WHERE status <> %s) AS open,
+                     COUNT(*) FILTER (WHERE status = %s) AS failed
+              FROM {table[Task]} WHERE {live}) t,
+             (SELECT COUNT(*) FILTER (WHERE status = %s) AS draft,
+                     COUNT(*) FILTER (WHERE status = %s) AS review,
+                     COUNT(*) FILTER (WHERE status = %s AND publishing_status <> %s) AS approved,
+                     COUNT(*) FILTER (WHERE publishing_status = %s) AS published,
+                     COUNT(*) FILTER (WHERE status = %s) AS approved_any,
+                     COUNT(*) AS any
+              FROM {table[Content]} WHERE {live}) w
+    """
+    published = PublishingStatus.PUBLISHED.value
+    approved = EditorialStatus.APPROVED.value
+    params = [site.pk, site.pk, IdeaStatus.NEW.value, site.pk]
+    params += [TaskStatus.COMPLETED.value, TaskStatus.FAILED.value, site.pk]
+    params += [EditorialStatus.DRAFT.value, EditorialStatus.REVIEW.value, approved, published]
+    params += [published, approved, site.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    (kw_enabled, kw_new, kw_any, clusters, idea_enabled, idea_new, idea_any,
+     task_open, task_failed, draft, review, approved_n, published_n, approved_any,
+     content_any) = row  # fmt: skip
     return SiteCounts(
-        keywords=keywords, clusters=clusters, ideas=ideas, tasks=tasks, contents=contents
+        keywords={"all": kw_enabled, "new": kw_new, "any": kw_any},
+        clusters=clusters,
+        ideas={"all": idea_enabled, "new": idea_new, "any": idea_any},
+        tasks={"open": task_open, "failed": task_failed},
+        contents={
+            "draft": draft,
+            "review": review,
+            "approved": approved_n,
+            "published": published_n,
+            "approved_any": approved_any,
+            "any": content_any,
+        },
     )
 
 

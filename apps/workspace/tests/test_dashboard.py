@@ -201,7 +201,8 @@ def test_a_disabled_keyword_still_ticks_add_keywords(alpha, no_sites, client_for
 
 def test_the_dashboard_reads_each_count_once(alpha, no_sites, client_for):
     """The checklist's steps come from the pipeline's counts and the credit widget reuses the
-    subscription the plan check read: 26 statements before, 19 now (the schema switch aside)."""
+    subscription the plan check read; the pipeline is one statement: 26 before, 15 now (the
+    schema switch aside)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -217,6 +218,6 @@ def test_the_dashboard_reads_each_count_once(alpha, no_sites, client_for):
         for q in captured.captured_queries
         if not q["sql"].lstrip().upper().startswith("SET SEARCH_PATH")
     ]
-    assert len(statements) <= 19, "\n".join(statements)
+    assert len(statements) <= 15, "\n".join(statements)
     assert sum('FROM "billing_subscription"' in q for q in statements) == 1
-    assert sum('FROM "planner_keyword"' in q for q in statements) == 1
+    assert sum('FROM "planner_keyword"' in q for q in statements) == 1  # the pipeline's

@@ -154,3 +154,53 @@ def test_an_editor_without_a_site_sees_no_pipeline(alpha, site, client_for):
 def test_an_outsider_sees_nothing(alpha, site, outsider, client_for):
     response = client_for(outsider, alpha.host).get("/")
     assert response.status_code == 403 and "Pipeline Blog" not in text(response)
+
+
+def test_the_counts_are_what_the_models_say(alpha, site):
+    """site_counts is one plain statement: every figure against the ORM's own count."""
+    from django.db.models import Q
+
+    from apps.workspace.pipeline import site_counts
+
+    with schema_context(alpha.schema):
+        counts = site_counts(site)
+        kw = Keyword.objects.alive().filter(site=site)
+        ideas = Idea.objects.alive().filter(site=site)
+        tasks = Task.objects.alive().filter(site=site)
+        contents = Content.objects.alive().filter(site=site)
+        expected = {
+            "keywords": {
+                "all": kw.filter(disabled=False).count(),
+                "new": kw.filter(disabled=False, cluster__isnull=True).count(),
+                "any": kw.count(),
+            },
+            "clusters": Cluster.objects.alive().filter(site=site).count(),
+            "ideas": {
+                "all": ideas.filter(disabled=False).count(),
+                "new": ideas.filter(disabled=False, status="new").count(),
+                "any": ideas.count(),
+            },
+            "tasks": {
+                "open": tasks.exclude(status="completed").count(),
+                "failed": tasks.filter(status="failed").count(),
+            },
+            "contents": {
+                "draft": contents.filter(status="draft").count(),
+                "review": contents.filter(status="review").count(),
+                "approved": contents.filter(
+                    Q(status="approved") & ~Q(publishing_status="published")
+                ).count(),
+                "published": contents.filter(publishing_status="published").count(),
+                "approved_any": contents.filter(status="approved").count(),
+                "any": contents.count(),
+            },
+        }
+    got = {
+        "keywords": counts.keywords,
+        "clusters": counts.clusters,
+        "ideas": counts.ideas,
+        "tasks": counts.tasks,
+        "contents": counts.contents,
+    }
+    assert got == expected
+    assert expected["keywords"]["any"] == 4 and expected["contents"]["approved_any"] == 2
