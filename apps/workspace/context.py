@@ -13,10 +13,10 @@ def current_site(request: HttpRequest) -> Site | None:
     """The site every workspace page is scoped to (chosen in the header's switcher)."""
     if hasattr(request, "_current_site"):
         return request._current_site
-    from apps.workspace.selectors import sites_visible
+    from apps.workspace.selectors import sites_visible_list
 
-    # Without the sector counts of the sites page: the GROUP BY cost every page ~1 ms of CPU.
-    sites = list(sites_visible(request))
+    # Without the sector counts of the sites page (a GROUP BY), in one plain statement.
+    sites = sites_visible_list(request)
     request._visible_sites = sites
     key = SESSION_KEY.format(schema=request.account.schema_name)
     chosen = request.session.get(key)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest
 
 from apps.workspace.models import Job, Site, SiteAccess
+from igny8.db.rows import select_all
 
 
 def _sees_all_sites(request: HttpRequest) -> bool:
@@ -23,6 +25,23 @@ def sites_visible(request: HttpRequest) -> QuerySet[Site]:
     if not _sees_all_sites(request):
         sites = sites.filter(grants__user_id=request.user.pk)
     return sites.order_by(Lower("name"), "id")
+
+
+def sites_visible_list(request: HttpRequest) -> list[Site]:
+    """`sites_visible` as a list, read with one plain statement (igny8/db/rows.py): every
+    page's site switcher reads it, and the ORM's query building cost ~0.4 ms of CPU."""
+    quote = connection.ops.quote_name
+    order = 'LOWER(t."name"), t."id"'
+    if _sees_all_sites(request):
+        return select_all(Site, "TRUE", [], order_by=order)
+    grants = quote(SiteAccess._meta.db_table)
+    return select_all(
+        Site,
+        "g.user_id = %s",
+        [request.user.pk],
+        join=f"JOIN {grants} g ON g.site_id = t.id",
+        order_by=order,
+    )
 
 
 def sites_for_member(request: HttpRequest) -> QuerySet[Site]:

@@ -86,3 +86,20 @@ def select_one[M: Model](
         setattr(instance, name, _build(rel_model, f"r{i}", row[start : start + rel_width]))
         start += rel_width
     return instance
+
+
+def select_all[M: Model](
+    model: type[M], where: str, params: Sequence[Any], *, join: str = "", order_by: str = ""
+) -> list[M]:
+    """Every row of `model` (table alias `t`) matching `where`, in `order_by` order: the
+    SELECT `Model.objects.filter(...).order_by(...)` would send. `join`: SQL joined in for
+    the WHERE clause only (its columns are not read)."""
+    select, _names, _converters = _shape(model, "t")
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = f"SELECT {select} FROM {table} t {join} WHERE {where}"
+    if order_by:
+        sql += f" ORDER BY {order_by}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        rows = cursor.fetchall()
+    return [_build(model, "t", row) for row in rows]

@@ -71,3 +71,30 @@ def test_sessions_load_when_live_and_never_when_expired():
     assert expired.load() == {}
     assert expired.session_key is None  # a new session is made, never the expired one reused
     assert SessionStore("no-such-session-key-000000000000").load() == {}
+
+
+def test_the_site_list_is_the_orms(alpha, client_for):
+    """Every page's switcher: the sites an owner sees, or those granted to an editor, in the
+    ORM's order and with the ORM's fields."""
+    from types import SimpleNamespace
+
+    from django_tenants.utils import schema_context
+
+    from apps.workspace.selectors import sites_visible, sites_visible_list
+    from tests.factories import make_site
+
+    make_site(alpha.account, "beta blog")
+    make_site(alpha.account, "Alpha Blog", grant=[alpha.editor])
+    make_site(alpha.account, "Ärger", grant=[alpha.editor])
+    owner = SimpleNamespace(
+        user=alpha.owner, membership=membership_for(user=alpha.owner, account=alpha.account)
+    )
+    editor = SimpleNamespace(
+        user=alpha.editor, membership=membership_for(user=alpha.editor, account=alpha.account)
+    )
+    with schema_context(alpha.account.schema_name):
+        for request in (owner, editor):
+            plain = sites_visible_list(request)
+            orm = list(sites_visible(request))
+            assert [fields(s) for s in plain] == [fields(s) for s in orm]
+        assert len(sites_visible_list(editor)) == 2 < len(sites_visible_list(owner))
