@@ -2,6 +2,8 @@
 process: `python -m tests.cluster.driver start <slug> <articles>` queues clustering of the
 workspace's keywords, the writing of `<articles>` tasks (credits granted first) and an
 automation run on a second site;
+`python -m tests.cluster.driver grant <slug>` is what staff do for a workspace that signed up
+through the web: Starter plan (room for a second site) and credits;
 `python -m tests.cluster.driver status <slug> [...]` prints, as JSON per workspace, the jobs by
 status and attempts, the articles and the credit charges per reference.
 """
@@ -71,6 +73,19 @@ def start(slug: str, articles: int) -> dict:
     }
 
 
+def grant(slug: str) -> dict:
+    """Staff's part: the plan and the credits (the billing flow has tests of its own)."""
+    from apps.accounts.models import Account
+    from apps.billing import credits
+    from apps.billing.models import Plan, Pool
+    from apps.billing.plans import plan_assign
+
+    account = Account.objects.get(slug=slug)
+    plan_assign(account=account, plan=Plan.objects.get(slug="starter"))
+    credits.adjust(account=account, pool=Pool.BONUS, delta=100_000, actor=None, note="cluster")
+    return {"plan": "starter"}
+
+
 def status(slug: str) -> dict:
     from django.db import connection
 
@@ -87,7 +102,7 @@ def status(slug: str) -> dict:
         )
     )
     connection.set_tenant(account)
-    jobs = list(Job.objects.values("pk", "kind", "status", "attempts"))
+    jobs = list(Job.objects.values("pk", "kind", "status", "attempts", "error"))
     runs = list(AutomationRun.objects.values_list("status", flat=True))
     return {
         "jobs": jobs,
@@ -103,6 +118,8 @@ def main(argv: list[str]) -> None:
     _setup()
     if argv[0] == "start":
         print(json.dumps(start(argv[1], int(argv[2]))))
+    elif argv[0] == "grant":
+        print(json.dumps(grant(argv[1])))
     else:
         print(json.dumps({slug: status(slug) for slug in argv[1:]}))
 

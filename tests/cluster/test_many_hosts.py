@@ -2,29 +2,67 @@
 the database host (PostgreSQL + PgBouncer), two web hosts (gunicorn), two worker hosts
 (qcluster) and a balancer (haproxy). They share nothing but the database and the media folder.
 
-While two workspaces' pages are read through the balancer and their jobs (clustering, writing
-articles, an automation run) run, one web host and one worker are killed with SIGKILL: every
-page still answers (haproxy retries a request whose host died), every job finishes exactly
-once (one article per task, no credit settled twice) and the killed worker's jobs are run by
-the other worker once the queue's `retry` passes (igny8/queue_broker.py: a live worker keeps
-what it took locked).
+Everything a person does goes through the balancer as a browser would (tests/cluster/browser.py:
+the pages' own forms, CSRF token and cookies, redirects across hosts): two people sign up on the
+base domain, land on their new workspace's host, add a site and its sectors, import keywords
+from a CSV file, add tasks, add a second site with keywords of its own; then they press
+"Cluster", "Write selected" (and confirm) and "Run now" on the automation page. Only what staff
+do by hand (a plan with room for two sites, credits) is done on a host directly.
+
+While their pages are read and their jobs run, one web host and one worker are killed with
+SIGKILL: every page still answers (haproxy retries a request whose host died), every job
+finishes exactly once (one article per task, no credit settled twice) and the killed worker's
+jobs are run by the other worker once the queue's `retry` passes (igny8/queue_broker.py: a live
+worker keeps what it took locked).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import httpx
 
 from tests.cluster import harness
+from tests.cluster.browser import Browser, ServerError, forms_of
 
 TOKENS = {"alpha": "zebraword", "bravo": "yakword"}
 ARTICLES = 24
+KEYWORDS = 20
 RETRY = 8  # the queue's retry in this cluster (production: IGNY8_QUEUE_RETRY)
 PAGES = ["/", "/planner/keywords/", "/planner/keywords/export/", "/writer/tasks/"]
+PASSWORD = "Cluster-test-pass-9431"
+# Distinct subjects: tasks that read alike are held by the near-duplicate guard.
+SUBJECTS = [
+    "kayak paddles",
+    "espresso grinders",
+    "bonsai pruning",
+    "winter tyres",
+    "sourdough starters",
+    "violin strings",
+    "roof insulation",
+    "chess openings",
+    "orchid watering",
+    "trail running shoes",
+    "solar inverters",
+    "knitting needles",
+    "aquarium filters",
+    "mortgage brokers",
+    "yoga mats",
+    "drone batteries",
+    "vinyl turntables",
+    "beekeeping suits",
+    "ceramic glazes",
+    "tax deadlines",
+    "camping stoves",
+    "piano tuning",
+    "lawn mowers",
+    "fountain pens",
+]
 
 
 def _driver(cluster: harness.Cluster, host: harness.Host, env: dict, *args: str) -> dict:
@@ -54,29 +92,163 @@ def _running_jobs(db: harness.Host) -> set[tuple[str, int]]:
         return set(conn.execute(union).fetchall())
 
 
-class Reader(threading.Thread):
-    """Reads the workspaces' pages through the balancer until stopped; keeps every answer."""
+def _csv(lines: list[str]) -> tuple[str, bytes, str]:
+    return ("keywords.csv", ("keyword\n" + "\n".join(lines) + "\n").encode(), "text/csv")
 
-    def __init__(self, address: str, seeded: dict) -> None:
+
+def _add_site(browser: Browser, slug: str, name: str) -> int:
+    """The "Add site" form, then the sectors form it leads to; the new site becomes current."""
+    browser.get(browser.workspace(slug, "/sites/new/"))
+    form = browser.form(r"^/sites/new/$")
+    browser.submit(
+        form,
+        {
+            "name": name,
+            "url": f"https://{re.sub(r'[^a-z]', '', name.lower())}.example.com",
+            "industry": form.choices["industry"][0],
+        },
+    )
+    match = re.search(r"/sites/(\d+)/sectors/$", browser.url)
+    assert match, f"after adding a site: {browser.url}"
+    sectors = browser.form(r"/sites/\d+/sectors/$")
+    browser.submit(sectors, {"sectors": sectors.choices["sectors"][:1]})
+    return int(match.group(1))
+
+
+def _import(browser: Browser, slug: str, keywords: list[str]) -> None:
+    browser.get(browser.workspace(slug, "/planner/import/"))
+    browser.submit(browser.form(r"/planner/import/$"), files={"file": _csv(keywords)})
+    # A small file is imported at once: the summary names what was added.
+    assert "Keywords added" in browser.text, browser.text[-2000:]
+    assert re.search(rf"\b{len(keywords)}\b", browser.text), browser.text[-2000:]
+
+
+def _switch(browser: Browser, slug: str, site: int) -> None:
+    browser.get(browser.workspace(slug, "/"))
+    browser.submit(browser.form(r"/sites/switch/$"), {"site": str(site)})
+
+
+def sign_up_and_prepare(
+    browser: Browser, cluster: harness.Cluster, host: harness.Host, env: dict, slug: str
+) -> dict:
+    """A person signs up on the base domain and sets up their workspace, all through the
+    balancer: returns the ids of their two sites."""
+    token = TOKENS[slug]
+    browser.get(browser.public("/"))
+    browser.get(browser.public("/accounts/signup/"))
+    browser.submit(
+        browser.form(r"/accounts/signup/$"),
+        {
+            "name": f"Owner {slug}",
+            "email": f"owner@{slug}.example",
+            "password1": PASSWORD,
+            "workspace_name": f"WS {slug}",
+            "workspace_slug": slug,
+            "timezone": "Europe/Berlin",
+        },
+    )
+    # Signed up and signed in: the new workspace's host, its welcome page.
+    assert browser.url == browser.workspace(slug, "/?welcome=1"), browser.url
+    assert f"Welcome to WS {slug}" in browser.text
+    _driver(cluster, host, env, "grant", slug)  # staff: a plan with room for two sites
+
+    site = _add_site(browser, slug, f"Site {token}")
+    _import(browser, slug, [f"{token} kw {i}" for i in range(KEYWORDS)])
+    assert len(SUBJECTS) >= ARTICLES
+    for n in range(ARTICLES):
+        browser.get(browser.workspace(slug, "/writer/tasks/new/"))
+        browser.submit(
+            browser.form(r"/writer/tasks/new/$"),
+            {
+                "title": f"{SUBJECTS[n].capitalize()} ({token})",
+                "primary_keyword": f"{token} {SUBJECTS[n]}",
+                "outline": f"## Choosing {SUBJECTS[n]}\n## Caring for {SUBJECTS[n]}",
+                "target_words": "1500",
+            },
+        )
+    auto = _add_site(browser, slug, f"Automation {slug}")
+    _import(browser, slug, [f"{token} {t} {n}" for t in ("boots", "tents") for n in range(4)])
+    _switch(browser, slug, site)
+    return {"site": site, "auto": auto}
+
+
+def _as_a_person(step, browser: Browser, *args) -> int:
+    """Run one step of `start_work`; when the answer is lost (the web host died under the
+    request, which haproxy does not replay for a POST) do as a person does: load the page
+    again and, if it still offers the button, press it again. Returns how many tries failed."""
+    for lost in range(4):
+        try:
+            step(browser, *args)
+            return lost
+        except (httpx.TransportError, ServerError):
+            time.sleep(0.5)
+    raise AssertionError(f"{step.__name__} failed four times")
+
+
+def _press_cluster(browser: Browser, slug: str, sites: dict) -> None:
+    browser.get(browser.workspace(slug, "/planner/clusters/"))
+    if "job=" in browser.url or not any(
+        f.action.endswith("/planner/clusters/run/") for f in forms_of(browser.text)
+    ):
+        return  # pressed already: the page shows the job, or nothing is left to cluster
+    browser.submit(browser.form(r"/planner/clusters/run/$"))
+    assert "job=" in browser.url, browser.url
+
+
+def _press_write(browser: Browser, slug: str, sites: dict) -> None:
+    browser.get(browser.workspace(slug, "/writer/tasks/"))
+    tasks = browser.form(r"/writer/tasks/bulk/$")
+    assert len(tasks.choices["ids"]) == ARTICLES, tasks.choices
+    browser.submit(tasks, {"ids": tasks.choices["ids"]}, button=r"/writer/tasks/write/$")
+    if not any(f.action.endswith("/writer/tasks/write/") for f in forms_of(browser.text)):
+        return  # none can be written now: they are being written already
+    browser.submit(browser.form(r"/writer/tasks/write/$"))
+
+
+def _press_run(browser: Browser, slug: str, sites: dict) -> None:
+    _switch(browser, slug, sites["auto"])
+    browser.get(browser.workspace(slug, "/automation/"))
+    if "data-cannot-start" in browser.text and "Run #" in browser.text:
+        return  # a run is on already
+    browser.submit(browser.form(rf"/automation/sites/{sites['auto']}/run/$"))
+
+
+def start_work(browser: Browser, slug: str, sites: dict) -> int:
+    """The buttons: "Cluster …", "Write selected" then "Write 24 articles", and "Run now" on
+    the automation page of the second site. Returns the presses that had to be repeated."""
+    return sum(
+        _as_a_person(step, browser, slug, sites)
+        for step in (_press_cluster, _press_write, _press_run)
+    )
+
+
+class Reader(threading.Thread):
+    """Reads the workspaces' pages through the balancer until stopped; keeps every answer.
+    Every tenth read is the public home page on the base domain."""
+
+    def __init__(self, address: str, sessions: dict[str, str]) -> None:
         super().__init__(daemon=True)
-        self.address, self.seeded = address, seeded
+        self.address, self.sessions = address, sessions
         self.answers: list[tuple[str, str, int | str]] = []
         self.stop = threading.Event()
 
     def run(self) -> None:
         clients = {
-            slug: httpx.Client(timeout=30, cookies={"igny8_session": self.seeded[slug]["session"]})
+            slug: httpx.Client(timeout=30, cookies={"igny8_session": self.sessions[slug]})
             for slug in TOKENS
         }
         n = 0
         while not self.stop.is_set():
             slug = list(TOKENS)[n % 2]
             path = PAGES[(n // 2) % len(PAGES)]
+            host = f"{slug}.{harness.BASE_DOMAIN}"
+            if n % 10 == 9:
+                host, path = harness.BASE_DOMAIN, "/accounts/login/"
             n += 1
             try:
                 response = clients[slug].get(
                     f"http://{self.address}:{harness.BALANCER_PORT}{path}",
-                    headers={"Host": f"{slug}.{harness.BASE_DOMAIN}"},
+                    headers={"Host": host},
                 )
                 outcome: int | str = response.status_code
                 other = next(t for s, t in TOKENS.items() if s != slug)
@@ -84,53 +256,78 @@ class Reader(threading.Thread):
                     outcome = "saw the other workspace"
             except httpx.HTTPError as exc:
                 outcome = type(exc).__name__
-            self.answers.append((slug, path, outcome))
+            self.answers.append((host, path, outcome))
         for client in clients.values():
             client.close()
 
 
 def test_kill_a_web_host_and_a_worker_while_two_workspaces_work(cluster):
+    began = time.monotonic()
     db, web1, web2, work1, work2, lb = harness.hosts(
         cluster, ["db", "web1", "web2", "work1", "work2", "lb"]
     )
 
     cluster.start_database(db)
     cluster.start_bouncer(db, pool_mode="session", pool_size=40)
-    env = cluster.django_env(db, IGNY8_QUEUE_RETRY=str(RETRY), IGNY8_WORKERS="2")
+    mail = cluster.workdir / "mail"
+    env = cluster.django_env(
+        db, IGNY8_QUEUE_RETRY=str(RETRY), IGNY8_WORKERS="2", EMAIL_URL=f"file://{mail}"
+    )
     cluster.manage(web1, env, "igny8_setup", "--no-demo")
-    seeded = cluster.seed(web1, env, TOKENS)
     webs = {h.name: cluster.start_web(h.name, h, env, workers=2, threads=2) for h in (web1, web2)}
     workers = {h.name: cluster.start_worker(h.name, h, env) for h in (work1, work2)}
     cluster.start_balancer(lb, [web1, web2])
 
-    readers = [Reader(lb.address, seeded) for _ in range(2)]
+    browsers = {
+        slug: Browser(lb.address, harness.BALANCER_PORT, harness.BASE_DOMAIN) for slug in TOKENS
+    }
+    sites = {slug: sign_up_and_prepare(browsers[slug], cluster, web2, env, slug) for slug in TOKENS}
+    prepared = time.monotonic()
+    # allauth sent each new owner the address-confirmation email (verification is optional:
+    # signing up signs in at once); the web host wrote it to the mail folder.
+    sent = "".join(p.read_text(errors="replace") for p in Path(mail).glob("*"))
+    for slug in TOKENS:
+        assert f"To: owner@{slug}.example" in sent, sent[-2000:]
+
+    sessions = {slug: browsers[slug].cookie("igny8_session") for slug in TOKENS}
+    readers = [Reader(lb.address, sessions) for _ in range(2)]
     for reader in readers:
         reader.start()
-    started: dict[str, dict] = {}
+    failures: list[BaseException] = []
+    repeated: list[int] = []
 
-    def start_work() -> None:
-        for slug in TOKENS:
-            started[slug] = _driver(cluster, web2, env, "start", slug, str(ARTICLES))
+    def press_buttons() -> None:
+        try:
+            for slug in TOKENS:
+                repeated.append(start_work(browsers[slug], slug, sites[slug]))
+        except BaseException as exc:  # noqa: BLE001 (reported by the main thread)
+            failures.append(exc)
 
-    starter = threading.Thread(target=start_work, daemon=True)
+    starter = threading.Thread(target=press_buttons, daemon=True)
     starter.start()
     # Kill once more jobs run than one worker host has processes (2): the killed one holds some.
     running = _running_jobs(db)
-    wait_until = time.monotonic() + 60
-    while len(running) < 3 and time.monotonic() < wait_until:
+    wait_until = time.monotonic() + 90
+    while len(running) < 3 and time.monotonic() < wait_until and not failures:
         time.sleep(0.05)
         running = _running_jobs(db)
+    assert not failures, failures
     assert len(running) >= 3, "the two worker hosts never ran three jobs at once"
     workers["work1"].kill()
     webs["web1"].kill()
-    starter.join(timeout=60)
+    starter.join(timeout=120)
+    assert not starter.is_alive(), "the buttons were not all pressed within 120 s"
+    assert not failures, failures
     killed_at = time.monotonic()
 
     deadline = killed_at + 90
     while True:
         state = _driver(cluster, web2, env, "status", *TOKENS)
         jobs = [job for ws in state.values() for job in ws["jobs"]]
-        if all(job["status"] in ("succeeded", "failed") for job in jobs):
+        if all(job["status"] in ("succeeded", "failed") for job in jobs) and all(
+            ws["automation"] and ws["automation"][0] not in ("queued", "running")
+            for ws in state.values()
+        ):
             break
         assert time.monotonic() < deadline, f"jobs still open 90 s after the kills: {jobs}"
         time.sleep(1)
@@ -138,14 +335,19 @@ def test_kill_a_web_host_and_a_worker_while_two_workspaces_work(cluster):
         reader.stop.set()
     for reader in readers:
         reader.join(timeout=40)
+    for browser in browsers.values():
+        browser.close()
     answers = [answer for reader in readers for answer in reader.answers]
 
     failed_pages = [a for a in answers if a[2] not in (200, 302)]
     assert len(answers) > 20
+    assert any(a[0] == harness.BASE_DOMAIN for a in answers)
     assert not failed_pages, failed_pages[:10]
-    for slug, ws in state.items():
-        assert len(started[slug]["writing"]) == ARTICLES
-        assert {job["status"] for job in ws["jobs"]} == {"succeeded"}, ws["jobs"]
+    for ws in state.values():
+        kinds = [job["kind"] for job in ws["jobs"]]
+        assert "clustering" in kinds and len(kinds) > ARTICLES, kinds
+        bad = [j for j in ws["jobs"] if j["status"] != "succeeded"]
+        assert not bad, json.dumps(bad[:3])
         assert ws["articles"] == ARTICLES, ws
         assert ws["settled_twice"] == [], ws
         assert ws["automation"] == ["completed"], ws
@@ -159,7 +361,9 @@ def test_kill_a_web_host_and_a_worker_while_two_workspaces_work(cluster):
     assert rerun, f"none of the jobs running at the kill ran again: {running}"
     assert workers["work2"].alive() and webs["web2"].alive()
     print(
-        f"\ncluster: {len(answers)} pages through the balancer, 0 failed; "
+        f"\ncluster: set-up through the balancer (2 sign-ups, 4 sites, 2×{ARTICLES} tasks, "
+        f"imports) {prepared - began:.1f} s; {len(answers)} pages read, 0 failed; "
         f"{sum(len(ws['jobs']) for ws in state.values())} jobs, {len(rerun)} run again after "
-        f"the worker was killed; {time.monotonic() - killed_at:.1f} s from the kills to the end"
+        f"the worker was killed; {sum(repeated)} button press(es) repeated after a lost answer; "
+        f"{time.monotonic() - killed_at:.1f} s from the kills to the end"
     )
