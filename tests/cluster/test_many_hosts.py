@@ -213,6 +213,18 @@ def _press_run(browser: Browser, slug: str, sites: dict) -> None:
     browser.submit(browser.form(rf"/automation/sites/{sites['auto']}/run/$"))
 
 
+def sign_in(browser: Browser, slug: str) -> str:
+    """Sign in on the base domain (a second browser of the same person); returns the session."""
+    browser.get(browser.public("/accounts/login/"))
+    browser.submit(
+        browser.form(r"/accounts/login/$"),
+        {"login": f"owner@{slug}.example", "password": PASSWORD},
+    )
+    # One workspace: straight to its host.
+    assert browser.url == browser.workspace(slug, "/"), browser.url
+    return browser.cookie("igny8_session")
+
+
 def start_work(browser: Browser, slug: str, sites: dict) -> int:
     """The buttons: "Cluster …", "Write selected" then "Write 24 articles", and "Run now" on
     the automation page of the second site. Returns the presses that had to be repeated."""
@@ -289,7 +301,14 @@ def test_kill_a_web_host_and_a_worker_while_two_workspaces_work(cluster):
     for slug in TOKENS:
         assert f"To: owner@{slug}.example" in sent, sent[-2000:]
 
-    sessions = {slug: browsers[slug].cookie("igny8_session") for slug in TOKENS}
+    # The readers are the same people in other browsers, signed in through the login form: a
+    # session of their own, as the pages the buttons are pressed in keep theirs (two tabs of
+    # one session can undo each other's site switch: session-stored messages rewrite it).
+    readers_browsers = {
+        slug: Browser(lb.address, harness.BALANCER_PORT, harness.BASE_DOMAIN) for slug in TOKENS
+    }
+    sessions = {slug: sign_in(readers_browsers[slug], slug) for slug in TOKENS}
+    assert not set(sessions.values()) & {b.cookie("igny8_session") for b in browsers.values()}
     readers = [Reader(lb.address, sessions) for _ in range(2)]
     for reader in readers:
         reader.start()
@@ -335,7 +354,7 @@ def test_kill_a_web_host_and_a_worker_while_two_workspaces_work(cluster):
         reader.stop.set()
     for reader in readers:
         reader.join(timeout=40)
-    for browser in browsers.values():
+    for browser in [*browsers.values(), *readers_browsers.values()]:
         browser.close()
     answers = [answer for reader in readers for answer in reader.answers]
 
