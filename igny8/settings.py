@@ -494,4 +494,8 @@ SECURE_CSP = {
     ],
 }
 
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Messages travel in a signed cookie (on the session cookie's domain, so they follow a redirect
+# to a workspace host), falling back to the session only when too big. Kept in the session,
+# every page that showed one rewrote the whole session, and a second tab that had loaded it
+# before a site switch in the first saved its stale copy afterwards, undoing the switch.
+MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"

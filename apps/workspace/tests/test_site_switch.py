@@ -111,3 +111,27 @@ def test_no_switcher_without_sites(alpha, no_sites, client_for):
     response = client_for(alpha.owner, alpha.host).get("/")
     assert 'id="site-switcher"' not in text(response)
     assert "No site yet" in text(response)
+
+
+def test_showing_a_message_leaves_the_session_alone_so_another_tab_keeps_its_site(
+    alpha, client_for
+):
+    # Two tabs share one session. When a page that shows a message rewrote the session
+    # (messages kept in it), a tab that loaded the session before another tab switched site
+    # saved its stale copy afterwards and undid the switch. Messages now travel in a cookie:
+    # showing one writes nothing to the session.
+    from django.contrib.sessions.models import Session
+
+    make_site(alpha.account, "Alder Blog")
+    birch = make_site(alpha.account, "Birch Blog")
+    client = client_for(alpha.owner, alpha.host)
+    client.post("/sites/switch/", {"site": birch.pk})
+    flashed = client.post("/notifications/read-all/")
+    assert flashed.status_code in (302, 303)
+    key = client.cookies["igny8_session"].value
+    before = Session.objects.get(session_key=key).session_data
+    page = client.get("/notifications/")
+    assert "Nothing was unread." in text(page)
+    assert Session.objects.get(session_key=key).session_data == before
+    assert "Nothing was unread." not in text(client.get("/notifications/"))  # shown once
+    assert "Site: <strong>Birch Blog</strong>" in text(client.get("/"))
