@@ -374,8 +374,9 @@ QUEUE_REDIS_URL = os.environ.get("IGNY8_QUEUE_REDIS_URL", "").strip()
 if QUEUE_REDIS_URL:
     if QUEUE_REDIS_URL.split("://", 1)[0] not in {"redis", "rediss", "unix"}:
         raise ImproperlyConfigured(
-            f"IGNY8_QUEUE_REDIS_URL: “{QUEUE_REDIS_URL}” is not a Redis address such as "
-            "redis://localhost:6379/0 (or rediss://…, unix:///path/to/redis.sock)."
+            # The value is not repeated: it may hold the Redis password.
+            "IGNY8_QUEUE_REDIS_URL is not a Redis address such as redis://localhost:6379/0 "
+            "(or rediss://…, unix:///path/to/redis.sock)."
         )
     try:
         import redis  # noqa: F401 - django-q2's Redis broker needs it; say so now, not at a job

@@ -143,6 +143,7 @@ def test_redis_url_without_the_package_stops_start_up_saying_what_to_install(tmp
 
 
 def test_a_redis_url_that_is_not_one_is_refused_in_plain_words(tmp_path):
-    proc = load(tmp_path, redis_url="localhost:6379", fake_redis=True)
+    proc = load(tmp_path, redis_url="http://:s3cr3t-pw@localhost:6379", fake_redis=True)
     assert proc.returncode != 0
     assert "is not a Redis address such as redis://localhost:6379/0" in proc.stderr
+    assert "s3cr3t-pw" not in proc.stderr  # the address may carry the password: not repeated
