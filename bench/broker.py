@@ -1,22 +1,34 @@
 """The job queue's broker under 8 workers: how soon a job starts, and what it costs PostgreSQL.
 
-django-q2 runs here on its ORM broker: the queue is a table (`django_q_ormq`) in the public
-schema that each cluster's pusher polls every `Q_CLUSTER['poll']` seconds. This script starts
+Both of django-q2's brokers the app can run on are measured in one run, on the same workload:
+
+- **orm** (the default): the queue is a table (`django_q_ormq`) in the public schema that each
+  cluster's pusher polls every `Q_CLUSTER['poll']` seconds (our leased broker,
+  `igny8/queue_broker.py`);
+- **redis** (`IGNY8_QUEUE_REDIS_URL`): the queue is a Redis list, `RPUSH` to queue, `BLPOP`
+  to take; a private Debian `redis-server` on a unix socket, started and stopped by this
+  script (`bench/broker_redis.py`).
+
+Each broker is measured in a process of its own started with that broker's settings (the
+environment an operator would set), against the same bench database and workspaces. It starts
 real workers (`manage.py qcluster`, 8 worker processes in all, as one cluster of 8 or two of
 4, which compete for the same queue the way two worker hosts do) and queues a job that does
 nothing (`bench/broker_job.py`) through the real path (`igny8.jobs.enqueue`: a Job row in
 the workspace, then the queue entry). For each layout it prints:
 
 - **idle**: the load the waiting workers put on PostgreSQL (transactions per second, reads
-  of the queue table, CPU of the PostgreSQL processes) with nothing queued;
+  of the queue table, CPU of the PostgreSQL processes) and on Redis (commands, CPU) with
+  nothing queued;
 - **paced**: 2,000 jobs queued one by one at a steady rate below what the workers can do
   (40 a second by default), spread over four workspaces: dispatch latency, queued
   (`Job.created`) to started (`Job.started`), p50 / p95 / p99 / max; transactions and
   PostgreSQL CPU per job; what of it was the queue table (rows inserted, updated, deleted
-  and reads of it, from `pg_stat_user_tables`);
+  and reads of it, from `pg_stat_user_tables`); Redis commands per job;
 - **burst**: 2,000 jobs queued at once (`enqueue_each`, as the schedulers do): jobs per
   second until the queue is empty, queued → started (mostly waiting in line), and the same
   load figures.
+
+At the end it prints the two brokers side by side, with Redis ÷ ORM for each figure.
 
 Transactions are `pg_stat_database.xact_commit + xact_rollback` of the bench database: in
 autocommit every statement is a transaction of its own, so this is close to statements sent
@@ -24,30 +36,34 @@ autocommit every statement is a transaction of its own, so this is close to stat
 postmaster and its children (ended backends are added to the postmaster's children's time),
 so it needs the server on this machine: the embedded one, or a local DATABASE_URL.
 
-django-q2's Redis broker (a list in Redis, `BLPOP` instead of polling) is not measured: it
-needs the `redis` Python package, which is not among the project's dependencies, and none may
-be added for a benchmark. The script says so at the end, with what is missing on this machine;
-docs/scaling.md says what the ORM figures imply for it.
+The Redis broker needs Debian's `redis-server` and the `redis` Python package, which is not
+installed in the project's virtualenv (it is the optional extra `igny8[redis]`): install it
+aside and name the folder with `--redis-pythonpath` (or put it on PYTHONPATH). Without either,
+the script measures the ORM broker and says what is missing.
 
 It works in its own database, `igny8_bench_broker`, on the same server as the project
 database (the embedded one when DATABASE_URL is unset), dropped at the end unless `--keep`.
 Run it from the repository root:
 
-    .venv/bin/python bench/broker.py                      # 1x8 and 2x4, 2,000 jobs (~8-15 min)
-    .venv/bin/python bench/broker.py --quick              # 1x8 only, 500 jobs (~2 min)
-    .venv/bin/python bench/broker.py --layout 1x8 --jobs 2000 --rate 40
+    .venv/bin/pip install --target /tmp/redis-py redis     # once, outside the virtualenv
+    .venv/bin/python bench/broker.py --redis-pythonpath /tmp/redis-py   # both brokers, 1x8
+                                                            # and 2x4, 2,000 jobs (~15-30 min)
+    .venv/bin/python bench/broker.py --quick ...            # 1x8 only, 500 jobs (~5 min)
+    .venv/bin/python bench/broker.py --broker orm --layout 1x8 --jobs 2000 --rate 40
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import math
 import os
-import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,9 +147,12 @@ class Counters:
     tables: dict[str, tuple[int, int, int]]
     pg_cpu: float | None
     worker_cpu: float
+    redis_commands: int | None = None
+    redis_cpu: float | None = None
 
 
-def counters(pm: int | None, workers: list[subprocess.Popen]) -> Counters:
+def counters(pm: int | None, workers: list[subprocess.Popen], probe=None) -> Counters:  # noqa: ANN001
+    """A snapshot of what PostgreSQL (and Redis, given its `RedisProbe`) have done so far."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -155,6 +174,8 @@ def counters(pm: int | None, workers: list[subprocess.Popen]) -> Counters:
         tables=tables,
         pg_cpu=cpu_seconds(root=pm, children_of=True) if pm else None,
         worker_cpu=sum(cpu_seconds(root=w.pid, children_of=False) for w in workers),
+        redis_commands=probe.commands() if probe else None,
+        redis_cpu=probe.cpu_seconds() if probe else None,
     )
 
 
@@ -191,6 +212,13 @@ def load_rows(before: Counters, after: Counters, *, jobs: int = 0) -> dict:
             row("PostgreSQL CPU ms per job", f"{1000 * pg / jobs:8.2f}")
     else:
         row("PostgreSQL CPU", "not measured (the server is not on this machine)")
+    if after.redis_commands is not None and before.redis_commands is not None:
+        commands = after.redis_commands - before.redis_commands
+        redis_cpu = after.redis_cpu - before.redis_cpu
+        figures["redis_commands"] = commands / per
+        figures["redis_cpu_pct"] = 100 * redis_cpu / seconds
+        row(f"Redis commands per {unit}", f"{commands / per:8.1f}")
+        row("Redis CPU (% of one core)", f"{100 * redis_cpu / seconds:8.1f}")
     worker = after.worker_cpu - before.worker_cpu
     figures["worker_cpu_pct"] = 100 * worker / seconds
     row("workers' CPU, every process (% of one core)", f"{100 * worker / seconds:8.1f}")
@@ -253,10 +281,14 @@ def _union(schemas: list[str], select: str) -> str:
     return " UNION ALL ".join(select.format(schema=f'"{s}"') for s in schemas)
 
 
-def wait_finished(schemas: list[str], label: str, jobs: int, timeout: float = 900) -> float:
-    """Until every job of `label` is finished and the queue is empty (each job's result saved
-    and its queue entry acknowledged by the cluster's monitor, which may lag behind the
-    workers); one query a second. Returns when the queue was first seen empty (monotonic)."""
+def wait_finished(
+    schemas: list[str], label: str, jobs: int, queued: Callable[[], int], timeout: float = 900
+) -> float:
+    """Until every job of `label` is finished, the queue is empty (`queued()`: rows of the
+    queue table, or the Redis list's length) and the results of the 20 jobs that finished last
+    are saved by the clusters' monitors (which may lag behind the workers; with the ORM broker
+    the queue row goes only after that, with Redis the list empties as soon as tasks are
+    taken); one check a second. Returns when that was first seen (monotonic)."""
     from django.db import connection
 
     sql = _union(
@@ -264,16 +296,24 @@ def wait_finished(schemas: list[str], label: str, jobs: int, timeout: float = 90
         "SELECT count(*) AS n FROM {schema}.workspace_job "
         "WHERE label = %s AND status IN ('succeeded', 'failed', 'cancelled')",
     )
+    last = _union(
+        schemas,
+        "SELECT task_id, finished FROM {schema}.workspace_job WHERE label = %s",
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT (SELECT sum(n) FROM ({sql}) t), (SELECT count(*) FROM django_q_ormq)",
-                [label] * len(schemas),
-            )
-            finished, queued = cursor.fetchone()
-            if finished >= jobs and queued == 0:
-                return time.monotonic()
+            cursor.execute(f"SELECT sum(n) FROM ({sql}) t", [label] * len(schemas))
+            finished = cursor.fetchone()[0] or 0
+            if finished >= jobs and queued() == 0:
+                cursor.execute(
+                    f"SELECT count(*) FROM (SELECT task_id FROM ({last}) j "
+                    "ORDER BY finished DESC LIMIT 20) j "
+                    "WHERE NOT EXISTS (SELECT 1 FROM django_q_task t WHERE t.id = j.task_id)",
+                    [label] * len(schemas),
+                )
+                if cursor.fetchone()[0] == 0:
+                    return time.monotonic()
         time.sleep(1)
     raise SystemExit(f"The workers did not finish the {label} jobs in {timeout:.0f} s.")
 
@@ -342,10 +382,39 @@ def enqueue_paced(schemas: list[str], label: str, jobs: int, rate: float) -> flo
     return jobs / (time.monotonic() - started)
 
 
-def warm_up(schemas: list[str], workers: int) -> None:
+def warm_up(schemas: list[str], workers: int, label: str, queued: Callable[[], int]) -> None:
     """Every worker process imports the code on its first job: not part of what is measured."""
-    enqueue_paced(schemas, "warm", workers * 3, rate=200)
-    wait_finished(schemas, "warm", workers * 3, timeout=180)
+    enqueue_paced(schemas, label, workers * 3, rate=200)
+    wait_finished(schemas, label, workers * 3, queued, timeout=180)
+
+
+@dataclass
+class Queue:
+    """The broker this process runs on (from its settings), and how to see its length."""
+
+    name: str
+    queued: Callable[[], int]
+    probe: object | None = None  # broker_redis.RedisProbe with the Redis broker
+
+
+def queue_of_settings() -> Queue:
+    from django.conf import settings
+    from django.db import connection
+    from django_q.brokers import get_broker
+
+    if not settings.QUEUE_REDIS_URL:
+
+        def rows() -> int:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM django_q_ormq")
+                return cursor.fetchone()[0]
+
+        return Queue("ORM", rows)
+    from broker_redis import RedisProbe
+
+    probe = RedisProbe(settings.QUEUE_REDIS_URL)
+    key = get_broker().list_key
+    return Queue(f"Redis {probe.version}", lambda: probe.queue_length(key), probe)
 
 
 def measure_layout(schemas: list[str], options: argparse.Namespace, layout: str) -> dict:
@@ -354,67 +423,150 @@ def measure_layout(schemas: list[str], options: argparse.Namespace, layout: str)
 
     from igny8.jobs import enqueue_each
 
+    queue = queue_of_settings()
     clusters, per_cluster = (int(v) for v in layout.split("x"))
-    print(f"\nORM broker, {clusters} cluster(s) x {per_cluster} workers ({layout})", flush=True)
+    print(
+        f"\n{queue.name} broker, {clusters} cluster(s) x {per_cluster} workers ({layout})",
+        flush=True,
+    )
     workers = workers_start(clusters, per_cluster)
     pm = postmaster_pid()
+    tag = f"{queue.name.split()[0].lower()}-{layout}"
     results: dict = {}
     try:
-        warm_up(schemas, clusters * per_cluster)
+        warm_up(schemas, clusters * per_cluster, f"warm-{tag}", queue.queued)
 
         print(f" idle, {IDLE_SECONDS:.0f} s, nothing queued")
         settle()
-        before = counters(pm, workers)
+        before = counters(pm, workers, queue.probe)
         time.sleep(IDLE_SECONDS)
-        results["idle"] = load_rows(before, counters(pm, workers))
+        results["idle"] = load_rows(before, counters(pm, workers, queue.probe))
 
-        label = f"paced-{layout}"
+        label = f"paced-{tag}"
         print(f" paced: {options.jobs} jobs queued one by one at {options.rate:.0f}/s")
-        before = counters(pm, workers)
+        before = counters(pm, workers, queue.probe)
         achieved = enqueue_paced(schemas, label, options.jobs, options.rate)
-        wait_finished(schemas, label, options.jobs)
+        wait_finished(schemas, label, options.jobs, queue.queued)
         settle()
-        after = counters(pm, workers)
+        after = counters(pm, workers, queue.probe)
         row("rate achieved by the queuing side", f"{achieved:8.1f} jobs/s")
         row("load average (1 min), other work on the machine", f"{os.getloadavg()[0]:8.2f}")
         results["paced"] = latency_rows(job_times(schemas, label))
         results["paced"].update(load_rows(before, after, jobs=options.jobs))
 
-        label = f"burst-{layout}"
+        label = f"burst-{tag}"
         print(f" burst: {options.jobs} jobs queued at once (enqueue_each)")
-        before = counters(pm, workers)
+        before = counters(pm, workers, queue.probe)
         connection.set_schema(get_public_schema_name())
         queued_at = time.monotonic()
         enqueue_each(
             JOB_PATH, [(schemas[n % len(schemas)], ()) for n in range(options.jobs)], label=label
         )
-        empty_at = wait_finished(schemas, label, options.jobs)
+        saved_at = wait_finished(schemas, label, options.jobs, queue.queued)
         settle()
-        after = counters(pm, workers)
+        after = counters(pm, workers, queue.probe)
         times = job_times(schemas, label)
         first = min(t[0] for t in times)
         last = max(t[2] for t in times)
         drain = (last - first).total_seconds()
         row("queued → last job finished", f"{drain:8.1f} s  ({options.jobs / drain:.0f} jobs/s)")
-        row("queued → queue empty (every result saved, ±1 s)", f"{empty_at - queued_at:8.1f} s")
+        row("queued → every result saved (±1 s)", f"{saved_at - queued_at:8.1f} s")
         row("load average (1 min), other work on the machine", f"{os.getloadavg()[0]:8.2f}")
         results["burst"] = latency_rows(times)
         order_rows(times)
         results["burst"]["jobs_per_s"] = options.jobs / drain
+        results["burst"]["saved_s"] = saved_at - queued_at
         results["burst"].update(load_rows(before, after, jobs=options.jobs))
+        results["load_end"] = os.getloadavg()[0]
     finally:
         workers_stop(workers)
     return results
 
 
-def redis_missing() -> str:
-    """What the Redis broker would need that this machine lacks, in a sentence."""
+# --- one process per broker, and the comparison ----------------------------------------------
+
+
+def child_main(options: argparse.Namespace) -> int:
+    """Measure the broker this process's settings name, on the parent's bench database."""
+    import django
+
+    django.setup()
+    import broker_job  # noqa: F401 - registers the job kind with igny8.jobs
+
+    schemas = options.schemas.split(",")
+    results = {layout: measure_layout(schemas, options, layout) for layout in options.layout}
+    from django.db import connections
+
+    connections.close_all()
+    Path(options.results).write_text(json.dumps(results))
+    return 0
+
+
+def redis_missing(pythonpath: str | None) -> str:
+    """What the Redis broker needs that this machine lacks, in a sentence; "" if nothing."""
+    import shutil
+
     missing = []
+    if pythonpath:
+        sys.path.insert(0, pythonpath)
     if importlib.util.find_spec("redis") is None:
-        missing.append("the `redis` Python package is not in this virtualenv")
+        missing.append(
+            "the `redis` Python package is not importable (install it aside, "
+            "`.venv/bin/pip install --target /tmp/redis-py redis`, and pass "
+            "`--redis-pythonpath /tmp/redis-py`)"
+        )
     if shutil.which("redis-server") is None:
         missing.append("Debian's `redis-server` is not installed")
-    return "; ".join(missing) or "both the package and the server are here"
+    return "; ".join(missing)
+
+
+def run_child(broker: str, schemas: list[str], options: argparse.Namespace, env: dict) -> dict:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        results = Path(handle.name)
+    argv = [sys.executable, str(Path(__file__).resolve()), "--child", "--results", str(results)]
+    argv += ["--schemas", ",".join(schemas), "--jobs", str(options.jobs)]
+    argv += ["--rate", str(options.rate)]
+    for layout in options.layout:
+        argv += ["--layout", layout]
+    try:
+        code = subprocess.call(argv, cwd=BASE_DIR, env=env)
+        if code != 0:
+            raise SystemExit(f"The {broker} measurement failed (exit {code}).")
+        return json.loads(results.read_text())
+    finally:
+        results.unlink(missing_ok=True)
+
+
+# (label, phase, key, scale, format)
+COMPARED = [
+    ("idle: transactions / s", "idle", "xacts_per_s", 1, "{:.1f}"),
+    ("idle: PostgreSQL CPU, % of one core", "idle", "pg_cpu_pct", 1, "{:.2f}"),
+    ("idle: Redis commands / s", "idle", "redis_commands", 1, "{:.1f}"),
+    ("paced: queued → started p50, ms", "paced", "p50_ms", 1, "{:.0f}"),
+    ("paced: queued → started p95, ms", "paced", "p95_ms", 1, "{:.0f}"),
+    ("paced: queued → started p99, ms", "paced", "p99_ms", 1, "{:.0f}"),
+    ("paced: transactions per job", "paced", "xacts_per_job", 1, "{:.1f}"),
+    ("paced: PostgreSQL CPU per job, ms", "paced", "pg_cpu_ms_per_job", 1, "{:.2f}"),
+    ("paced: Redis commands per job", "paced", "redis_commands", 1, "{:.1f}"),
+    ("burst: jobs / s until the last finished", "burst", "jobs_per_s", 1, "{:.0f}"),
+    ("burst: queued → started p50, s", "burst", "p50_ms", 0.001, "{:.1f}"),
+    ("burst: queued → started p95, s", "burst", "p95_ms", 0.001, "{:.1f}"),
+    ("burst: queued → every result saved, s", "burst", "saved_s", 1, "{:.0f}"),
+    ("burst: transactions per job", "burst", "xacts_per_job", 1, "{:.1f}"),
+    ("burst: PostgreSQL CPU per job, ms", "burst", "pg_cpu_ms_per_job", 1, "{:.2f}"),
+]
+
+
+def compare(orm: dict, redis: dict) -> None:
+    for layout in orm:
+        print(f"\nORM against Redis, {layout}")
+        print(f"  {'':<50} {'ORM':>9} {'Redis':>9} {'Redis/ORM':>10}")
+        for label, phase, key, scale, fmt in COMPARED:
+            a = orm[layout][phase].get(key)
+            b = redis[layout][phase].get(key)
+            cells = [fmt.format(v * scale) if v is not None else "-" for v in (a, b)]
+            ratio = f"{b / a:.2f}" if a and b is not None else "-"
+            print(f"  {label:<50} {cells[0]:>9} {cells[1]:>9} {ratio:>10}", flush=True)
 
 
 def main() -> int:
@@ -426,27 +578,42 @@ def main() -> int:
         action="append",
         help="clusters x workers, e.g. 1x8 (may be given more than once; default 1x8 and 2x4)",
     )
+    parser.add_argument(
+        "--broker", choices=["orm", "redis", "both"], default="both", help="default: both"
+    )
+    parser.add_argument(
+        "--redis-pythonpath", help="a folder holding the `redis` package (pip install --target)"
+    )
     parser.add_argument("--quick", action="store_true", help="1x8 only, 500 jobs")
     parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--schemas", help=argparse.SUPPRESS)
+    parser.add_argument("--results", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.quick:
         options.jobs, options.layout = 500, options.layout or ["1x8"]
     options.layout = options.layout or ["1x8", "2x4"]
+    if options.child:
+        return child_main(options)
 
     server = provision.server_locate()
     provision.bench_db_recreate(server)
+    os.environ.pop("IGNY8_QUEUE_REDIS_URL", None)  # set up, and the ORM side, on the default
     os.environ["DATABASE_URL"] = server.bench_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "igny8.settings")
     os.environ["IGNY8_JOBS_SYNC"] = "false"
     os.environ.setdefault("DEBUG", "false")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    brokers = ["orm", "redis"] if options.broker == "both" else [options.broker]
+    missing = redis_missing(options.redis_pythonpath) if "redis" in brokers else ""
 
     import django
 
     django.setup()
-    import broker_job  # noqa: F401 - registers the job kind with igny8.jobs
     from django.conf import settings
+    from django.db import connections
 
+    results: dict = {}
     try:
         print("Machine")
         for label, value in provision.machine_context():
@@ -463,17 +630,34 @@ def main() -> int:
         started = time.perf_counter()
         schemas = platform_make()
         row("set-up", f"{WORKSPACES} workspaces in {time.perf_counter() - started:.0f} s")
-        for layout in options.layout:
-            measure_layout(schemas, options, layout)
-        print("\nRedis broker")
-        row("not measured", f"this script runs the ORM broker only ({redis_missing()}).")
+        connections.close_all()
+        for broker in brokers:
+            env = dict(os.environ)
+            if broker == "orm":
+                results["orm"] = run_child("orm", schemas, options, env)
+                continue
+            if missing:
+                print("\nRedis broker")
+                row("not measured", f"{missing}.")
+                continue
+            from broker_redis import RedisServer
+
+            server_redis = RedisServer()
+            try:
+                env["IGNY8_QUEUE_REDIS_URL"] = server_redis.url
+                env["PYTHONPATH"] = os.pathsep.join(
+                    filter(None, [options.redis_pythonpath, env.get("PYTHONPATH")])
+                )
+                results["redis"] = run_child("redis", schemas, options, env)
+            finally:
+                server_redis.stop()
+        if "orm" in results and "redis" in results:
+            compare(results["orm"], results["redis"])
         row("load average at end (1 / 5 / 15 min)", " / ".join(f"{v:.2f}" for v in os.getloadavg()))
     finally:
         if options.keep:
             print(f"\nKept database {BENCH_DB}.")
         else:
-            from django.db import connections
-
             connections.close_all()
             provision.bench_db_drop(server)
     return 0

@@ -289,7 +289,7 @@ def _insert_per_schema(objs_by_schema: dict[str, list]) -> None:
 
 def _push_each(packed: list[tuple[tuple, str]], kind: JobKind) -> None:
     """The queue entries of `enqueue_each`, as django-q2's `async_task` makes them (the same
-    task package, signed), written in one statement when the broker is the ORM's."""
+    task package, signed), written in one statement when the broker is the ORM's or Redis."""
     from django_q.brokers import get_broker
     from django_q.brokers.orm import ORM
     from django_q.conf import Conf
@@ -322,6 +322,11 @@ def _push_each(packed: list[tuple[tuple, str]], kind: JobKind) -> None:
         OrmQ.objects.using(Conf.ORM).bulk_create(
             [OrmQ(key=key, payload=package, lock=now) for package in packages]
         )
+    elif Conf.REDIS and hasattr(broker, "connection"):
+        # django-q2's Redis broker pushes one task per RPUSH; RPUSH takes many values, in
+        # order, so the whole batch is one round trip (in slices, to keep commands small).
+        for start in range(0, len(packages), 500):
+            broker.connection.rpush(broker.list_key, *packages[start : start + 500])
     else:
         for package in packages:
             broker.enqueue(package)

@@ -337,7 +337,7 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-# --- jobs (django-q2, ORM broker) ----------------------------------------------------------
+# --- jobs (django-q2: ORM broker, or Redis) -----------------------------------------------
 # Each job kind has its own time limit (igny8/jobs.py); `retry` must exceed the longest one,
 # or a slow job would be handed to a second worker while the first still runs it.
 JOBS_MAX_TIMEOUT = 1800
@@ -364,6 +364,31 @@ Q_CLUSTER = {
     "save_limit": 1000,
     "ack_failures": True,
 }
+# An operator's choice: django-q2's Redis broker instead of the leased ORM broker above, e.g.
+# IGNY8_QUEUE_REDIS_URL=redis://queue.internal:6379/0 (or rediss://, or unix:///run/redis.sock).
+# The queue then costs PostgreSQL nothing while workers wait, and a task starts one round trip
+# after it is queued instead of up to `poll` later; but Redis hands a task out without a
+# receipt, so the tasks a dead worker host had taken are not run again by another host
+# (docs/scaling.md §4). Every host, web and worker, must get the same value.
+QUEUE_REDIS_URL = os.environ.get("IGNY8_QUEUE_REDIS_URL", "").strip()
+if QUEUE_REDIS_URL:
+    if QUEUE_REDIS_URL.split("://", 1)[0] not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(
+            # The value is not repeated: it may hold the Redis password.
+            "IGNY8_QUEUE_REDIS_URL is not a Redis address such as redis://localhost:6379/0 "
+            "(or rediss://…, unix:///path/to/redis.sock)."
+        )
+    try:
+        import redis  # noqa: F401 - django-q2's Redis broker needs it; say so now, not at a job
+    except ImportError:
+        raise ImproperlyConfigured(
+            "IGNY8_QUEUE_REDIS_URL is set, so the job queue runs on Redis, but the `redis` "
+            'Python package is not installed. Install it with `pip install "igny8[redis]"`, '
+            "or unset IGNY8_QUEUE_REDIS_URL to keep the queue in the database."
+        ) from None
+    for _key in ("orm", "broker_class"):  # django-q2 picks the first broker configured
+        Q_CLUSTER.pop(_key)
+    Q_CLUSTER["redis"] = QUEUE_REDIS_URL
 
 # Publishing to WordPress: a failed publish is tried again after 1, 2, 4, 8… minutes, this
 # many times, before its people are told it failed.
