@@ -107,8 +107,9 @@ def failure_words(exc: BaseException, job_id: int) -> dict[str, Any]:
 def enqueue(func: Callable | str, *args: Any, label: str = "", user=None, **kwargs: Any):
     """Queue `func(job, *args, **kwargs)` to run in the current workspace's schema.
 
-    Returns the Job row. Inside a transaction the task is handed to the queue only after
-    commit, so a worker never looks for a Job row that does not exist yet.
+    Returns the Job row. The Job row and its queue entry are written in one transaction
+    (`_hand_over`): a worker never looks for a Job row that does not exist yet, and a process
+    that dies half-way leaves no job queued with nothing to run it.
     """
     from apps.workspace.models import Job
 
@@ -120,19 +121,21 @@ def enqueue(func: Callable | str, *args: Any, label: str = "", user=None, **kwar
     if schema == get_public_schema_name():
         raise RuntimeError("Jobs belong to a workspace; enqueue them inside a workspace schema.")
     request_id = request_id_var.get()
-    record = Job.objects.create(
-        kind=kind.kind,
-        label=label[:200],
-        request_id=request_id if request_id != "-" else "",
-        created_by_id=getattr(user, "pk", None),
-    )
-    call = (schema, record.pk, path, request_id, list(args), kwargs)
-
-    if settings.JOBS_SYNC:
-        _submit(call, kind, sync=True)
-        record.refresh_from_db()
-    else:
-        transaction.on_commit(lambda: _submit(call, kind, sync=False))
+    task_id = uuid4().hex
+    with transaction.atomic():
+        record = Job.objects.create(
+            kind=kind.kind,
+            label=label[:200],
+            request_id=request_id if request_id != "-" else "",
+            created_by_id=getattr(user, "pk", None),
+            task_id=task_id,
+        )
+        call = (schema, record.pk, path, request_id, list(args), kwargs)
+        if settings.JOBS_SYNC:
+            _submit(call, kind, sync=True)
+            record.refresh_from_db()
+        else:
+            _hand_over([(call, task_id)], kind)
     return record
 
 
@@ -163,20 +166,46 @@ def enqueue_each(func: Callable | str, calls: Sequence[tuple[str, tuple]], *, la
         Job(kind=kind.kind, label=label[:200], request_id=request_id, task_id=uuid4().hex)
         for _ in calls
     ]
-    _insert_in_schemas({schema: [records[i] for i in idx] for schema, idx in by_schema.items()})
-    packed = [
-        ((schema, record.pk, path, request_id, list(args), {}), record.task_id)
-        for (schema, args), record in zip(calls, records, strict=True)
-    ]
-    if settings.JOBS_SYNC:
-        for call, _task_id in packed:
-            _submit(call, kind, sync=True)
-        for (schema, _args), record in zip(calls, records, strict=True):
-            with schema_context(schema):
-                record.refresh_from_db()
-    elif packed:
-        transaction.on_commit(lambda: _push_each(packed, kind))
+    with transaction.atomic():
+        _insert_in_schemas(
+            {schema: [records[i] for i in idx] for schema, idx in by_schema.items()}
+        )
+        packed = [
+            ((schema, record.pk, path, request_id, list(args), {}), record.task_id)
+            for (schema, args), record in zip(calls, records, strict=True)
+        ]
+        if settings.JOBS_SYNC:
+            for call, _task_id in packed:
+                _submit(call, kind, sync=True)
+            for (schema, _args), record in zip(calls, records, strict=True):
+                with schema_context(schema):
+                    record.refresh_from_db()
+        elif packed:
+            _hand_over(packed, kind)
     return records
+
+
+def _queue_is_this_database() -> bool:
+    """Whether the queue is django-q2's ORM broker on the database the Job rows are in."""
+    from django_q.brokers import get_broker
+    from django_q.brokers.orm import ORM
+    from django_q.conf import Conf
+
+    return isinstance(get_broker(), ORM) and Conf.ORM == connection.alias
+
+
+def _hand_over(packed: list[tuple[tuple, str]], kind: JobKind) -> None:
+    """Hand the jobs to the queue, called inside the transaction that made their Job rows.
+
+    With the ORM broker (the default) the queue entries are written in that same transaction:
+    a web process killed between the two can leave neither or both, never a Job row that says
+    "queued" with nothing in the queue to run it (it waited a day for the sweeper). A worker
+    sees the entries only once the rows it looks for are committed. Another broker (Redis)
+    cannot share the transaction: its entries go in after commit."""
+    if _queue_is_this_database():
+        _push_each(packed, kind)
+    else:
+        transaction.on_commit(lambda: _push_each(packed, kind))
 
 
 def _insert_in_schemas(objs_by_schema: dict[str, list]) -> None:
@@ -333,10 +362,11 @@ def _push_each(packed: list[tuple[tuple, str]], kind: JobKind) -> None:
 
 
 def _submit(call: tuple, kind: JobKind, *, sync: bool) -> None:
+    """Run a job through django-q2 at once (`JOBS_SYNC`, the tests)."""
     from django_q.tasks import async_task
 
     schema, job_id = call[0], call[1]
-    task_id = async_task(
+    async_task(
         "igny8.jobs.run",
         *call,
         timeout=kind.time_limit,
@@ -344,11 +374,6 @@ def _submit(call: tuple, kind: JobKind, *, sync: bool) -> None:
         task_name=f"{kind.kind}:{schema}:{job_id}",
         group=kind.kind,
     )
-    if not sync:
-        with schema_context(schema):
-            from apps.workspace.models import Job
-
-            Job.objects.filter(pk=job_id).update(task_id=task_id or "")
 
 
 def run(

@@ -209,7 +209,7 @@ def test_enqueue_each_makes_each_job_in_its_own_schema_and_runs_it_there(alpha, 
             assert Job.objects.get(pk=record.pk).kind == "test_site_create"
 
 
-def test_enqueue_each_queues_after_commit_with_the_job_rows_task_ids(
+def test_enqueue_each_queues_in_the_job_rows_transaction_with_their_task_ids(
     alpha, beta, settings, django_capture_on_commit_callbacks
 ):
     from django_q.models import OrmQ
@@ -218,8 +218,9 @@ def test_enqueue_each_queues_after_commit_with_the_job_rows_task_ids(
     calls = [(alpha.schema, ("a",)), (beta.schema, ("b",)), (alpha.schema, ("c",))]
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         records = jobs.enqueue_each(sample_jobs.where_am_i, calls, label="queued")
-        assert not OrmQ.objects.exists()  # nothing handed over before commit
-    assert len(callbacks) == 1
+        # Written with the Job rows, in their transaction: nothing is left for after commit.
+        assert OrmQ.objects.count() == 3
+    assert callbacks == []
 
     queued = {q.task_id(): q.task for q in OrmQ.objects.all()}
     for (schema, args), record in zip(calls, records, strict=True):
@@ -249,7 +250,9 @@ def test_enqueue_each_writes_every_schemas_rows_in_one_statement_that_stays_shor
     for calls in (few, many):
         with CaptureQueriesContext(connection) as captured:
             records = jobs.enqueue_each(sample_jobs.where_am_i, calls, label="one statement")
-        inserts = [q["sql"] for q in captured if "INSERT INTO" in q["sql"]]
+        inserts = [
+            q["sql"] for q in captured if "INSERT INTO" in q["sql"] and "django_q" not in q["sql"]
+        ]
         assert len(inserts) == 1, inserts
         assert "UNNEST" in inserts[0]
         lengths.append(inserts[0].count("::"))
@@ -266,3 +269,45 @@ def test_enqueue_each_writes_every_schemas_rows_in_one_statement_that_stays_shor
 def test_enqueue_each_refuses_the_public_schema(workspaces, db):
     with pytest.raises(RuntimeError):
         jobs.enqueue_each(SITE_CREATE, [("public", ("x",))])
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["enqueue", "enqueue_each"])
+def test_a_process_that_fails_before_the_queue_entry_leaves_no_job_waiting_for_ever(
+    alpha, settings, monkeypatch, many
+):
+    """A web host killed between committing a Job row and writing its queue entry left a job
+    "queued" that no worker would ever run (the cluster test met it): the two are written in
+    one transaction, so a failure in between leaves neither."""
+    from django_q.models import OrmQ
+
+    settings.JOBS_SYNC = False
+
+    def host_dies(*args, **kwargs):  # noqa: ANN002, ANN003
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(jobs, "_push_each", host_dies)
+    with schema_context(alpha.schema):
+        before = Job.objects.count()
+        with pytest.raises(SystemExit):
+            if many:
+                jobs.enqueue_each(sample_jobs.where_am_i, [(alpha.schema, ("a",))] * 2)
+            else:
+                jobs.enqueue(sample_jobs.where_am_i, "a")
+        assert Job.objects.count() == before
+    assert not OrmQ.objects.exists()
+
+
+def test_with_a_queue_outside_the_database_the_entries_go_in_after_commit(
+    alpha, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.JOBS_SYNC = False
+    pushed: list[list] = []
+    monkeypatch.setattr(jobs, "_queue_is_this_database", lambda: False)
+    monkeypatch.setattr(jobs, "_push_each", lambda packed, kind: pushed.append(packed))
+    with schema_context(alpha.schema):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            record = jobs.enqueue(sample_jobs.where_am_i, "a")
+            assert pushed == []  # not before commit
+        assert len(callbacks) == 1
+    ((call, task_id),) = pushed[0]
+    assert call[:2] == (alpha.schema, record.pk) and task_id == record.task_id
