@@ -106,12 +106,11 @@ def invitation_revoke(*, invitation: Invitation) -> Invitation:
 
 
 def _send(invitation: Invitation, by: User) -> None:
-    from apps.accounts.jobs import send_invitation_email
     from igny8.jobs import enqueue
 
     with schema_context(invitation.account.schema_name):
         enqueue(
-            send_invitation_email,
+            "apps.accounts.jobs.send_invitation_email",
             invitation.pk,
             label=f"Invitation email to {invitation.email}",
             user=by,

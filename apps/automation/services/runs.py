@@ -89,12 +89,10 @@ def active_words(run: AutomationRun) -> str:
 
 def _run_job(run: AutomationRun, user=None) -> Job:  # noqa: ANN001
     """Queue the job that works on the run (from its saved stage and item)."""
-    from apps.automation.jobs import run_automation
-
     # Not inside a transaction: a synchronous job (tests) must keep what it did even when it
     # dies halfway, as a worker's would.
     job = jobs.enqueue(
-        run_automation,
+        "apps.automation.jobs.run_automation",
         run.pk,
         label=f"Automation run #{run.pk} of {run.site.name}"[:200],
         user=user,

@@ -396,7 +396,6 @@ def publish_queue(
     """Publish now, one article or many: each moves to "publishing" at once and gets a
     publish job. Articles that cannot be published are refused with the reason; a workspace
     whose plan lapsed is refused as a whole (AccountLapsed)."""
-    from apps.publisher.jobs import publish_content
     from apps.publisher.services.outcome import claim
     from igny8 import jobs
 
@@ -414,7 +413,7 @@ def publish_queue(
             report.refused.append((content, "It is being published right now."))
             continue
         job = jobs.enqueue(
-            publish_content,
+            "apps.publisher.jobs.publish_content",
             content.pk,
             getattr(user, "pk", None),
             post_status,
