@@ -13,3 +13,13 @@ class WorkspaceConfig(AppConfig):
         from apps.workspace.notification_triggers import credits_low_check
 
         credits_spent.connect(credits_low_check, dispatch_uid="workspace.credits_low_check")
+
+        # Billing counts the plan's sites and names what a ledger row was for through these
+        # hooks: the sites and the objects a row names live here, in the workspace's schema.
+        from apps.billing import ledger_refs
+        from apps.billing.plans import register_usage_counter
+        from apps.workspace import ledger_refs as workspace_ledger_refs
+        from apps.workspace.selectors import site_count_for_account
+
+        register_usage_counter("sites", site_count_for_account)
+        ledger_refs.register_describer(workspace_ledger_refs.describe)
