@@ -64,7 +64,7 @@ class WorkspaceFields(forms.Form):
 def _browser_zone(sent: str) -> str:
     """What the browser says, when it names a zone we know; UTC otherwise (nobody typed it,
     so there is nobody to show an error to)."""
-    from apps.schedule.timing import zone_match
+    from igny8.zones import zone_match
 
     return zone_match(sent or "") or "UTC"
 
@@ -191,7 +191,7 @@ class WorkspaceSettingsForm(forms.Form):
 
     def clean_timezone(self) -> str:
         from apps.accounts.models import timezone_validate
-        from apps.schedule.timing import zone_match
+        from igny8.zones import zone_match
 
         typed = self.cleaned_data["timezone"].strip()
         name = zone_match(typed)

@@ -40,9 +40,9 @@ from apps.publisher.services.schedule_clean import (  # noqa: F401  (names pages
     schedule_clean,
 )
 from apps.schedule.services import account_of
-from apps.schedule.timing import zone_valid
 from apps.workspace.models import Job, Site
 from apps.writer.models import Content, EditorialStatus, PublishingStatus
+from igny8.zones import zone_valid
 
 # --- the schedule -----------------------------------------------------------------------------
 
