@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
-from apps.accounts import provisioning
+from apps.accounts import hooks, provisioning
 from apps.accounts.models import Role, User
 from apps.accounts.selectors import invitation_open_by_token
 
@@ -167,10 +167,8 @@ class NotificationEmailsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Kinds are the workspace's; the model module is importable on any host.
-        from apps.workspace.models import NotificationKind
-
-        self.fields["kinds"].choices = NotificationKind.choices
+        # Kinds are the workspace's (apps.accounts.hooks).
+        self.fields["kinds"].choices = hooks.notification_kinds()
 
 
 class WorkspaceSettingsForm(forms.Form):

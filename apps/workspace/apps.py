@@ -23,3 +23,14 @@ class WorkspaceConfig(AppConfig):
 
         register_usage_counter("sites", site_count_for_account)
         ledger_refs.register_describer(workspace_ledger_refs.describe)
+
+        # Accounts (public schema) grants and revokes sites, tells the team who joined and
+        # lists the notification kinds through these hooks (apps.accounts.hooks).
+        from apps.accounts import hooks
+        from apps.workspace import account_hooks
+
+        hooks.register(hooks.SITE_IDS_EXISTING, account_hooks.site_ids_existing)
+        hooks.register(hooks.SITE_ACCESS_GRANT, account_hooks.site_access_grant)
+        hooks.register(hooks.SITE_ACCESS_REVOKE, account_hooks.site_access_revoke)
+        hooks.register(hooks.INVITATION_ACCEPTED, account_hooks.invitation_accepted)
+        hooks.register(hooks.NOTIFICATION_KINDS, account_hooks.notification_kinds)

@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from apps.accounts import provisioning
-from apps.accounts.management.commands.igny8_setup import Command as Setup
+from apps.workspace.management.commands.igny8_setup import Command as Setup
 from apps.accounts.models import Role
 from apps.billing.models import Plan
 from apps.billing.plans import plan_assign
