@@ -29,6 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIRS = ("apps", "igny8")
 
 SHARED = ("accounts", "catalog", "billing")
+# `schedule` keeps its tables in `public` (settings.SHARED_APPS: the dispatcher finds due sites
+# without entering every schema) but it is the index of the workspaces' schedules: it reads
+# their sites and wakes their automation, so it sits on the tenant side of the rule and the
+# shared apps do not import it (accounts re-times it through a hook).
 TENANT = ("workspace", "planner", "writer", "automation", "publisher", "schedule")
 PIPELINE = ("planner", "writer", "automation", "publisher")
 
@@ -161,9 +165,9 @@ def app_of(dotted: str) -> str | None:
     return parts[1] if len(parts) > 1 and parts[0] == "apps" else None
 
 
-def layer_violations() -> list[str]:
+def layer_violations(imports: tuple[Import, ...] | None = None) -> list[str]:
     problems = []
-    for imp in all_imports():
+    for imp in all_imports() if imports is None else imports:
         for prefix, (forbidden, rule, advice) in RULES.items():
             if imp.importer != prefix and not imp.importer.startswith(prefix + "."):
                 continue
@@ -273,3 +277,18 @@ def test_queued_jobs_name_real_jobs():
         if imp.call != "async_task" and not hasattr(func, "job_kind"):
             missing.append(f"{imp.path}:{imp.line}: {imp.target} is not a @jobs.job")
     assert not missing, "Queued jobs that cannot run:\n" + "\n".join(missing)
+
+
+def test_a_forbidden_import_is_named_with_its_rule_and_a_way_out(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text("def f():\n    from apps.writer.models import Task\n", encoding="utf-8")
+    for importer, rule in (
+        ("apps.billing.probe", "shared apps import no tenant app"),
+        ("apps.planner.probe", "planner imports no later stage"),
+        ("igny8.ai.probe", "igny8/ai imports no pipeline app"),
+    ):
+        found = layer_violations(tuple(imports_of(probe, importer=importer, rel="x/probe.py")))
+        assert len(found) == 1 and found[0].startswith("x/probe.py:2: imports apps.writer")
+        assert f"rule: {rule}. Instead: " in found[0]
+    allowed = imports_of(probe, importer="apps.automation.probe", rel="x/probe.py")
+    assert layer_violations(tuple(allowed)) == []
