@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("healthz", healthz),
     path("", include("apps.accounts.urls_tenant")),
+    path("", include("apps.workspace.urls_team")),
     path("planner/", include("apps.planner.urls")),
     path("writer/", include("apps.writer.urls")),
     path("automation/", include("apps.automation.urls")),

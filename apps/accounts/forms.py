@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
-from apps.accounts import provisioning
+from apps.accounts import hooks, provisioning
 from apps.accounts.models import Role, User
 from apps.accounts.selectors import invitation_open_by_token
 
@@ -64,7 +64,7 @@ class WorkspaceFields(forms.Form):
 def _browser_zone(sent: str) -> str:
     """What the browser says, when it names a zone we know; UTC otherwise (nobody typed it,
     so there is nobody to show an error to)."""
-    from apps.schedule.timing import zone_match
+    from igny8.zones import zone_match
 
     return zone_match(sent or "") or "UTC"
 
@@ -167,10 +167,8 @@ class NotificationEmailsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Kinds are the workspace's; the model module is importable on any host.
-        from apps.workspace.models import NotificationKind
-
-        self.fields["kinds"].choices = NotificationKind.choices
+        # Kinds are the workspace's (apps.accounts.hooks).
+        self.fields["kinds"].choices = hooks.notification_kinds()
 
 
 class WorkspaceSettingsForm(forms.Form):
@@ -191,7 +189,7 @@ class WorkspaceSettingsForm(forms.Form):
 
     def clean_timezone(self) -> str:
         from apps.accounts.models import timezone_validate
-        from apps.schedule.timing import zone_match
+        from igny8.zones import zone_match
 
         typed = self.cleaned_data["timezone"].strip()
         name = zone_match(typed)

@@ -18,7 +18,7 @@ from django_tenants.models import DomainMixin, TenantMixin
 
 def timezone_validate(value: str) -> None:
     """An IANA timezone name this machine knows; a plain sentence otherwise."""
-    from apps.schedule.timing import zone_valid
+    from igny8.zones import zone_valid
 
     if not zone_valid(value or ""):
         raise ValidationError(

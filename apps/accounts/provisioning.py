@@ -130,7 +130,7 @@ def workspace_create(*, name: str, slug: str, owner: User | None, timezone: str 
     template = Account.objects.filter(schema_name=settings.IGNY8_TEMPLATE_SCHEMA).first()
     if template is None or not schema_exists(template.schema_name):
         template = template_ensure()
-    from apps.schedule.timing import zone_valid
+    from igny8.zones import zone_valid
 
     account = Account.objects.create(
         name=name[:100],

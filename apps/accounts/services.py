@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from apps.accounts import hooks
 from apps.accounts.models import Account, Invitation, Membership, Role, User, token_digest
 
 log = logging.getLogger(__name__)
@@ -106,12 +107,11 @@ def invitation_revoke(*, invitation: Invitation) -> Invitation:
 
 
 def _send(invitation: Invitation, by: User) -> None:
-    from apps.accounts.jobs import send_invitation_email
     from igny8.jobs import enqueue
 
     with schema_context(invitation.account.schema_name):
         enqueue(
-            send_invitation_email,
+            "apps.accounts.jobs.send_invitation_email",
             invitation.pk,
             label=f"Invitation email to {invitation.email}",
             user=by,
@@ -147,17 +147,12 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
         account=invitation.account, user=user, defaults={"role": invitation.role}
     )
     if invitation.site_ids and membership.role in (Role.EDITOR, Role.VIEWER):
-        from apps.workspace.services import site_access_grant
-
-        with schema_context(invitation.account.schema_name):
-            site_access_grant(user=user, site_ids=invitation.site_ids)
+        hooks.site_access_grant(invitation.account, user, invitation.site_ids)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     _confirm_email(user, invitation.email)
-    from apps.workspace.notification_triggers import invitation_accepted_notify
-
-    invitation_accepted_notify(invitation=invitation, user=user)
+    hooks.invitation_accepted(invitation, user)
     return membership
 
 
@@ -169,12 +164,7 @@ def _confirm_email(user: User, email: str) -> None:
 
 
 def _valid_site_ids(account: Account, site_ids: list[int]) -> list[int]:
-    if not site_ids:
-        return []
-    from apps.workspace.models import Site
-
-    with schema_context(account.schema_name):
-        return sorted(Site.objects.filter(pk__in=site_ids).values_list("pk", flat=True))
+    return sorted(hooks.site_ids_existing(account, site_ids))
 
 
 def _is_owner(account: Account, user: User) -> bool:
@@ -206,10 +196,7 @@ def membership_remove(*, membership: Membership, by: User) -> None:
             raise TeamError("Only an owner can remove another owner.")
         if _lock_owners(membership.account) <= 1:
             raise TeamError("This is the workspace's only owner. Make someone else an owner first.")
-    from apps.workspace.models import SiteAccess
-
-    with schema_context(membership.account.schema_name):
-        SiteAccess.objects.filter(user_id=membership.user_id).delete()
+    hooks.site_access_revoke(membership.account, membership.user)
     membership.delete()
 
 
@@ -221,12 +208,11 @@ def profile_update(*, user: User, name: str) -> User:
 
 def profile_notification_emails_set(*, user: User, kinds: list[str]) -> User:
     """Choose the notification kinds the person also gets by email (none: no emails)."""
-    from apps.workspace.models import NotificationKind
-
-    unknown = set(kinds) - set(NotificationKind.values)
+    known = [value for value, _ in hooks.notification_kinds()]
+    unknown = set(kinds) - set(known)
     if unknown:
         raise ValueError(f"Unknown notification kinds: {sorted(unknown)}")
-    user.notification_emails = [k for k in NotificationKind.values if k in kinds]
+    user.notification_emails = [k for k in known if k in kinds]
     user.save(update_fields=["notification_emails"])
     return user
 
@@ -237,7 +223,6 @@ def account_timezone_set(*, account: Account, timezone_name: str) -> int:
     it ("09:00" now means 09:00 there). Returns how many schedules were re-timed; a name the
     machine does not know is refused with a ValidationError on `timezone`."""
     from apps.accounts.models import timezone_validate
-    from apps.schedule.services import schedules_retime
 
     name = (timezone_name or "").strip()
     try:
@@ -250,7 +235,7 @@ def account_timezone_set(*, account: Account, timezone_name: str) -> int:
         return 0
     locked.timezone = name
     locked.save(update_fields=["timezone"])
-    return schedules_retime(account=locked)
+    return hooks.timezone_changed(locked)
 
 
 def account_delete_guard(account: Account) -> None:

@@ -14,9 +14,9 @@ from django.utils import timezone
 from apps.accounts import services
 from apps.accounts.forms import WorkspaceSettingsForm
 from apps.accounts.models import Account, Role
-from apps.schedule.timing import zone_names, zone_valid
 from igny8.http import redirect, render_page
 from igny8.roles import require_role
+from igny8.zones import zone_names, zone_valid
 
 TEMPLATE = "accounts/workspace_settings.html"
 

@@ -23,16 +23,8 @@ from apps.automation.models import (
     AutomationConfig,
     Frequency,
 )
+from igny8.form_fields import WEEKDAYS, Typed
 
-WEEKDAYS = [
-    ("0", "Monday"),
-    ("1", "Tuesday"),
-    ("2", "Wednesday"),
-    ("3", "Thursday"),
-    ("4", "Friday"),
-    ("5", "Saturday"),
-    ("6", "Sunday"),
-]
 SCALARS = (
     "frequency",
     "hour",
@@ -43,14 +35,6 @@ SCALARS = (
     "approval_mode",
     "min_score",
 )
-
-
-class Typed(forms.CharField):
-    """A field that keeps whatever was typed: the configuration service judges it (an empty
-    value included), so each problem is said once, in the service's words."""
-
-    def validate(self, value: Any) -> None:
-        return None
 
 
 def _number(label: str, *, low: int, high: int, help_text: str = "") -> Typed:

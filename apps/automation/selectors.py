@@ -20,13 +20,10 @@ from apps.automation.models import (
     StageStatus,
 )
 from apps.automation.runlog import run_log_path, run_log_text
-from apps.automation.services.preview import StageCount, pipeline_counts
 from apps.workspace.models import Site
 from apps.workspace.selectors import sites_for_member
 
 __all__ = [
-    "StageCount",
-    "pipeline_counts",
     "run_active",
     "run_for_member",
     "run_last",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -29,6 +30,17 @@ from apps.billing.models import (
     ReservationStatus,
 )
 from apps.billing.signals import credits_spent
+
+# Whether an account may spend is the plans' rule (apps.billing.plans.ensure_can_spend). The
+# plans build on this ledger (a new subscription is granted its credits here), so the rule is
+# handed in at ready() (BillingConfig) instead of imported: the ledger stays below the plans.
+_spend_guard: Callable[[Account], None] | None = None
+
+
+def register_spend_guard(guard: Callable[[Account], None]) -> None:
+    """Install the check `reserve` makes before holding credits (raises AccountLapsed)."""
+    global _spend_guard
+    _spend_guard = guard
 
 
 def balance_for(account: Account) -> CreditBalance:
@@ -203,8 +215,6 @@ def reserve(
     Raises InsufficientCredits (402) when the balance cannot cover it, AccountLapsed (402) when
     the account may not spend. Calling again with the same key returns the same reservation.
     """
-    from apps.billing.plans import ensure_can_spend
-
     if units < 0:
         raise ValueError("An operation uses zero or more units.")
     if credits is not None and credits < 0:
@@ -212,7 +222,9 @@ def reserve(
     existing = Reservation.objects.filter(key=key).first()
     if existing is not None:
         return existing
-    ensure_can_spend(account)
+    if _spend_guard is None:  # never spend unchecked: the app registry is not ready
+        raise RuntimeError("Credits are reserved only once the billing app is ready.")
+    _spend_guard(account)
     credits = estimate(operation, units) if credits is None else credits
     try:
         with transaction.atomic():

@@ -150,21 +150,13 @@ def ensure_can_spend(account: Account) -> None:
 
 # --- limits --------------------------------------------------------------------------------
 
-# Counters for resources owned by apps that land later (the planner registers "keywords").
+# Counters for resources owned by the workspace's apps, registered at their ready(): the
+# workspace registers "sites", the planner "keywords" (billing does not import them).
 _USAGE_COUNTERS: dict[str, Callable[[Account], int]] = {}
 
 
 def register_usage_counter(resource: str, counter: Callable[[Account], int]) -> None:
     _USAGE_COUNTERS[resource] = counter
-
-
-def _count_sites(account: Account) -> int:
-    from django_tenants.utils import schema_context
-
-    from apps.workspace.models import Site
-
-    with schema_context(account.schema_name):
-        return Site.objects.count()
 
 
 def _count_users(account: Account) -> int:
@@ -180,8 +172,6 @@ def _count_users(account: Account) -> int:
 
 
 def usage(account: Account, resource: str) -> int:
-    if resource == "sites":
-        return _count_sites(account)
     if resource == "users":
         return _count_users(account)
     counter = _USAGE_COUNTERS.get(resource)

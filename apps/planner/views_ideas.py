@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import Role
@@ -20,12 +19,12 @@ from apps.planner.models import IdeaStatus
 from apps.planner.services import ideas as services
 from apps.planner.views_clusters import job_from_query
 from apps.workspace.context import current_site
-from apps.writer.services.tasks import tasks_from_ideas
 from igny8.http import redirect, render_error, render_page
 from igny8.roles import member_has_role, require_role
 
 PAGE_SIZE = 50
-BULK_ACTIONS = {"disable", "enable", "delete", "queue"}
+# "Queue to writer" posts to the writer (writer:tasks_from_ideas): the planner knows no later stage.
+BULK_ACTIONS = {"disable", "enable", "delete"}
 
 
 def idea_list(request: HttpRequest) -> HttpResponse:
@@ -84,10 +83,7 @@ def ideas_bulk(request: HttpRequest) -> HttpResponse:
             action_label="Back to ideas",
         )
     ideas = selectors.ideas_by_ids(site=site, ids=ids)
-    if action == "queue":
-        outcome = tasks_from_ideas(site=site, ideas=ideas, user=request.user)
-        text = format_html('{} <a href="/writer/tasks/">Open the tasks</a>', outcome.message())
-    elif action == "delete":
+    if action == "delete":
         n = services.ideas_trash(ideas=ideas)
         text = f"Moved {n} idea{'s' * (n != 1)} to the trash."
     else:

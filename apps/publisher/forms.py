@@ -16,8 +16,8 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.dateparse import parse_datetime
 
-from apps.automation.forms import WEEKDAYS, Typed
-from apps.schedule.timing import zone_names
+from igny8.form_fields import WEEKDAYS, Typed
+from igny8.zones import zone_names
 
 SLOT_SPLIT = re.compile(r"[,;\s]+")
 

@@ -17,9 +17,9 @@ from apps.publisher.models import (
     PublishSchedule,
     SyncEvent,
 )
-from apps.schedule.timing import zone_valid
 from apps.workspace.models import Site
 from apps.writer.models import Content, PublishingStatus
+from igny8.zones import zone_valid
 
 # The kinds of exchange the sync log knows (models.SyncEvent.kind), in the filter's order.
 SYNC_KINDS = [

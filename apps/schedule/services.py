@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Account
 from apps.schedule.models import SiteSchedule
+from apps.schedule.signals import site_refreshed, zone_changed
 from apps.schedule.timing import next_run_at
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ def account_of(account: Any) -> Account:
 
 
 def zone_of(account: Account) -> str:
-    from apps.schedule.timing import zone_valid
+    from igny8.zones import zone_valid
 
     # Validated on save; an old row from before validation must not stop the dispatcher.
     return account.timezone if zone_valid(account.timezone) else "UTC"
@@ -115,11 +116,8 @@ def site_schedule_refresh(*, site: Any, account: Any = None) -> SiteSchedule | N
     account = account_of(account)
     from django.apps import apps
 
-    if apps.is_installed("apps.publisher"):
-        # Publishing's index too: an inactive site publishes nothing, reactivated it resumes.
-        from apps.publisher.services.index import index_refresh
-
-        index_refresh(site=site, account=account)
+    # Publishing's index too: an inactive site publishes nothing, reactivated it resumes.
+    site_refreshed.send(sender=SiteSchedule, site=site, account=account)
     if not site.is_active:
         schedule_remove(account=account, site_id=site.pk)
         return None
@@ -142,12 +140,7 @@ def schedules_retime(*, account: Account) -> int:
             row.next_run_at = next_of(row, now, zone)
             row.updated = now
         SiteSchedule.objects.bulk_update(rows, ["next_run_at", "updated"])
-    from django.apps import apps
-
-    if apps.is_installed("apps.publisher"):
-        # Publishing slots are wall-clock times too: the schedules that follow the workspace's
-        # zone place their articles again.
-        from apps.publisher.services.schedule import schedules_replan
-
-        schedules_replan(account=account)
+    # Publishing slots are wall-clock times too: the schedules that follow the workspace's
+    # zone place their articles again.
+    zone_changed.send(sender=SiteSchedule, account=account)
     return len(rows)

@@ -18,10 +18,9 @@ clock alone, which would count 01:30 summer time and 01:30 winter time as the sa
 from __future__ import annotations
 
 import calendar
-import functools
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 DAILY = "daily"
 WEEKLY = "weekly"
@@ -106,39 +105,3 @@ def next_run_at(config: ScheduleLike, now: datetime, tz: ZoneInfo | str) -> date
         if candidate > now_utc:
             return candidate
     raise AssertionError("no slot within 40 days")  # unreachable: every month has the day
-
-
-@functools.cache
-def _known_zones() -> frozenset[str]:
-    # available_timezones() walks the tz database on disk: once per process is enough.
-    return frozenset(available_timezones())
-
-
-def zone_valid(name: str) -> bool:
-    """Whether `name` is an IANA timezone this machine knows ("Europe/Paris", "UTC")."""
-    return name in _known_zones()
-
-
-def zone_names() -> list[str]:
-    """The zones a person picks from: "Area/City" names and UTC, sorted (the legacy aliases
-    such as "EST5EDT" stay valid when typed, but are not offered)."""
-    return sorted(
-        n for n in _known_zones() if n == "UTC" or ("/" in n and not n.startswith("Etc/"))
-    )
-
-
-def zone_match(typed: str) -> str | None:
-    """The zone a person meant: the exact name, the name in other case or with spaces for
-    underscores ("europe/paris", "America/New York"), or a city that names one zone alone
-    ("Paris", "new york"). None when there is no such zone, or several."""
-    text = "_".join((typed or "").strip().split())
-    if not text:
-        return None
-    if zone_valid(text):
-        return text
-    folded = text.casefold()
-    by_name = [n for n in _known_zones() if n.casefold() == folded]
-    if len(by_name) == 1:
-        return by_name[0]
-    by_city = [n for n in zone_names() if n.rsplit("/", 1)[-1].casefold() == folded]
-    return by_city[0] if len(by_city) == 1 else None

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.http import HttpRequest
+from django_tenants.utils import get_public_schema_name
 
+from apps.accounts.models import Account
 from apps.workspace.models import Site
 
 SESSION_KEY = "current_site:{schema}"
@@ -49,3 +52,14 @@ def workspace(request: HttpRequest) -> dict:
         "current_site": site,
         "visible_sites": request._visible_sites,
     }
+
+
+def workspace_account() -> Account:
+    """The workspace whose schema is current (a request's, a job's or a schema_context's)."""
+    schema = connection.schema_name
+    if schema == get_public_schema_name():
+        raise RuntimeError("Notifications belong to a workspace; notify inside its schema.")
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Account) and tenant.schema_name == schema:
+        return tenant
+    return Account.objects.get(schema_name=schema)

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from apps.accounts.models import Account, User
+from apps.workspace.context import workspace_account
 from apps.workspace.models import Notification, NotificationKind
 from igny8.jobs import job
 
@@ -55,8 +56,6 @@ def emails_enqueue(notifications: list[Notification]) -> None:
 @job(kind="notification_email", time_limit=120)
 def send_notification_emails(record, notification_ids: list[int]) -> dict:
     """Email each notification once, to a recipient who still wants that kind by email."""
-    from apps.workspace.notifications import workspace_account
-
     account = workspace_account()
     sent = 0
     for pk in notification_ids:

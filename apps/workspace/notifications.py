@@ -13,25 +13,15 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name
 
 from apps.accounts.models import Account, Membership, Role, User
+from apps.workspace.context import workspace_account  # noqa: F401  (callers import it here too)
 from apps.workspace.models import Notification, NotificationKind
+from apps.workspace.notification_emails import emails_enqueue
 
 KINDS = frozenset(NotificationKind.values)
 TITLE_MAX = Notification._meta.get_field("title").max_length
 LINK_MAX = Notification._meta.get_field("link").max_length
-
-
-def workspace_account() -> Account:
-    """The workspace whose schema is current (a request's, a job's or a schema_context's)."""
-    schema = connection.schema_name
-    if schema == get_public_schema_name():
-        raise RuntimeError("Notifications belong to a workspace; notify inside its schema.")
-    tenant = getattr(connection, "tenant", None)
-    if isinstance(tenant, Account) and tenant.schema_name == schema:
-        return tenant
-    return Account.objects.get(schema_name=schema)
 
 
 def _user_id(user: User | int | None) -> int | None:
@@ -118,8 +108,6 @@ def notify(
             )
             for user_id in recipients
         )
-        from apps.workspace.notification_emails import emails_enqueue
-
         emails_enqueue(made)
     return made
 

@@ -6,9 +6,17 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest
+from django_tenants.utils import schema_context
 
+from apps.accounts.models import Account
 from apps.workspace.models import Job, Site, SiteAccess
 from igny8.db.rows import select_all
+
+
+def site_count_for_account(account: Account) -> int:
+    """The workspace's sites (what the plan's site limit counts)."""
+    with schema_context(account.schema_name):
+        return Site.objects.count()
 
 
 def _sees_all_sites(request: HttpRequest) -> bool:

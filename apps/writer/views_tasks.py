@@ -11,11 +11,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import Role
 from apps.billing.errors import InsufficientCredits
 from apps.billing.selectors import credit_summary
+from apps.planner.selectors_clusters import ideas_by_ids
 from apps.workspace.context import current_site
 from apps.workspace.models import Site
 from apps.writer import selectors_tasks as selectors
@@ -275,3 +277,35 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+@require_POST
+@require_role(Role.EDITOR)
+def tasks_from_ideas_view(request: HttpRequest) -> HttpResponse:
+    """ "Queue to writer" on the ideas page: a task per ticked idea, then back to the ideas.
+
+    The writer owns this action (the planner, an earlier stage, knows nothing of the writer);
+    the ideas page's button posts here with the page's ticked ids and filters.
+    """
+    site = _site_or_404(request)
+    ids = [pk for pk in request.POST.getlist("ids") if pk]
+    if not ids:
+        return render_error(
+            request,
+            status=400,
+            code="nothing_selected",
+            message="Tick the ideas first, then choose what to do with them.",
+            action_url=reverse("planner:ideas"),
+            action_label="Back to ideas",
+        )
+    outcome = services.tasks_from_ideas(
+        site=site, ideas=ideas_by_ids(site=site, ids=ids), user=request.user
+    )
+    messages.success(
+        request,
+        format_html(
+            '{} <a href="{}">Open the tasks</a>', outcome.message(), reverse("writer:tasks")
+        ),
+    )
+    back = request.POST.get("query", "")
+    return redirect(request, reverse("planner:ideas") + (f"?{back}" if back else ""))

@@ -137,7 +137,7 @@ def test_a_reservation_no_run_can_still_hold_is_released(alpha):
 def test_the_schedule_is_created_once(workspaces, db):
     from django_q.models import Schedule
 
-    from apps.accounts.management.commands.igny8_setup import Command
+    from apps.workspace.management.commands.igny8_setup import Command
 
     Command()._schedules()
     Command()._schedules()

@@ -169,7 +169,7 @@ def generate_ideas(w: Walk, fake, clusters: list[Cluster], per_cluster: int) -> 
 
 def queue(w: Walk, ideas: list[Idea]) -> list[Task]:
     data = {"action": "queue", "ids": [i.pk for i in ideas]}
-    w.take("queue to writer", 0, lambda: w.client.post("/planner/ideas/bulk/", data))
+    w.take("queue to writer", 0, lambda: w.client.post("/writer/tasks/from-ideas/", data))
     with schema_context(w.ws.schema):
         return list(Task.objects.alive().filter(site=w.site).order_by("pk"))
 

@@ -12,12 +12,12 @@ from django_tenants.utils import schema_context
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from apps.accounts import provisioning
-from apps.accounts.management.commands.igny8_setup import Command as Setup
 from apps.accounts.models import Role
 from apps.billing.models import Plan
 from apps.billing.plans import plan_assign
 from apps.planner.models import Keyword
 from apps.planner.services.keywords import keywords_trash
+from apps.workspace.management.commands.igny8_setup import Command as Setup
 from apps.workspace.services import site_create, site_sectors_set
 from apps.writer.models import Content
 from tests.e2e.conftest import RUN_ID, Hosts

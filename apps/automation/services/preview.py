@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from apps.automation.models import STAGE_NAMES, STAGE_NUMBERS, STAGE_UNITS, AutomationConfig
+from apps.automation.services.run_words import active_words
 from apps.automation.stages import stage
 from apps.workspace.models import Site
 from igny8.ai import costs
@@ -123,8 +124,6 @@ def run_preview(*, site: Site) -> RunPreview:
             "on in the site's settings first."
         )
     elif active is not None:
-        from apps.automation.services.runs import active_words
-
         reason = active_words(active)
     elif preview.first is None:
         reason = (

@@ -12,7 +12,6 @@ import logging
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.timesince import timesince
 
 from apps.automation.models import (
     ACTIVE_STATUSES,
@@ -22,6 +21,8 @@ from apps.automation.models import (
     RunTrigger,
 )
 from apps.automation.runlog import log_name_for, run_log, run_log_begin
+from apps.automation.services.run_words import active_words
+from apps.automation.services.run_words import who as _who
 from apps.workspace.models import Job, Site
 from igny8 import jobs
 from igny8.errors import UserFacingError
@@ -59,42 +60,12 @@ class NotNow(UserFacingError):
     code = "automation_not_now"
 
 
-def _who(user_id: int | None) -> str:
-    from apps.accounts.models import User
-
-    if not user_id:
-        return "the schedule"
-    user = User.objects.filter(pk=user_id).first()
-    return (user.get_full_name() or user.email) if user else "a former member"
-
-
-def active_words(run: AutomationRun) -> str:
-    """The refusal of a second run, naming the active one."""
-    when = timesince(run.started or run.created)
-    state = {
-        RunStatus.QUEUED: "is waiting for a worker",
-        RunStatus.RUNNING: f"is at stage {run.stage} ({run.stage_name})",
-        RunStatus.PAUSED: f"is paused at stage {run.stage} ({run.stage_name})",
-    }.get(run.status, "is active")
-    starter = (
-        "started by the schedule"
-        if run.trigger == RunTrigger.SCHEDULED
-        else (f"started by {_who(run.started_by_id)}")
-    )
-    return (
-        f"Run #{run.pk} on {run.site.name} ({starter} {when} ago) {state}. A site runs one "
-        "automation at a time: wait for it to finish, or pause or cancel it first."
-    )
-
-
 def _run_job(run: AutomationRun, user=None) -> Job:  # noqa: ANN001
     """Queue the job that works on the run (from its saved stage and item)."""
-    from apps.automation.jobs import run_automation
-
     # Not inside a transaction: a synchronous job (tests) must keep what it did even when it
     # dies halfway, as a worker's would.
     job = jobs.enqueue(
-        run_automation,
+        "apps.automation.jobs.run_automation",
         run.pk,
         label=f"Automation run #{run.pk} of {run.site.name}"[:200],
         user=user,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from django.http import HttpRequest, HttpResponse
 
 from apps.accounts.models import Role
@@ -45,13 +43,3 @@ def run_to_steer(
     if not can_steer(request):
         return None, refuse_viewer(request)
     return run, None
-
-
-def workspace_zone(request: HttpRequest) -> str:
-    """The workspace's timezone name (automation's clock); UTC when it names none we know."""
-    name = getattr(request.account, "timezone", "") or "UTC"
-    try:
-        ZoneInfo(name)
-    except (ValueError, KeyError, OSError):
-        return "UTC"
-    return name

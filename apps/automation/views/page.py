@@ -21,12 +21,7 @@ from apps.automation.forms import AutomationConfigForm
 from apps.automation.models import AutomationConfig, AutomationRun, RunStatus
 from apps.automation.selectors import run_active, run_last, run_progress
 from apps.automation.services import CannotStart, NotNow, RunActive, StagePreview
-from apps.automation.views.common import (
-    can_steer,
-    run_to_steer,
-    site_to_steer,
-    workspace_zone,
-)
+from apps.automation.views.common import can_steer, run_to_steer, site_to_steer
 from apps.automation.views.runs import run_after_action
 from apps.schedule.selectors import next_run_for
 from apps.workspace.context import current_site, current_site_set
@@ -34,6 +29,7 @@ from apps.workspace.models import Site
 from apps.workspace.selectors import site_for_member
 from igny8.ai import costs
 from igny8.http import redirect, render_page
+from igny8.zones import workspace_zone
 
 TEMPLATE = "automation/automation.html"
 

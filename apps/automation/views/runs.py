@@ -21,10 +21,11 @@ from apps.automation.selectors import (
     runs_for,
     stage_results,
 )
-from apps.automation.views.common import can_steer, workspace_zone
+from apps.automation.views.common import can_steer
 from apps.workspace.context import current_site
 from apps.workspace.models import Site
 from igny8.http import redirect, render_page
+from igny8.zones import workspace_zone
 
 PER_PAGE = 20
 LOG_LINES = 1000  # shown in the page; the download has every line

@@ -163,14 +163,15 @@ def keywords_import_upload(
     """Import an uploaded CSV: checked first (raises ImportFileError, writing nothing, for an
     empty, binary or oversized file or one without a keyword column), then imported now when
     small or handed to a job when large."""
-    from apps.planner.jobs import keywords_import
     from igny8 import jobs
 
     source = csv_open(data)
     label = f"Import of {name[:80]} into {sector.name}"
     if source.rows > INLINE_MAX_ROWS:
         path = upload_save(schema=connection.schema_name, data=data)
-        job = jobs.enqueue(keywords_import, str(path), sector.pk, label=label, user=user)
+        job = jobs.enqueue(
+            "apps.planner.jobs.keywords_import", str(path), sector.pk, label=label, user=user
+        )
         return UploadOutcome(job=job)
     report = keywords_add(
         account=account, site=site, sector=sector, rows=csv_rows(source), source=KeywordSource.CSV

@@ -218,7 +218,7 @@ def test_the_demo_site_gets_a_few_hundred_keywords_once(alpha, site):
 
     from django_tenants.utils import schema_context
 
-    from apps.accounts.management.commands.igny8_setup import LIBRARY_LEFT_TO_PICK, Command
+    from apps.workspace.management.commands.igny8_setup import LIBRARY_LEFT_TO_PICK, Command
 
     sectors = sectors_of(alpha, site)
     with schema_context(alpha.schema):
@@ -238,8 +238,8 @@ def test_the_demo_site_gets_a_few_hundred_keywords_once(alpha, site):
 def test_the_demo_site_gets_one_trip_through_the_writer_once(alpha, site):
     from django_tenants.utils import schema_context
 
-    from apps.accounts.management.commands.igny8_setup import Command
     from apps.planner.models import Cluster
+    from apps.workspace.management.commands.igny8_setup import Command
     from apps.writer.models import Content, ContentVersion, Task
 
     with schema_context(alpha.schema):

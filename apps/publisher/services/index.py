@@ -44,7 +44,7 @@ def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
 
 def due_at(site: Site, *, now: datetime | None = None) -> datetime | None:
     """When the site next has publishing work (aware, UTC), or None when it has none."""
-    from apps.publisher.services.schedule import next_slot_for_waiting
+    from apps.publisher.services.schedule_reads import next_slot_for_waiting
 
     now = now or timezone.now()
     live = Publication.objects.filter(site=site, content__deleted_at__isnull=True)

@@ -151,7 +151,7 @@ def _link(content: Content) -> str:
 def publish_one(*, content_id: int, user: Any = None, post_status: str | None = None) -> dict:
     """Publish one article that was claimed ("publishing"). Returns what happened; raises
     PublishFailed (after recording it) when it did not publish."""
-    from apps.publisher.services.schedule import connected, plan_refusal
+    from apps.publisher.services.schedule_reads import connected, plan_refusal
 
     content = Content.objects.select_related("site").filter(pk=content_id).first()
     if content is None:

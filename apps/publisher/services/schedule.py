@@ -27,10 +27,10 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
-from apps.publisher.models import Connection, ConnectionStatus, Publication, PublishSchedule
+from apps.publisher.models import Publication, PublishSchedule
 from apps.publisher.services import slots as slot_times
 from apps.publisher.services.schedule_clean import (  # noqa: F401  (names pages use too)
     DAILY_CAP_MAX,
@@ -39,26 +39,19 @@ from apps.publisher.services.schedule_clean import (  # noqa: F401  (names pages
     WEEKDAY_NAMES,
     schedule_clean,
 )
+from apps.publisher.services.schedule_reads import (  # noqa: F401  (names callers use too)
+    connected,
+    next_slot_for_waiting,
+    plan_refusal,
+    schedule_for,
+    waiting_for_slot,
+    zone_for,
+)
 from apps.schedule.services import account_of
-from apps.schedule.timing import zone_valid
 from apps.workspace.models import Job, Site
 from apps.writer.models import Content, EditorialStatus, PublishingStatus
 
 # --- the schedule -----------------------------------------------------------------------------
-
-
-def schedule_for(site: Site) -> PublishSchedule:
-    """The site's schedule (an unsaved, switched-off one when it has none yet)."""
-    found = PublishSchedule.objects.filter(site=site).first()
-    return found or PublishSchedule(site=site, weekdays=[0, 1, 2, 3, 4], slots=["09:00"])
-
-
-def zone_for(schedule: PublishSchedule, account: Any = None) -> ZoneInfo:
-    """The schedule's timezone; blank (or unknown) → the workspace's."""
-    if schedule.time_zone and zone_valid(schedule.time_zone):
-        return ZoneInfo(schedule.time_zone)
-    account = account_of(account)
-    return ZoneInfo(account.timezone if zone_valid(account.timezone) else "UTC")
 
 
 def schedule_save(*, site: Site, data: dict, user: Any = None) -> PublishSchedule:
@@ -125,38 +118,6 @@ def _release_slotted(site: Site, now: datetime) -> int:
 
 
 # --- placing articles in slots ---------------------------------------------------------------
-
-
-def connected(site: Site) -> bool:
-    """Whether the site has a WordPress connection that may publish (made, not revoked)."""
-    return Connection.objects.filter(site=site).exclude(status=ConnectionStatus.REVOKED).exists()
-
-
-def plan_refusal(account: Any = None) -> str:
-    """Why the workspace may not publish now (a paused workspace, a lapsed plan), or ""."""
-    from apps.billing.plans import account_plan_state
-
-    state = account_plan_state(account_of(account))
-    return "" if state.can_write else state.message
-
-
-def waiting_for_slot(site: Site):  # noqa: ANN201
-    """Approved articles of the site the schedule may place: never published, not placed,
-    and not taken off the calendar by a person (a Publication without a time that the
-    schedule did not place)."""
-    return Content.objects.filter(
-        site=site,
-        status=EditorialStatus.APPROVED,
-        deleted_at__isnull=True,
-        publishing_status=PublishingStatus.NOT_PUBLISHED,
-    ).filter(
-        Q(publication__isnull=True)
-        | Q(
-            publication__publish_at__isnull=True,
-            publication__slotted=True,
-            publication__remote_id__isnull=True,
-        )
-    )
 
 
 def _occupied(site: Site, since: datetime, zone: ZoneInfo) -> tuple[Counter, Counter]:
@@ -260,25 +221,6 @@ def _place(
     for content, _ in pairs:
         content.publishing_status = PublishingStatus.SCHEDULED
     return sorted(new + changed, key=lambda p: (p.publish_at, p.content_id))
-
-
-def next_slot_for_waiting(site: Site, *, now: datetime) -> datetime | None:
-    """The next slot of the site's schedule when approved articles wait for one (so the
-    dispatcher comes back then), else None."""
-    schedule = PublishSchedule.objects.filter(site=site, enabled=True).first()
-    if schedule is None or not waiting_for_slot(site).exists():
-        return None
-    zone = zone_for(schedule)
-    for slot in slot_times.slots_from(
-        now + timedelta(seconds=1),
-        weekdays=schedule.weekdays,
-        slots=schedule.slots,
-        daily_cap=schedule.daily_cap,
-        zone=zone,
-        days=14,
-    ):
-        return slot.at
-    return None
 
 
 # --- a person's choices -------------------------------------------------------------------------
@@ -396,7 +338,6 @@ def publish_queue(
     """Publish now, one article or many: each moves to "publishing" at once and gets a
     publish job. Articles that cannot be published are refused with the reason; a workspace
     whose plan lapsed is refused as a whole (AccountLapsed)."""
-    from apps.publisher.jobs import publish_content
     from apps.publisher.services.outcome import claim
     from igny8 import jobs
 
@@ -414,7 +355,7 @@ def publish_queue(
             report.refused.append((content, "It is being published right now."))
             continue
         job = jobs.enqueue(
-            publish_content,
+            "apps.publisher.jobs.publish_content",
             content.pk,
             getattr(user, "pk", None),
             post_status,

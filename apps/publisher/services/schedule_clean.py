@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from apps.publisher.services import slots as slot_times
-from apps.schedule.timing import zone_match
+from igny8.zones import zone_match
 
 POST_STATUSES = ("publish", "draft")
 DAILY_CAP_MAX = 48

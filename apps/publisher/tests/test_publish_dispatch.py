@@ -367,8 +367,8 @@ def test_a_deleted_site_leaves_the_index(alpha):
 def test_setup_creates_the_every_minute_publishing_schedule_once(workspaces, wp):
     from django_q.models import Schedule
 
-    from apps.accounts.management.commands.igny8_setup import Command
     from apps.publisher.jobs import dispatch_due
+    from apps.workspace.management.commands.igny8_setup import Command
 
     Command()._schedules()
     Command()._schedules()

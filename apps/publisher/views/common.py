@@ -6,13 +6,13 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 
 from apps.accounts.models import Role
-from apps.automation.views.common import workspace_zone
 from apps.publisher.selectors import site_zone
 from apps.workspace.context import current_site, current_site_set
 from apps.workspace.models import Site
 from apps.workspace.selectors import site_for_member
 from igny8.http import render_error
 from igny8.roles import member_has_role
+from igny8.zones import workspace_zone
 
 NOT_MANAGER = (
     "Only an owner or admin can connect WordPress or change its key. Ask one of them if the "

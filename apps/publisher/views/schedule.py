@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.automation.views.common import workspace_zone
 from apps.publisher.forms import ScheduleForm
 from apps.publisher.selectors import connection_of
 from apps.publisher.services import schedule as schedule_services
@@ -17,6 +16,7 @@ from apps.publisher.views.common import can_publish, say, show_site, site_to_pub
 from apps.workspace.context import current_site
 from apps.workspace.models import Site
 from igny8.http import redirect, render_page
+from igny8.zones import workspace_zone
 
 TEMPLATE = "publisher/schedule.html"
 UPCOMING = 6

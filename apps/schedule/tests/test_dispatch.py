@@ -239,8 +239,8 @@ def test_a_tick_costs_the_same_queries_however_many_rows_and_due_sites(alpha, be
 def test_the_every_minute_schedule_is_created_once(workspaces, db):
     from django_q.models import Schedule
 
-    from apps.accounts.management.commands.igny8_setup import Command
     from apps.schedule.jobs import dispatch_due
+    from apps.workspace.management.commands.igny8_setup import Command
 
     Command()._schedules()
     Command()._schedules()

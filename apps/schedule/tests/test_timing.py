@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from apps.schedule.timing import next_run_at, zone_match, zone_names, zone_valid
+from apps.schedule.timing import next_run_at
+from igny8.zones import zone_match, zone_names, zone_valid
 
 NY = ZoneInfo("America/New_York")
 PARIS = ZoneInfo("Europe/Paris")

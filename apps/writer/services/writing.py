@@ -185,8 +185,6 @@ def tasks_write_enqueue(
             f"workspace has {available:,}. Buy a credit pack or upgrade the plan, or write "
             "fewer tasks at a time."
         )
-    from apps.writer.jobs import write_task
-
     # The tasks written together: after a few provider failures in a row, the rest of them
     # are not sent (igny8.ai.failures.provider_down).
     batch = uuid.uuid4().hex[:16]
@@ -209,7 +207,11 @@ def tasks_write_enqueue(
                 changes["allow_duplicate"] = True
             Task.objects.filter(pk=task.pk).update(**changes)
             job = jobs.enqueue(
-                write_task, task.pk, batch, label=f"Write “{task.title}”"[:200], user=user
+                "apps.writer.jobs.write_task",
+                task.pk,
+                batch,
+                label=f"Write “{task.title}”"[:200],
+                user=user,
             )
             # With synchronous jobs (tests) the job has already run: only link it.
             Task.objects.filter(pk=task.pk).update(job=job)

@@ -23,7 +23,7 @@ TASKS = "/writer/tasks/"
 NEW = "/writer/tasks/new/"
 WRITE = "/writer/tasks/write/"
 BULK = "/writer/tasks/bulk/"
-IDEAS_BULK = "/planner/ideas/bulk/"
+IDEAS_BULK = "/writer/tasks/from-ideas/"  # "Queue to writer" on the ideas page
 
 OUTLINE = [
     {"heading": "Why it matters", "level": 2, "points": ["the cost of waiting"]},

@@ -107,6 +107,30 @@ def test_the_ideas_page_offers_queue_to_writer_to_editors_only(alpha, site, view
     assert live_tasks(alpha, site) == []
 
 
+def test_queue_to_writer_is_the_writers_action_and_keeps_the_ideas_page(
+    alpha, site, outsider, client_for
+):
+    """The ideas page's button posts to the writer (the planner knows no later stage); the
+    answer is the same as before: back to the ideas with the filters, or an HTMX redirect."""
+    _, ideas = make_cluster_with_ideas(alpha, site, ["Roses in pots, a guide"])
+    client = client_on(client_for, alpha.editor, alpha, site)
+    page = body(client.get("/planner/ideas/"))
+    assert f'formaction="{IDEAS_BULK}" name="action" value="queue">Queue to writer' in page
+    # The planner's own bulk form no longer queues anything.
+    planner = client.post("/planner/ideas/bulk/", {"action": "queue", "ids": [ideas[0].pk]})
+    assert planner.status_code == 400 and live_tasks(alpha, site) == []
+    empty = client.post(IDEAS_BULK, {"ids": []})
+    assert empty.status_code == 400
+    assert "Tick the ideas first" in page_text(empty)
+    done = client.post(IDEAS_BULK, {"ids": [ideas[0].pk], "query": "status=new"})
+    assert (done.status_code, done["Location"]) == (303, "/planner/ideas/?status=new")
+    again = client.post(IDEAS_BULK, {"ids": [ideas[0].pk]}, HTTP_HX_REQUEST="true")
+    assert again["HX-Redirect"] == "/planner/ideas/"
+    assert len(live_tasks(alpha, site)) == 1
+    refused = client_for(outsider, alpha.host).post(IDEAS_BULK, {"ids": [ideas[0].pk]})
+    assert refused.status_code == 403
+
+
 # --- by hand -------------------------------------------------------------------------------------
 
 
