@@ -189,7 +189,7 @@ def _queue_is_this_database() -> bool:
     from django_q.brokers.orm import ORM
     from django_q.conf import Conf
 
-    return isinstance(get_broker(), ORM) and Conf.ORM == connection.alias
+    return isinstance(get_broker(), ORM) and connection.alias == Conf.ORM
 
 
 def _hand_over(packed: list[tuple[tuple, str]], kind: JobKind) -> None:
