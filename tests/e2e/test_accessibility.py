@@ -43,7 +43,8 @@ DESKTOP = {"width": 1280, "height": 900}
 
 # axe.run in the page; only what a person meets as serious or critical comes back.
 RUN = """async (tags) => {
-  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  const result = await axe.run(
+    document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => ({rule: v.id, impact: v.impact, help: v.help,
