@@ -102,16 +102,28 @@ TAG = re.compile(r"<[a-z][^>]*>", re.S)
 
 
 def test_no_template_replaces_a_live_region_wholesale():
-    """A live region swapped out of band as a whole ("true", "outerHTML") or polled with
-    hx-swap="outerHTML" is a new element each time, which screen readers do not announce."""
+    """A live region swapped out of band as a whole ("true", "outerHTML"), polled with
+    hx-swap="outerHTML", or the outerHTML target of a form is a new element each time, which
+    screen readers do not announce: the region stays and its contents change."""
     found = []
     for path in sorted(Path(settings.BASE_DIR, "templates").rglob("*.html")):
-        for tag in TAG.findall(path.read_text()):
+        tags = TAG.findall(path.read_text())
+        live_ids = set()
+        for tag in tags:
             if not LIVE.search(tag):
                 continue
+            named = re.search(r'\bid="([^"{]+)"', tag)
+            if named:
+                live_ids.add(named.group(1))
             oob = re.search(r'hx-swap-oob="([^"]*)"', tag)
             if oob and not oob.group(1).startswith(("innerHTML", "beforeend", "afterbegin")):
                 found.append(f"{path.name}: {tag[:120]}")
             if 'hx-trigger="every' in tag and 'hx-swap="outerHTML"' in tag:
                 found.append(f"{path.name}: {tag[:120]}")
+        for tag in tags:
+            target = re.search(r'hx-target="#([^"]+)"', tag)
+            if target and target.group(1) in live_ids and 'hx-swap="outerHTML"' in tag:
+                found.append(
+                    f"{path.name}: {tag[:120]} replaces the live region #{target.group(1)}"
+                )
     assert not found, "\n".join(found)
