@@ -168,6 +168,27 @@ def named_routes(urlconf: str) -> set[str]:
     return names
 
 
+def luminance(rgb: str) -> float:
+    """Relative luminance (WCAG) of a CSS `rgb(r, g, b)` colour."""
+    channels = [int(c) / 255 for c in re.findall(r"\d+", rgb)[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    light, dark = sorted([luminance(a), luminance(b)], reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+# The focus ring of the element in focus, and the page's background around it.
+FOCUS = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  return {tag: el.tagName, text: el.textContent.trim().slice(0, 40), style: style.outlineStyle,
+          ring: style.outlineColor, page: getComputedStyle(document.body).backgroundColor};
+}"""
+
+
 class Checker:
     """Visits pages, runs axe in each, remembers what it found and which routes it saw."""
 
@@ -379,6 +400,19 @@ def test_every_page_passes_axe(page: Page, hosts: Hosts, new_slug):
         checker.check(hosts.workspace(empty, path), tenant)
     # The not-found page.
     checker.check(hosts.workspace(slug, "/no-such-page/"), tenant, status=404)
+
+    # The focus ring, as the keyboard shows it: 3:1 at least against white and the page.
+    checker.check(hosts.workspace(slug, "/"), tenant)
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        ring = page.evaluate(FOCUS)
+        assert ring["style"] != "none", ring
+        for ground in ("rgb(255, 255, 255)", ring["page"]):
+            assert contrast(ring["ring"], ground) >= 3, (
+                ring,
+                ground,
+                contrast(ring["ring"], ground),
+            )
 
     # Every named route was visited or is skipped for a reason. The account pages stand in
     # both URLconfs with the same views and templates: seen on either host counts.
