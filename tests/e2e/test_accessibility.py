@@ -198,6 +198,16 @@ class Checker:
         self.visits = 0
         self.seen: dict[str, set[str]] = {"igny8.urls_tenant": set(), "igny8.urls_public": set()}
 
+    def scan(self, where: str) -> None:
+        """Run axe over the page as it is now (after a click that opened something, too)."""
+        page = self.page
+        if page.evaluate("typeof window.axe === 'undefined'"):
+            page.evaluate(AXE)
+        width = page.viewport_size["width"]
+        for v in page.evaluate(RUN, TAGS):
+            targets = "; ".join(v["targets"])
+            self.found.append(f"{where} @{width}px: {v['rule']} ({v['impact']}): {targets}")
+
     def check(self, url: str, urlconf: str, *, status: int = 200) -> None:
         page = self.page
         self.visits += 1
@@ -209,12 +219,7 @@ class Checker:
         lazy = page.locator("[data-lazy-panel]")
         for i in range(lazy.count()):
             lazy.nth(i).wait_for(state="detached", timeout=10_000)
-        if page.evaluate("typeof window.axe === 'undefined'"):
-            page.evaluate(AXE)
-        width = page.viewport_size["width"]
-        for v in page.evaluate(RUN, TAGS):
-            targets = "; ".join(v["targets"])
-            self.found.append(f"{url} @{width}px: {v['rule']} ({v['impact']}): {targets}")
+        self.scan(url)
         path = re.sub(r"^https?://[^/]+", "", page.url).split("?")[0]
         try:
             match = get_resolver(urlconf).resolve(path)
@@ -380,7 +385,14 @@ def test_every_page_passes_axe(page: Page, hosts: Hosts, new_slug):
     page.set_viewport_size(PHONE)
     for path in ["/", "/planner/keywords/", f"/writer/content/{c}/", "/automation/"]:
         checker.check(hosts.workspace(slug, path), tenant)
+    # What opens: the header's Menu panel and the account menu.
+    page.get_by_role("button", name="Menu").click()
+    checker.scan("the Menu panel")
+    page.keyboard.press("Escape")
     page.set_viewport_size(DESKTOP)
+    page.locator("details.menu summary").click()
+    checker.scan("the account menu")
+    page.keyboard.press("Escape")
 
     # The empty states.
     for path in [
