@@ -196,6 +196,7 @@ class Checker:
         self.page = page
         self.found: list[str] = []
         self.visits = 0
+        self.axe_time = 0.0
         self.seen: dict[str, set[str]] = {"igny8.urls_tenant": set(), "igny8.urls_public": set()}
 
     def scan(self, where: str) -> None:
@@ -219,7 +220,9 @@ class Checker:
         lazy = page.locator("[data-lazy-panel]")
         for i in range(lazy.count()):
             lazy.nth(i).wait_for(state="detached", timeout=10_000)
+        t0 = time.monotonic()
         self.scan(url)
+        self.axe_time += time.monotonic() - t0
         path = re.sub(r"^https?://[^/]+", "", page.url).split("?")[0]
         try:
             match = get_resolver(urlconf).resolve(path)
@@ -436,7 +439,10 @@ def test_every_page_passes_axe(page: Page, hosts: Hosts, new_slug):
         for urlconf in (tenant, public)
         for name in sorted(routes[urlconf] - checker.seen[urlconf] - seen_shared - set(SKIPPED))
     ]
-    print(f"axe over {checker.visits} pages in {time.monotonic() - started:.1f}s")
+    print(
+        f"axe over {checker.visits} pages in {time.monotonic() - started:.1f}s"
+        f" (axe itself {checker.axe_time:.1f}s)"
+    )
     assert not checker.found and not missed, (
         "axe found serious or critical violations:\n"
         + "\n".join(checker.found)
