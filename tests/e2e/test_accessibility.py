@@ -268,6 +268,12 @@ def test_every_page_passes_axe(page: Page, hosts: Hosts, new_slug):
             site=site, status=RunStatus.COMPLETED, trigger="manual", started_by=owner
         )
         StageResult.objects.create(run=run, stage=1, status="done", total=10, processed=10)
+        # And one under way (no worker takes it here): its progress, controls and live panel.
+        running = AutomationRun.objects.create(
+            site=site, status=RunStatus.RUNNING, trigger="manual", started_by=owner, stage=2
+        )
+        StageResult.objects.create(run=running, stage=1, status="done", total=10, processed=10)
+        StageResult.objects.create(run=running, stage=2, status="running", total=4, processed=1)
         for position in range(3):
             Image.objects.create(
                 content=content,
@@ -370,6 +376,7 @@ def test_every_page_passes_axe(page: Page, hosts: Hosts, new_slug):
         "/automation/",
         "/automation/runs/",
         f"/automation/runs/{run.pk}/",
+        f"/automation/runs/{running.pk}/",
         "/publisher/",
         "/publisher/schedule/",
         "/publisher/calendar/",
