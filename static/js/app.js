@@ -168,7 +168,27 @@ function browserTimezone() {
   });
 }
 
+// Long work is announced at its milestones (started, each quarter, how it ended), not at every
+// poll: the polled element carries the words in data-milestone (apps/workspace/milestones.py),
+// and the page's one progress live region, which HTMX never replaces, takes them only when
+// they change. What is on screen when the page loads is not read out again.
+const milestonesSaid = new Map();
+function milestonesAnnounce(speak) {
+  const region = document.getElementById("progress-announcer");
+  const news = [];
+  document.querySelectorAll("[data-milestone]").forEach((el) => {
+    const key = el.id || el.dataset.milestone;
+    const words = el.dataset.milestone;
+    if (!words || milestonesSaid.get(key) === words) return;
+    milestonesSaid.set(key, words);
+    news.push(words);
+  });
+  if (speak && region && news.length) region.textContent = news.join(" ");
+}
+document.addEventListener("htmx:afterSettle", () => milestonesAnnounce(true));
+
 document.addEventListener("DOMContentLoaded", () => {
+  milestonesAnnounce(false);
   foldOnPhone(document);
   toastsTime(document);
   slugHelper();

@@ -172,6 +172,17 @@
     });
     doc.querySelectorAll("th").forEach((th) => rename(th, "td").setAttribute(TH, "true"));
   };
+  // Quill copies the select's aria-label onto the picker's wrapper (a plain span, where it means
+  // nothing) and leaves the picker's button and its options unnamed: name them instead.
+  toolbar.querySelectorAll(".ql-picker").forEach((picker) => {
+    const name = picker.getAttribute("aria-label") || "Text style";
+    picker.removeAttribute("aria-label");
+    picker.querySelector(".ql-picker-label")?.setAttribute("aria-label", name);
+    if (!picker.classList.contains("ql-header")) return;
+    picker.querySelectorAll(".ql-picker-item").forEach((item) => {
+      item.setAttribute("aria-label", item.dataset.value ? `Heading ${item.dataset.value}` : "Normal text");
+    });
+  });
   quill.root.setAttribute("aria-label", "Article body");
   quill.root.setAttribute("aria-multiline", "true");
   quill.root.setAttribute("role", "textbox");
