@@ -110,12 +110,22 @@ def _queue_one(
 
 
 def dispatch_all(
-    batch: Callable[..., DispatchReport], *, now: datetime, target: str, limit: int
+    batch: Callable[..., DispatchReport],
+    *,
+    now: datetime,
+    target: str,
+    limit: int,
+    log: logging.Logger,
+    summary: str,
 ) -> DispatchReport:
-    """Run `batch` (one claiming transaction) until a batch claims fewer than `limit`."""
+    """Run `batch` (one claiming transaction) until a batch claims fewer than `limit`; when
+    anything was claimed, log `summary` with the numbers queued, passed over and failed."""
     total = DispatchReport()
     while True:
         one = batch(now=now, target=target, limit=limit)
         total.add(one)
         if one.claimed < limit:
-            return total
+            break
+    if total.claimed:
+        log.info(summary, total.queued, total.passed_over, total.failed)
+    return total

@@ -100,12 +100,11 @@ def dispatch(
     *, now: datetime | None = None, target: str = START_SCHEDULED, limit: int = BATCH
 ) -> DispatchReport:
     """Everything due at `now` (default: this moment), in batches of `limit`."""
-    total = dispatch_all(dispatch_batch, now=now or timezone.now(), target=target, limit=limit)
-    if total.claimed:
-        log.info(
-            "dispatched %s scheduled runs (%s passed over, %s failed)",
-            total.queued,
-            total.passed_over,
-            total.failed,
-        )
-    return total
+    return dispatch_all(
+        dispatch_batch,
+        now=now or timezone.now(),
+        target=target,
+        limit=limit,
+        log=log,
+        summary="dispatched %s scheduled runs (%s passed over, %s failed)",
+    )
