@@ -10,15 +10,16 @@ import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from apps.accounts.models import Role, User
+from apps.accounts.models import User
 from apps.billing import credits
 from apps.billing.models import Pool
 from apps.planner.models import Cluster, Idea, Keyword, KeywordStatus, normalize_keyword
 from apps.planner.services.clusters import clusters_recount
 from apps.workspace.context import SESSION_KEY
 from apps.workspace.models import Sector, Site
-from tests.factories import make_member, make_site
+from tests.factories import make_site
 from tests.fixtures import Workspace
+from tests.members import sectors_of, viewer_fixture  # noqa: F401  (re-exported)
 
 # Test modules import the fixtures by these names: `from … import site_fixture, viewer_fixture`.
 
@@ -40,20 +41,10 @@ ROSES = [
 TOMATOES = [("tomato blight treatment", 400), ("how to treat tomato blight", 250)]
 
 
-@pytest.fixture(name="viewer")
-def viewer_fixture(alpha) -> User:
-    return make_member(alpha.account, Role.VIEWER)
-
-
 @pytest.fixture(name="site")
 def site_fixture(alpha, viewer) -> Site:
     """Alpha's site under test: two sectors, granted to alpha's editor and the viewer."""
     return make_site(alpha.account, "Cluster Site", sectors=2, grant=[alpha.editor, viewer])
-
-
-def sectors_of(ws: Workspace, site: Site) -> list[Sector]:
-    with schema_context(ws.schema):
-        return list(site.sectors.order_by("pk"))
 
 
 def add_keywords(

@@ -13,12 +13,13 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from apps.accounts.models import Role, User
+from apps.accounts.models import User
 from apps.planner.models import Cluster, Keyword, normalize_keyword
 from apps.workspace.context import SESSION_KEY
 from apps.workspace.models import Sector, Site
-from tests.factories import make_member, make_site
+from tests.factories import make_site
 from tests.fixtures import Workspace
+from tests.members import sectors_of, viewer_fixture  # noqa: F401  (re-exported)
 
 LIST = "/planner/keywords/"
 BULK = "/planner/keywords/bulk/"
@@ -28,20 +29,10 @@ HX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "keywords"}
 
 
 # Test modules import the fixtures by these names: `site_fixture` is the fixture "site".
-@pytest.fixture(name="viewer")
-def viewer_fixture(alpha) -> User:
-    return make_member(alpha.account, Role.VIEWER)
-
-
 @pytest.fixture(name="site")
 def site_fixture(alpha, viewer) -> Site:
     """Alpha's site under test: two sectors, granted to alpha's editor and the viewer."""
     return make_site(alpha.account, "Keyword Site", sectors=2, grant=[alpha.editor, viewer])
-
-
-def sectors_of(ws: Workspace, site: Site) -> list[Sector]:
-    with schema_context(ws.schema):
-        return list(site.sectors.order_by("pk"))
 
 
 def add_keywords(ws: Workspace, site: Site, rows: Iterable[dict]) -> list[Keyword]:

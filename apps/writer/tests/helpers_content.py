@@ -12,13 +12,20 @@ import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from apps.accounts.models import Role, User
+from apps.accounts.models import User
 from apps.workspace.context import SESSION_KEY
 from apps.workspace.models import Site
 from apps.writer.models import Content, ContentVersion
 from apps.writer.services.versions import content_create
-from tests.factories import make_member, make_site
+from tests.factories import make_site
 from tests.fixtures import Workspace
+
+# Re-exported: the test modules import these fixtures from here.
+from tests.members import (  # noqa: F401
+    admin_fixture,
+    stranger_editor_fixture,
+    viewer_fixture,
+)
 
 # Test modules import the fixtures by these names: `from … import site_fixture, viewer_fixture`.
 
@@ -30,22 +37,6 @@ BODY = (
     "<h2>Why drains clog</h2><p>Hair, grease and soap build up in the pipe over time.</p>"
     "<h2>What to do</h2><p>Pour boiling water, then use a plunger.</p>"
 )
-
-
-@pytest.fixture(name="viewer")
-def viewer_fixture(alpha) -> User:
-    return make_member(alpha.account, Role.VIEWER)
-
-
-@pytest.fixture(name="admin")
-def admin_fixture(alpha) -> User:
-    return make_member(alpha.account, Role.ADMIN)
-
-
-@pytest.fixture(name="stranger_editor")
-def stranger_editor_fixture(alpha) -> User:
-    """An editor of alpha who was not granted the site under test."""
-    return make_member(alpha.account, Role.EDITOR)
 
 
 @pytest.fixture(name="site")

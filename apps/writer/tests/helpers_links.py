@@ -11,26 +11,16 @@ import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from apps.accounts.models import Role, User
+from apps.accounts.models import User
 from apps.workspace.context import SESSION_KEY
 from apps.workspace.models import Site
 from apps.writer.models import Content, ContentVersion, LinkSuggestion
 from apps.writer.services.versions import content_create
-from tests.factories import make_member, make_site
+from tests.factories import make_site
 from tests.fixtures import Workspace
+from tests.members import stranger_editor_fixture, viewer_fixture  # noqa: F401  (re-exported)
 
 # Test modules import the fixtures by these names: `from … import site_fixture, viewer_fixture`.
-
-
-@pytest.fixture(name="viewer")
-def viewer_fixture(alpha) -> User:
-    return make_member(alpha.account, Role.VIEWER)
-
-
-@pytest.fixture(name="stranger_editor")
-def stranger_editor_fixture(alpha) -> User:
-    """An editor of alpha who was not granted the site under test."""
-    return make_member(alpha.account, Role.EDITOR)
 
 
 @pytest.fixture(name="site")
