@@ -39,6 +39,22 @@ from igny8.tests.loopback import LoopbackServer
 
 API_KEY = "sk-test-fake-igny8-5f3c9a1d7e2b4c6a"
 
+
+def connect_fake_ai(base_url: str, *, text_model: str = "gpt-4o-mini", image_model: str = ""):  # noqa: ANN201
+    """The current workspace's own AI settings, pointed at a fake at `base_url` with its key
+    (call it inside the workspace's schema). Returns the settings row."""
+    from apps.workspace.models import AIProviderSettings
+    from igny8.ai import crypto
+
+    return AIProviderSettings.objects.create(
+        base_url=base_url,
+        api_key_encrypted=crypto.encrypt(API_KEY),
+        api_key_hint=crypto.hint(API_KEY),
+        text_model=text_model,
+        image_model=image_model,
+    )
+
+
 _ids = itertools.count(1)
 
 ENDPOINTS = {
