@@ -3,23 +3,20 @@ clients already looking at that site, and readers for what the page shows."""
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from apps.accounts.models import User
 from apps.planner.models import Cluster, Keyword, normalize_keyword
-from apps.workspace.context import SESSION_KEY
 from apps.workspace.models import Sector, Site
 from tests.factories import make_site
 from tests.fixtures import Workspace
 from tests.members import sectors_of, viewer_fixture  # noqa: F401  (re-exported)
+from tests.web import body, client_on, text_of  # noqa: F401  (re-exported)
 
 LIST = "/planner/keywords/"
 BULK = "/planner/keywords/bulk/"
@@ -58,24 +55,6 @@ def add_cluster(ws: Workspace, site: Site, name: str, sector: Sector | None = No
     with schema_context(ws.schema):
         sector = sector or site.sectors.order_by("pk").first()
         return Cluster.objects.create(site=site, sector=sector, name=name)
-
-
-def client_on(client_for, user: User, ws: Workspace, site: Site | None = None) -> Client:
-    """A signed-in client on the workspace host, looking at `site` (the header's switcher)."""
-    client = client_for(user, ws.host)
-    if site is not None:
-        session = client.session
-        session[SESSION_KEY.format(schema=ws.schema)] = site.pk
-        session.save()
-    return client
-
-
-def body(response) -> str:
-    return response.content.decode()
-
-
-def text_of(markup: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
 
 
 def shown_ids(response) -> list[int]:
