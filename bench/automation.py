@@ -36,7 +36,6 @@ database (the embedded one when DATABASE_URL is unset), and drops it at the end 
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import random
 import statistics
@@ -108,29 +107,7 @@ def row(label: str, value: str) -> None:
     print(f"  {label:<52} {value}", flush=True)
 
 
-def percentile(values: list[float], pct: float) -> float:
-    """Nearest rank: the smallest value with at least pct % of the values at or below it."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
-
-
 # --- set-up (Django is set up) ---------------------------------------------------------------
-
-
-def platform_make() -> None:
-    from django.core.management import call_command
-
-    from apps.accounts.provisioning import public_tenant_ensure, template_ensure
-    from apps.billing.seed import seed as billing_seed
-    from apps.catalog.models import Industry
-    from apps.catalog.services import library_load
-
-    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-    public_tenant_ensure()
-    template_ensure()
-    if not Industry.objects.exists():
-        library_load()
-    billing_seed()
 
 
 def real_workspaces(count: int) -> list:
@@ -284,14 +261,14 @@ def dispatcher_tick(bench: Bench) -> bool:
         started = time.perf_counter()
         dispatch()
         idle.append((time.perf_counter() - started) * 1000)
-    median, p95 = statistics.median(ticks), percentile(ticks, 95)
+    median, p95 = statistics.median(ticks), provision.percentile(ticks, 95)
     row(
         f"tick, {WORKSPACES:,} workspaces, {DUE} due: median / p95",
         f"{median:6.1f} ms / {p95:6.1f} ms  (n={len(ticks)}, {median / DUE:.2f} ms per due site)",
     )
     row(
         "tick with nothing due: median / p95",
-        f"{statistics.median(idle):6.2f} ms / {percentile(idle, 95):6.2f} ms",
+        f"{statistics.median(idle):6.2f} ms / {provision.percentile(idle, 95):6.2f} ms",
     )
     bench.results["tick_ms_median"] = median
     met = median <= GOAL_TICK_MS and constant
@@ -360,7 +337,7 @@ def dispatch_latency(bench: Bench) -> bool:
             samples.append(_one_dispatch_latency(bench.real[1 + n % (len(bench.real) - 1)]))
     finally:
         _stop_worker(worker)
-    p50, p95 = statistics.median(samples), percentile(samples, 95)
+    p50, p95 = statistics.median(samples), provision.percentile(samples, 95)
     row(
         "queued → started: median / p95 / max",
         f"{p50:5.2f} s / {p95:5.2f} s / {max(samples):5.2f} s  (n={len(samples)})",
@@ -502,7 +479,7 @@ NEEDS_DUE_WORKSPACES = {dispatcher_tick, dispatch_latency}
 def run(options: argparse.Namespace) -> bool:
     print("Machine")
     started = time.perf_counter()
-    platform_make()
+    provision.platform_make()
     for label, value in provision.machine_context():
         row(label, value)
     chosen = [m for m in MEASUREMENTS if not options.only or m.__name__ in options.only]
@@ -543,13 +520,8 @@ def main() -> int:
     import django
 
     django.setup()
-    try:
+    with provision.bench_db_kept_or_dropped(server, keep=options.keep):
         goals_met = run(options)
-    finally:
-        if options.keep:
-            print(f"\nKept database {BENCH_DB}.")
-        else:
-            provision.bench_db_drop(server)
     return 0 if goals_met else 1
 
 

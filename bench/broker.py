@@ -57,7 +57,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import math
 import os
 import subprocess
 import sys
@@ -84,12 +83,6 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 def row(label: str, value: str) -> None:
     print(f"  {label:<50} {value}", flush=True)
-
-
-def percentile(values: list[float], pct: float) -> float:
-    """Nearest rank: the smallest value with at least pct % of the values at or below it."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
 
 
 # --- what PostgreSQL did ---------------------------------------------------------------------
@@ -352,7 +345,7 @@ def order_rows(times: list[tuple]) -> None:
 def latency_rows(times: list[tuple]) -> dict:
     waits = [(started - created).total_seconds() * 1000 for created, started, _f, _s in times]
     failed = sum(1 for *_rest, status in times if status != "succeeded")
-    p50, p95, p99 = (percentile(waits, p) for p in (50, 95, 99))
+    p50, p95, p99 = (provision.percentile(waits, p) for p in (50, 95, 99))
     row(
         "queued → started ms: p50 / p95 / p99 / max",
         f"{p50:7.0f} / {p95:7.0f} / {p99:7.0f} / {max(waits):7.0f}  (n={len(waits)})",
@@ -614,7 +607,7 @@ def main() -> int:
     from django.db import connections
 
     results: dict = {}
-    try:
+    with provision.bench_db_kept_or_dropped(server, keep=options.keep):
         print("Machine")
         for label, value in provision.machine_context():
             row(label, value)
@@ -654,12 +647,6 @@ def main() -> int:
         if "orm" in results and "redis" in results:
             compare(results["orm"], results["redis"])
         row("load average at end (1 / 5 / 15 min)", " / ".join(f"{v:.2f}" for v in os.getloadavg()))
-    finally:
-        if options.keep:
-            print(f"\nKept database {BENCH_DB}.")
-        else:
-            connections.close_all()
-            provision.bench_db_drop(server)
     return 0
 
 

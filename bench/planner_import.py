@@ -182,13 +182,8 @@ def main() -> int:
     import django
 
     django.setup()
-    try:
+    with provision.bench_db_kept_or_dropped(server, keep=args.keep):
         ok = run(sizes)
-    finally:
-        if args.keep:
-            print(f"\nKept database {BENCH_DB}.")
-        else:
-            provision.bench_db_drop(server)
     return 0 if ok else 1
 
 

@@ -17,12 +17,14 @@ drops it at the end unless `--keep` is given. Run it from the repository root:
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -102,6 +104,19 @@ def bench_db_recreate(server: Server) -> None:
         conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
 
 
+@contextmanager
+def bench_db_kept_or_dropped(server: Server, *, keep: bool) -> Iterator[None]:
+    """Around a bench's run: its database is dropped at the end (whatever happened) unless
+    `--keep` asked to keep it for a look."""
+    try:
+        yield
+    finally:
+        if keep:
+            print(f"\nKept database {BENCH_DB}.")
+        else:
+            bench_db_drop(server)
+
+
 def bench_db_drop(server: Server) -> None:
     import psycopg
     from django.db import connections
@@ -112,6 +127,30 @@ def bench_db_drop(server: Server) -> None:
 
 
 # --- measurements (Django is set up) ---------------------------------------------------------
+
+
+def platform_make() -> None:
+    """The public schema of a bench database: shared tables, the public tenant, the template
+    workspace, the keyword library and the plans."""
+    from django.core.management import call_command
+
+    from apps.accounts.provisioning import public_tenant_ensure, template_ensure
+    from apps.billing.seed import seed as billing_seed
+    from apps.catalog.models import Industry
+    from apps.catalog.services import library_load
+
+    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+    public_tenant_ensure()
+    template_ensure()
+    if not Industry.objects.exists():
+        library_load()
+    billing_seed()
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest rank: the smallest value with at least pct % of the values at or below it."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -402,15 +441,10 @@ def main() -> int:
     import django
 
     django.setup()
-    try:
+    with bench_db_kept_or_dropped(server, keep=args.keep):
         goals_met = run(
             plan, stock_max=args.stock_max, parallel=args.parallel, real=not args.no_real
         )
-    finally:
-        if args.keep:
-            print(f"\nKept database {BENCH_DB}.")
-        else:
-            bench_db_drop(server)
     return 0 if goals_met else 1
 
 

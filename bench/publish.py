@@ -293,14 +293,9 @@ def main() -> int:
     for label, value in provision.machine_context():
         row(label, value)
     ok = True
-    try:
+    with provision.bench_db_kept_or_dropped(server, keep=args.keep):
         for section in SECTIONS:
             ok = section(args) and ok
-    finally:
-        if args.keep:
-            print(f"\nKept database {BENCH_DB}.")
-        else:
-            provision.bench_db_drop(server)
     return 0 if ok else 1
 
 

@@ -32,7 +32,6 @@ database, and drops it at the end unless `--keep` is given. Run it from the repo
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import statistics
 import sys
@@ -65,28 +64,7 @@ def row(label: str, value: str) -> None:
     print(f"  {label:<56} {value}", flush=True)
 
 
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
-
-
 # --- set-up (Django is set up) ---------------------------------------------------------------
-
-
-def platform_make() -> None:
-    from django.core.management import call_command
-
-    from apps.accounts.provisioning import public_tenant_ensure, template_ensure
-    from apps.billing.seed import seed as billing_seed
-    from apps.catalog.models import Industry
-    from apps.catalog.services import library_load
-
-    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-    public_tenant_ensure()
-    template_ensure()
-    if not Industry.objects.exists():
-        library_load()
-    billing_seed()
 
 
 def real_workspaces(count: int) -> list[tuple]:
@@ -286,14 +264,14 @@ def dispatcher_tick(bench: Bench) -> bool:
         started = time.perf_counter()
         dispatch()
         idle.append((time.perf_counter() - started) * 1000)
-    median, p95 = statistics.median(ticks), percentile(ticks, 95)
+    median, p95 = statistics.median(ticks), provision.percentile(ticks, 95)
     row(
         f"tick, {WORKSPACES:,} workspaces, {due} due: median / p95",
         f"{median:6.1f} ms / {p95:6.1f} ms  (n={len(ticks)}, {median / due:.2f} ms per due site)",
     )
     row(
         "tick with nothing due: median / p95",
-        f"{statistics.median(idle):6.2f} ms / {percentile(idle, 95):6.2f} ms",
+        f"{statistics.median(idle):6.2f} ms / {provision.percentile(idle, 95):6.2f} ms",
     )
     bench.results["tick_ms_median"] = median
     bench.results["tick_ms_p95"] = p95
@@ -329,7 +307,7 @@ def site_job(bench: Bench) -> bool:
     queue_clear(bench.real)
     row(
         "site job, 2 due of 10 scheduled: median / p95",
-        f"{statistics.median(samples):6.1f} ms / {percentile(samples, 95):6.1f} ms "
+        f"{statistics.median(samples):6.1f} ms / {provision.percentile(samples, 95):6.1f} ms "
         f"(n={len(samples)})",
     )
     return True
@@ -350,14 +328,14 @@ def dispatch_section(options: argparse.Namespace) -> bool:
     started = time.perf_counter()
     # Timed without Django's query log (DEBUG), as in production; counted with it on purpose.
     with override_settings(DEBUG=False):
-        platform_make()
+        provision.platform_make()
         return _measure(options, started)
 
 
 def run(options: argparse.Namespace) -> bool:
     print("Machine")
     started = time.perf_counter()
-    platform_make()
+    provision.platform_make()
     for label, value in provision.machine_context():
         row(label, value)
     return _measure(options, started)
@@ -399,13 +377,8 @@ def main() -> int:
     import django
 
     django.setup()
-    try:
+    with provision.bench_db_kept_or_dropped(server, keep=options.keep):
         goals_met = run(options)
-    finally:
-        if options.keep:
-            print(f"\nKept database {BENCH_DB}.")
-        else:
-            provision.bench_db_drop(server)
     return 0 if goals_met else 1
 
 

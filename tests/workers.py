@@ -11,6 +11,8 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 from urllib.parse import quote
@@ -54,3 +56,13 @@ def stop(process: subprocess.Popen, output: IO[bytes]) -> None:
     output.seek(0)
     print(output.read().decode(errors="replace"))  # shown by pytest when the test fails
     output.close()
+
+
+@contextmanager
+def qcluster(tmp_path: Path) -> Iterator[subprocess.Popen]:
+    """One `manage.py qcluster` on the test database while the block runs."""
+    process, output = start(["manage.py", "qcluster"], tmp_path / "qcluster.log")
+    try:
+        yield process
+    finally:
+        stop(process, output)

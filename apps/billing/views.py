@@ -37,6 +37,14 @@ def _billing_url(request: HttpRequest, outcome: str = "") -> str:
     return request.build_absolute_uri(path)
 
 
+def _come_back(request: HttpRequest) -> dict[str, str]:
+    """Where Stripe's checkout sends the person back to, paid or not."""
+    return {
+        "success_url": _billing_url(request, "success"),
+        "cancel_url": _billing_url(request, "canceled"),
+    }
+
+
 def _refused(request: HttpRequest, message: str, *, code: str, status: int = 400) -> HttpResponse:
     return render_error(
         request,
@@ -105,8 +113,7 @@ def checkout_plan(request: HttpRequest, slug: str) -> HttpResponse:
             account=request.account,
             plan=plan,
             user=request.user,
-            success_url=_billing_url(request, "success"),
-            cancel_url=_billing_url(request, "canceled"),
+            **_come_back(request),
         ),
     )
 
@@ -121,8 +128,7 @@ def checkout_pack(request: HttpRequest, pk: int) -> HttpResponse:
             account=request.account,
             pack=pack,
             user=request.user,
-            success_url=_billing_url(request, "success"),
-            cancel_url=_billing_url(request, "canceled"),
+            **_come_back(request),
         ),
     )
 

@@ -21,14 +21,13 @@ without a job, and looked at again when the lease runs out.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.schedule.models import PublishIndex
-from igny8 import jobs
+from igny8.dispatching import DispatchReport, dispatch_all, queue_sites, runnable
 
 log = logging.getLogger("publishing")
 
@@ -36,23 +35,6 @@ SITE_DUE = "apps.publisher.jobs.publish_site_due"
 BATCH = 500
 LEASE = timedelta(minutes=10)
 JOB_LABEL = "Scheduled publishing"
-
-
-@dataclass
-class DispatchReport:
-    claimed: int = 0
-    queued: int = 0
-    passed_over: int = 0
-    failed: int = 0
-    jobs: list[tuple[str, int, int]] = field(default_factory=list)  # schema, site id, job id
-
-    def as_result(self) -> dict:
-        return {
-            "claimed": self.claimed,
-            "queued": self.queued,
-            "passed_over": self.passed_over,
-            "failed": self.failed,
-        }
 
 
 def _claim(now: datetime, limit: int) -> list[PublishIndex]:
@@ -76,19 +58,6 @@ def _lease(rows: list[PublishIndex], now: datetime) -> None:
         )
 
 
-def _queue_one(row: PublishIndex, target: str, report: DispatchReport) -> None:
-    schema = row.account.schema_name
-    try:
-        with transaction.atomic():
-            (record,) = jobs.enqueue_each(target, [(schema, (row.site_id,))], label=JOB_LABEL)
-    except Exception:
-        log.exception("could not queue the publishing of site %s in %s", row.site_id, schema)
-        report.failed += 1
-        return
-    report.queued += 1
-    report.jobs.append((schema, row.site_id, record.pk))
-
-
 def dispatch_batch(*, now: datetime, target: str = SITE_DUE, limit: int = BATCH) -> DispatchReport:
     """Claim up to `limit` due rows, lease them and queue their sites' jobs (one transaction)."""
     report = DispatchReport()
@@ -98,26 +67,9 @@ def dispatch_batch(*, now: datetime, target: str = SITE_DUE, limit: int = BATCH)
             return report
         report.claimed = len(rows)
         _lease(rows, now)
-        runnable = sorted(
-            (row for row in rows if row.account.is_active),
-            key=lambda r: (r.account.schema_name, r.site_id),
+        queue_sites(
+            runnable(rows, report), target, report, label=JOB_LABEL, log=log, what="publishing"
         )
-        report.passed_over = len(rows) - len(runnable)
-        calls = [(row.account.schema_name, (row.site_id,)) for row in runnable]
-        try:
-            with transaction.atomic():
-                records = jobs.enqueue_each(target, calls, label=JOB_LABEL) if calls else []
-        except Exception:
-            # Some workspace cannot take a job (a broken schema): one by one, so the others go.
-            log.exception("queueing %s publishing jobs at once failed; one by one", len(calls))
-            for row in runnable:
-                _queue_one(row, target, report)
-        else:
-            report.queued = len(records)
-            report.jobs = [
-                (schema, args[0], record.pk)
-                for (schema, args), record in zip(calls, records, strict=True)
-            ]
     return report
 
 
@@ -125,22 +77,11 @@ def dispatch(
     *, now: datetime | None = None, target: str = SITE_DUE, limit: int = BATCH
 ) -> DispatchReport:
     """Everything due at `now` (default: this moment), in batches of `limit`."""
-    now = now or timezone.now()
-    total = DispatchReport()
-    while True:
-        batch = dispatch_batch(now=now, target=target, limit=limit)
-        total.claimed += batch.claimed
-        total.queued += batch.queued
-        total.passed_over += batch.passed_over
-        total.failed += batch.failed
-        total.jobs.extend(batch.jobs)
-        if batch.claimed < limit:
-            break
-    if total.claimed:
-        log.info(
-            "publishing dispatcher: %s sites queued (%s passed over, %s failed)",
-            total.queued,
-            total.passed_over,
-            total.failed,
-        )
-    return total
+    return dispatch_all(
+        dispatch_batch,
+        now=now or timezone.now(),
+        target=target,
+        limit=limit,
+        log=log,
+        summary="publishing dispatcher: %s sites queued (%s passed over, %s failed)",
+    )

@@ -23,16 +23,14 @@ without a run: when it comes back it starts at its next slot rather than at once
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from apps.schedule.models import SiteSchedule
 from apps.schedule.services import next_of, zone_of
-from igny8 import jobs
+from igny8.dispatching import DispatchReport, dispatch_all, queue_sites, runnable
 
 log = logging.getLogger(__name__)
 
@@ -41,23 +39,6 @@ START_SCHEDULED = "apps.automation.jobs.start_scheduled"
 # Rows claimed per transaction; a tick with more due keeps claiming in batches.
 BATCH = 200
 JOB_LABEL = "Scheduled automation run"
-
-
-@dataclass
-class DispatchReport:
-    claimed: int = 0
-    queued: int = 0
-    passed_over: int = 0  # due in a switched-off workspace: moved on, not run
-    failed: int = 0
-    jobs: list[tuple[str, int, int]] = field(default_factory=list)  # schema, site id, job id
-
-    def as_result(self) -> dict:
-        return {
-            "claimed": self.claimed,
-            "queued": self.queued,
-            "passed_over": self.passed_over,
-            "failed": self.failed,
-        }
 
 
 def _claim(now: datetime, limit: int) -> list[SiteSchedule]:
@@ -95,21 +76,6 @@ def _move_on(rows: list[SiteSchedule], now: datetime) -> None:
         )
 
 
-def _queue(row: SiteSchedule, target: str, report: DispatchReport) -> None:
-    schema = row.account.schema_name
-    try:
-        # A savepoint: one workspace that cannot take a job (its schema broken) must not
-        # undo the others' runs or hold the whole index back every minute.
-        with transaction.atomic(), schema_context(schema):
-            record = jobs.enqueue(target, row.site_id, label=JOB_LABEL)
-    except Exception:
-        log.exception("could not queue the scheduled run of site %s in %s", row.site_id, schema)
-        report.failed += 1
-        return
-    report.queued += 1
-    report.jobs.append((schema, row.site_id, record.pk))
-
-
 def dispatch_batch(
     *, now: datetime, target: str = START_SCHEDULED, limit: int = BATCH
 ) -> DispatchReport:
@@ -124,50 +90,21 @@ def dispatch_batch(
             row.next_run_at = next_of(row, now, zone_of(row.account))
             row.last_dispatched_at = now
         _move_on(rows, now)
-        runnable = [row for row in rows if row.account.is_active]
-        report.passed_over = len(rows) - len(runnable)
-        runnable.sort(key=lambda r: (r.account.schema_name, r.site_id))
-        try:
-            with transaction.atomic():
-                _queue_all(runnable, target, report)
-        except Exception:
-            # Some workspace cannot take a job: queue one by one, so the others still run.
-            log.exception("queueing %s scheduled runs at once failed; one by one", len(runnable))
-            report.queued, report.jobs = 0, []
-            for row in runnable:
-                _queue(row, target, report)
+        queue_sites(
+            runnable(rows, report), target, report, label=JOB_LABEL, log=log, what="scheduled run"
+        )
     return report
-
-
-def _queue_all(rows: list[SiteSchedule], target: str, report: DispatchReport) -> None:
-    calls = [(row.account.schema_name, (row.site_id,)) for row in rows]
-    records = jobs.enqueue_each(target, calls, label=JOB_LABEL)
-    report.queued = len(records)
-    report.jobs = [
-        (schema, args[0], record.pk) for (schema, args), record in zip(calls, records, strict=True)
-    ]
 
 
 def dispatch(
     *, now: datetime | None = None, target: str = START_SCHEDULED, limit: int = BATCH
 ) -> DispatchReport:
     """Everything due at `now` (default: this moment), in batches of `limit`."""
-    now = now or timezone.now()
-    total = DispatchReport()
-    while True:
-        batch = dispatch_batch(now=now, target=target, limit=limit)
-        total.claimed += batch.claimed
-        total.queued += batch.queued
-        total.passed_over += batch.passed_over
-        total.failed += batch.failed
-        total.jobs.extend(batch.jobs)
-        if batch.claimed < limit:
-            break
-    if total.claimed:
-        log.info(
-            "dispatched %s scheduled runs (%s passed over, %s failed)",
-            total.queued,
-            total.passed_over,
-            total.failed,
-        )
-    return total
+    return dispatch_all(
+        dispatch_batch,
+        now=now or timezone.now(),
+        target=target,
+        limit=limit,
+        log=log,
+        summary="dispatched %s scheduled runs (%s passed over, %s failed)",
+    )

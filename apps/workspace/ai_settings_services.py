@@ -14,7 +14,7 @@ from django.db import transaction
 from apps.accounts.models import User
 from apps.workspace.models import AIProviderSettings
 from igny8.ai import providers
-from igny8.ai.config import AIConfig, platform_config
+from igny8.ai.config import AIConfig, own_config, platform_config
 from igny8.ai.crypto import decrypt, encrypt, hint, reencrypt
 from igny8.ai.errors import AIError
 from igny8.egress import EgressError, is_private_host, tenant_policy, url_check
@@ -169,24 +169,23 @@ class ProviderInForce:
 def provider_in_force(own: AIProviderSettings | None) -> ProviderInForce:
     """The provider this workspace's AI runs use now, described without its key."""
     if own is not None and own.enabled:
-        return ProviderInForce(
-            source="workspace",
-            base_url=own.base_url,
-            text_model=own.text_model,
-            image_model=own.image_model,
-            embedding_model=own.embedding_model,
+        config = own_config(own)
+        return _described(
+            config,
             key_hint=own.api_key_hint,
-            key_unreadable=bool(own.api_key_encrypted) and not decrypt(own.api_key_encrypted),
+            key_unreadable=bool(own.api_key_encrypted) and not config.api_key,
         )
-    platform = platform_config()
-    if platform.is_offline:
-        return ProviderInForce(source="offline")
+    return _described(platform_config())
+
+
+def _described(config: AIConfig, **key: object) -> ProviderInForce:
     return ProviderInForce(
-        source="platform",
-        base_url=platform.base_url,
-        text_model=platform.text_model,
-        image_model=platform.image_model,
-        embedding_model=platform.embedding_model,
+        source=config.source,
+        base_url=config.base_url,
+        text_model=config.text_model,
+        image_model=config.image_model,
+        embedding_model=config.embedding_model,
+        **key,
     )
 
 
@@ -225,14 +224,7 @@ def ai_config_saved() -> AIConfig:
     own = ai_settings_get()
     if own is None:
         return platform_config()
-    return AIConfig(
-        source="workspace",
-        base_url=own.base_url,
-        api_key=decrypt(own.api_key_encrypted),
-        text_model=own.text_model,
-        image_model=own.image_model,
-        embedding_model=own.embedding_model,
-    )
+    return own_config(own)
 
 
 @dataclass(frozen=True)

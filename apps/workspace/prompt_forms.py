@@ -12,6 +12,36 @@ class ColorInput(forms.TextInput):
     input_type = "color"
 
 
+def _whole_number(
+    *,
+    label: str,
+    low: int,
+    high: int,
+    help_text: str,
+    required: str,
+    invalid: str,
+    too_low: str,
+    too_high: str,
+    step: int | None = None,
+) -> forms.IntegerField:
+    """A whole number between `low` and `high`, with the numeric keypad on phones and each of
+    the four ways to get it wrong said in words."""
+    attrs: dict = {"step": step} if step is not None else {}
+    return forms.IntegerField(
+        label=label,
+        min_value=low,
+        max_value=high,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={**attrs, "inputmode": "numeric"}),
+        error_messages={
+            "required": required,
+            "invalid": invalid,
+            "min_value": too_low,
+            "max_value": too_high,
+        },
+    )
+
+
 class PromptForm(forms.Form):
     template = forms.CharField(
         label="Template",
@@ -39,18 +69,16 @@ class SiteContentForm(forms.Form):
         required=False,
         help_text="Who reads the site, e.g. “first-time homeowners”.",
     )
-    default_word_count = forms.IntegerField(
+    default_word_count = _whole_number(
         label="Article length (words)",
-        min_value=300,
-        max_value=5000,
+        low=300,
+        high=5000,
         help_text="The usual target for new articles: 300 to 5,000 words.",
-        widget=forms.NumberInput(attrs={"step": 50, "inputmode": "numeric"}),
-        error_messages={
-            "required": "Enter an article length between 300 and 5,000 words.",
-            "invalid": "Enter a whole number of words between 300 and 5,000.",
-            "min_value": "Articles need at least 300 words.",
-            "max_value": "Articles can be at most 5,000 words.",
-        },
+        step=50,
+        required="Enter an article length between 300 and 5,000 words.",
+        invalid="Enter a whole number of words between 300 and 5,000.",
+        too_low="Articles need at least 300 words.",
+        too_high="Articles can be at most 5,000 words.",
     )
     extra_instructions = forms.CharField(
         max_length=2000,
@@ -60,18 +88,15 @@ class SiteContentForm(forms.Form):
         "competitors.”",
         error_messages={"max_length": "Keep extra instructions under 2,000 characters."},
     )
-    images_per_article = forms.IntegerField(
+    images_per_article = _whole_number(
         label="Images per article",
-        min_value=0,
-        max_value=8,
+        low=0,
+        high=8,
         help_text="In-article images, 0 to 8, besides the featured image.",
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        error_messages={
-            "required": "Enter how many in-article images to make, 0 to 8.",
-            "invalid": "Enter a whole number of images, 0 to 8.",
-            "min_value": "Enter 0 or more images.",
-            "max_value": "At most 8 images per article.",
-        },
+        required="Enter how many in-article images to make, 0 to 8.",
+        invalid="Enter a whole number of images, 0 to 8.",
+        too_low="Enter 0 or more images.",
+        too_high="At most 8 images per article.",
     )
     image_style = forms.CharField(
         max_length=200,
@@ -96,30 +121,24 @@ class SiteContentForm(forms.Form):
         required=False,
         help_text="Owners and admins always can. Off: editors write and submit for review only.",
     )
-    links_per_content = forms.IntegerField(
+    links_per_content = _whole_number(
         label="Internal links per article",
-        min_value=0,
-        max_value=20,
+        low=0,
+        high=20,
         help_text="At most this many internal-link suggestions per article, 0 to 20.",
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        error_messages={
-            "required": "Enter how many link suggestions an article may get, 0 to 20.",
-            "invalid": "Enter a whole number of links, 0 to 20.",
-            "min_value": "Enter 0 or more links.",
-            "max_value": "At most 20 link suggestions per article.",
-        },
+        required="Enter how many link suggestions an article may get, 0 to 20.",
+        invalid="Enter a whole number of links, 0 to 20.",
+        too_low="Enter 0 or more links.",
+        too_high="At most 20 link suggestions per article.",
     )
-    duplicate_threshold = forms.IntegerField(
+    duplicate_threshold = _whole_number(
         label="Near-duplicate threshold (%)",
-        min_value=50,
-        max_value=100,
+        low=50,
+        high=100,
         help_text="A task at least this similar to an existing article is held before writing "
         "(50 to 100; 100 turns the guard off).",
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        error_messages={
-            "required": "Enter a similarity threshold from 50 to 100 (%).",
-            "invalid": "Enter a whole number from 50 to 100.",
-            "min_value": "Use at least 50%%: lower would hold articles that merely share a topic.",
-            "max_value": "Use at most 100%% (100 turns the guard off).",
-        },
+        required="Enter a similarity threshold from 50 to 100 (%).",
+        invalid="Enter a whole number from 50 to 100.",
+        too_low="Use at least 50%%: lower would hold articles that merely share a topic.",
+        too_high="Use at most 100%% (100 turns the guard off).",
     )

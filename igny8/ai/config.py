@@ -43,11 +43,18 @@ def platform_config() -> AIConfig:
 def workspace_config() -> AIConfig:
     """The configuration in force in the current workspace schema."""
     from apps.workspace.models import AIProviderSettings
-    from igny8.ai.crypto import decrypt
 
     row = AIProviderSettings.objects.filter(enabled=True).first()
     if row is None:
         return platform_config()
+    return own_config(row)
+
+
+def own_config(row) -> AIConfig:  # noqa: ANN001 (an AIProviderSettings: no app import here)
+    """A workspace's own provider settings as a configuration, its key decrypted ("" when it
+    can no longer be read)."""
+    from igny8.ai.crypto import decrypt
+
     return AIConfig(
         source="workspace",
         base_url=row.base_url,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from igny8.ai.errors import reason_of
+from igny8.ai.errors import AIError, reason_of
 
 
 def _plural(n: int, noun: str) -> str:
@@ -75,6 +75,19 @@ class Tally:
 
     def summary(self) -> str:
         return summary(self.reasons, self.total, self.noun)
+
+    def error(self, first: Exception, *, done: int, problems: list[str]) -> Exception:
+        """What a job that made nothing raises: its first failure, or, when several AI calls
+        failed, one AIError that says how many failed and why (and what was not tried after a
+        stop), then the first one's words."""
+        if isinstance(first, AIError) and self.count > 1:
+            stop = f" {self.stopped} {self.left_out(done)}" if self.stopped else ""
+            return AIError(
+                f"{self.summary()}{stop.rstrip()} The first one: {first.message}",
+                reason=first.reason,
+                detail="\n".join(problems)[:2000],
+            )
+        return first
 
     def left_out(self, done: int) -> str:
         """ "4 clusters were not tried; nothing was charged for them." after a stop."""

@@ -12,9 +12,6 @@ from dataclasses import dataclass, field
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.db.backends.base.creation import TEST_DATABASE_PREFIX
-from django.test.utils import setup_databases, teardown_databases
-from django_q.models import OrmQ, Task
 from django_tenants.utils import schema_context
 
 from apps.workspace.models import Job, JobStatus
@@ -22,13 +19,10 @@ from igny8 import jobs
 from igny8.logging import request_id_var
 from igny8.tests import sample_jobs
 from tests import workers
+from tests.committed import committed_database, queue_forget
 from tests.fixtures import Workspace
 
 WAIT_SECONDS = 30
-
-
-def _on_test_database() -> bool:
-    return connection.settings_dict["NAME"].startswith(TEST_DATABASE_PREFIX)
 
 
 @dataclass
@@ -45,13 +39,7 @@ def committed(request, django_db_setup, django_db_blocker, django_db_keepdb):
     this one is not (the mark would wrap it in a transaction the worker cannot see into), so
     when it runs alone it sets the database up itself rather than touch the real one.
     """
-    with django_db_blocker.unblock():
-        created = None
-        if not _on_test_database():
-            created = setup_databases(
-                verbosity=0, interactive=False, aliases={"default"}, keepdb=django_db_keepdb
-            )
-        assert _on_test_database()
+    with committed_database(django_db_blocker, django_db_keepdb):
         # Asked for only now: the session fixture must not run before the database is set.
         state = Committed(alpha=request.getfixturevalue("workspaces")["alpha"])
         connection.set_schema_to_public()
@@ -60,18 +48,13 @@ def committed(request, django_db_setup, django_db_blocker, django_db_keepdb):
             finished = Job.objects.filter(label__in=state.labels)
             names = [f"{job.kind}:{connection.schema_name}:{job.pk}" for job in finished]
             finished.delete()
-        Task.objects.filter(name__in=names).delete()
-        OrmQ.objects.filter(pk__in=[q.pk for q in OrmQ.objects.all() if q.name() in names]).delete()
-        connection.set_schema_to_public()
-        if created is not None and not django_db_keepdb:
-            teardown_databases(created, verbosity=0)
+        queue_forget(names)
 
 
 @pytest.fixture
 def worker(committed, tmp_path):
-    process, output = workers.start(["manage.py", "qcluster"], tmp_path / "qcluster.log")
-    yield process
-    workers.stop(process, output)
+    with workers.qcluster(tmp_path) as process:
+        yield process
 
 
 def _wait_until_finished(schema: str, job_id: int, process: subprocess.Popen) -> Job:

@@ -23,16 +23,15 @@ from apps.billing import credits
 from apps.planner.models import Cluster, Idea, Keyword
 from apps.planner.services.ideas import idea_input
 from apps.planner.tests.helpers_clusters import DRAINS, ROSES, TOMATOES, add_keywords, client_on
-from apps.workspace.models import AIProviderSettings, Job, Site
+from apps.workspace.models import Job, Site
 from apps.writer.models import Content, Task
 from apps.writer.services.images import prompts_input
 from apps.writer.services.optimize import optimize_input
 from apps.writer.services.writing import write_input
-from igny8.ai import crypto
 from igny8.ai.tests.fake_openai import (
-    API_KEY,
     FakeOpenAI,
     bad_request,
+    connect_fake_ai,
     image_b64_reply,
     ok,
     png,
@@ -69,12 +68,8 @@ def fake(request, alpha, settings):
     settings.AI_MAX_RETRIES = 0
     with FakeOpenAI() as server:
         with schema_context(alpha.schema):
-            AIProviderSettings.objects.create(
-                base_url=server.base_url,
-                api_key_encrypted=crypto.encrypt(API_KEY),
-                api_key_hint=crypto.hint(API_KEY),
-                text_model="gpt-4o-mini",
-                image_model="gpt-image-1" if request.param == "provider" else "",
+            connect_fake_ai(
+                server.base_url, image_model="gpt-image-1" if request.param == "provider" else ""
             )
         server.kind = request.param
         yield server

@@ -12,16 +12,12 @@ import pytest
 from django_tenants.utils import schema_context
 from playwright.sync_api import Page, expect
 
-from apps.accounts import provisioning
-from apps.billing.models import Plan
-from apps.billing.plans import plan_assign
-from apps.workspace.models import AIProviderSettings, Job
-from apps.workspace.services import site_create, site_sectors_set
+from apps.workspace.models import Job
 from apps.writer.models import Content, Task
-from igny8.ai import crypto
-from igny8.ai.tests.fake_openai import API_KEY, FakeOpenAI, ok, server_error
+from igny8.ai.tests.fake_openai import FakeOpenAI, connect_fake_ai, ok, server_error
 from tests.e2e.conftest import RUN_ID, Hosts
-from tests.factories import PASSWORD, industry_with_sectors, make_user
+from tests.e2e.workspaces import workspace_with_site
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -43,24 +39,8 @@ def shot(page: Page, name: str) -> None:
 
 
 def workspace_with_tasks(slug: str, email: str, base_url: str):
-    account = provisioning.workspace_create(
-        name=f"E2E {RUN_ID} Failing", slug=slug, owner=make_user(email, name="Fay Failing")
-    )
-    plan_assign(account=account, plan=Plan.objects.get(slug="starter"))
-    industry = industry_with_sectors()
+    account, _, site = workspace_with_site(slug, email, label="Failing", owner_name="Fay Failing")
     with schema_context(account.schema_name):
-        site = site_create(
-            account=account,
-            name="Garden Notes",
-            url="https://garden.example.com",
-            industry=industry,
-            language="en",
-        )
-        site_sectors_set(
-            account=account,
-            site=site,
-            industry_sector_ids=[industry.sectors.order_by("name").first().pk],
-        )
         for title in ("Compost in winter", "Compost in summer", "Compost on a balcony"):
             Task.objects.create(
                 site=site,
@@ -71,12 +51,7 @@ def workspace_with_tasks(slug: str, email: str, base_url: str):
                 target_words=600,
                 structure="guide",
             )
-        AIProviderSettings.objects.create(
-            base_url=base_url,
-            api_key_encrypted=crypto.encrypt(API_KEY),
-            api_key_hint=crypto.hint(API_KEY),
-            text_model="smollm-135m",
-        )
+        connect_fake_ai(base_url, text_model="smollm-135m")
     return account
 
 

@@ -11,15 +11,12 @@ import pytest
 from django_tenants.utils import schema_context
 from playwright.sync_api import Page, expect
 
-from apps.accounts import provisioning
 from apps.billing import credits
 from apps.planner.models import Cluster, Keyword, normalize_keyword
-from apps.workspace.models import AIProviderSettings
-from apps.workspace.services import site_create, site_sectors_set
-from igny8.ai import crypto
-from igny8.ai.tests.fake_openai import API_KEY, FakeOpenAI, ok
+from igny8.ai.tests.fake_openai import FakeOpenAI, connect_fake_ai, ok
 from tests.e2e.conftest import RUN_ID, Hosts
-from tests.factories import PASSWORD, industry_with_sectors, make_user
+from tests.e2e.workspaces import workspace_with_site
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -48,21 +45,16 @@ def test_clustering_is_free_and_paid_names_are_asked_for_at_their_price(
 ):
     slug = new_slug("costs")
     email = f"costs-{RUN_ID}@e2e.example"
-    account = provisioning.workspace_create(
-        name=f"E2E {RUN_ID} Costs", slug=slug, owner=make_user(email, name="Cory Costs")
+    account, _, site = workspace_with_site(
+        slug,
+        email,
+        label="Costs",
+        owner_name="Cory Costs",
+        plan=None,
+        site_name="Home and Garden",
+        site_url="https://home.example.com",
+        sector_by=None,
     )
-    industry = industry_with_sectors()
-    with schema_context(account.schema_name):
-        site = site_create(
-            account=account,
-            name="Home and Garden",
-            url="https://home.example.com",
-            industry=industry,
-            language="en",
-        )
-        site_sectors_set(
-            account=account, site=site, industry_sector_ids=[industry.sectors.first().pk]
-        )
     add_keywords(account, site, FIRST)
     start = credits.balance_for(account).total
     assert start == 100, "a Free workspace"
@@ -86,12 +78,7 @@ def test_clustering_is_free_and_paid_names_are_asked_for_at_their_price(
 
     with FakeOpenAI() as fake:
         with schema_context(account.schema_name):
-            AIProviderSettings.objects.create(
-                base_url=fake.base_url,
-                api_key_encrypted=crypto.encrypt(API_KEY),
-                api_key_hint=crypto.hint(API_KEY),
-                text_model="gpt-4o-mini",
-            )
+            connect_fake_ai(fake.base_url)
             known = set(Cluster.objects.values_list("pk", flat=True))
         add_keywords(account, site, LATER)
 

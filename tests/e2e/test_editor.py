@@ -12,16 +12,13 @@ import pytest
 from django_tenants.utils import schema_context
 from playwright.sync_api import Browser, Page, expect
 
-from apps.accounts import provisioning
-from apps.billing.models import Plan
-from apps.billing.plans import plan_assign
-from apps.workspace.services import site_create, site_sectors_set
 from apps.writer.diff import same_html
 from apps.writer.models import Content, ContentVersion
 from apps.writer.services.content import Actor, content_update
 from apps.writer.services.versions import content_create
 from tests.e2e.conftest import RUN_ID, Hosts
-from tests.factories import PASSWORD, industry_with_sectors, make_user
+from tests.e2e.workspaces import workspace_with_site
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -60,21 +57,16 @@ ARTICLE = "\n".join(
 
 
 def workspace_with_article(slug: str, email: str, html: str = ARTICLE):
-    owner = make_user(email, name="Vera Visual")
-    account = provisioning.workspace_create(name=f"E2E {RUN_ID} Editor", slug=slug, owner=owner)
-    plan_assign(account=account, plan=Plan.objects.get(slug="starter"))
-    industry = industry_with_sectors()
+    account, owner, site = workspace_with_site(
+        slug,
+        email,
+        label="Editor",
+        owner_name="Vera Visual",
+        site_name="Fan Notes",
+        site_url="https://fans.example.com",
+        sector_by=None,
+    )
     with schema_context(account.schema_name):
-        site = site_create(
-            account=account,
-            name="Fan Notes",
-            url="https://fans.example.com",
-            industry=industry,
-            language="en",
-        )
-        site_sectors_set(
-            account=account, site=site, industry_sector_ids=[industry.sectors.first().pk]
-        )
         content = content_create(
             site=site,
             sector=site.sectors.get(),

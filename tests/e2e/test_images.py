@@ -12,17 +12,14 @@ import pytest
 from django_tenants.utils import schema_context
 from playwright.sync_api import Page, expect
 
-from apps.accounts import provisioning
-from apps.billing.models import Plan
-from apps.billing.plans import plan_assign
 from apps.workspace.models import Job, JobStatus, Site
-from apps.workspace.services import site_create, site_sectors_set
 from apps.writer import figures
 from apps.writer.models import Content, Image
 from apps.writer.services.versions import content_create
 from igny8 import jobs
 from tests.e2e.conftest import RUN_ID, Hosts
-from tests.factories import PASSWORD, industry_with_sectors, make_user
+from tests.e2e.workspaces import workspace_with_site
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -43,21 +40,8 @@ HEADING_ABOVE = """img => {
 
 
 def workspace_with_article(slug: str, email: str):
-    account = provisioning.workspace_create(
-        name=f"E2E {RUN_ID} Images", slug=slug, owner=make_user(email, name="Ivy Images")
-    )
-    plan_assign(account=account, plan=Plan.objects.get(slug="starter"))
-    industry = industry_with_sectors()
+    account, _, site = workspace_with_site(slug, email, label="Images", owner_name="Ivy Images")
     with schema_context(account.schema_name):
-        site = site_create(
-            account=account,
-            name="Garden Notes",
-            url="https://garden.example.com",
-            industry=industry,
-            language="en",
-        )
-        source = industry.sectors.order_by("name").first()
-        site_sectors_set(account=account, site=site, industry_sector_ids=[source.pk])
         Site.objects.filter(pk=site.pk).update(images_per_article=2)
         content = content_create(
             site=site,

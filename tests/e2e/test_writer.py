@@ -10,14 +10,11 @@ import pytest
 from django_tenants.utils import schema_context
 from playwright.sync_api import Page, expect
 
-from apps.accounts import provisioning
-from apps.billing.models import Plan
-from apps.billing.plans import plan_assign
 from apps.planner.models import Cluster, Idea
-from apps.workspace.services import site_create, site_sectors_set
 from apps.writer.models import Content, ContentVersion, Task
 from tests.e2e.conftest import RUN_ID, Hosts
-from tests.factories import PASSWORD, industry_with_sectors, make_user
+from tests.e2e.workspaces import workspace_with_site
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -29,21 +26,8 @@ OUTLINE = [
 
 
 def workspace_with_ideas(slug: str, email: str):
-    account = provisioning.workspace_create(
-        name=f"E2E {RUN_ID} Writer", slug=slug, owner=make_user(email, name="Wren Writer")
-    )
-    plan_assign(account=account, plan=Plan.objects.get(slug="starter"))
-    industry = industry_with_sectors()
-    sector_source = industry.sectors.order_by("name").first()
+    account, _, site = workspace_with_site(slug, email, label="Writer", owner_name="Wren Writer")
     with schema_context(account.schema_name):
-        site = site_create(
-            account=account,
-            name="Garden Notes",
-            url="https://garden.example.com",
-            industry=industry,
-            language="en",
-        )
-        site_sectors_set(account=account, site=site, industry_sector_ids=[sector_source.pk])
         sector = site.sectors.get()
         cluster = Cluster.objects.create(site=site, sector=sector, name="Home composting")
         for title, structure in [

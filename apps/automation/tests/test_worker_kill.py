@@ -23,10 +23,8 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.test.utils import setup_databases, teardown_databases
 from django.utils import timezone
 from django_q.models import OrmQ
-from django_q.models import Task as QTask
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import Account, Role, User
@@ -47,8 +45,8 @@ from apps.planner.models import Cluster, Idea
 from apps.workspace.models import Job, JobStatus
 from apps.writer.models import Content, EditorialStatus, Image, Task, TaskStatus
 from igny8 import job_sweeper
-from igny8.tests.test_worker import _on_test_database
 from tests import workers as worker_processes
+from tests.committed import committed_database, queue_forget
 from tests.factories import make_member
 from tests.fixtures import Workspace
 
@@ -61,12 +59,7 @@ def throwaway(request, django_db_setup, django_db_blocker, django_db_keepdb):
     from apps.accounts.provisioning import workspace_create
     from apps.billing.plans import plan_assign
 
-    with django_db_blocker.unblock():
-        created = None
-        if not _on_test_database():
-            created = setup_databases(
-                verbosity=0, interactive=False, aliases={"default"}, keepdb=django_db_keepdb
-            )
+    with committed_database(django_db_blocker, django_db_keepdb):
         request.getfixturevalue("workspaces")  # the platform: plans, library, template
         connection.set_schema_to_public()
         tag = uuid.uuid4().hex[:8]
@@ -80,19 +73,13 @@ def throwaway(request, django_db_setup, django_db_blocker, django_db_keepdb):
             connection.set_schema_to_public()
             with schema_context(ws.schema):
                 names = [f"{j.kind}:{ws.schema}:{j.pk}" for j in Job.objects.all()]
-            QTask.objects.filter(name__in=names).delete()
-            OrmQ.objects.filter(
-                pk__in=[q.pk for q in OrmQ.objects.all() if q.name() in names]
-            ).delete()
+            queue_forget(names)
             Reservation.objects.filter(account=account).delete()
             CreditLedger.objects.filter(account=account).delete()
             CreditBalance.objects.filter(account=account).delete()
             Subscription.objects.filter(account=account).delete()
             Account.objects.get(pk=account.pk).delete(force_drop=True)
             User.objects.filter(pk=owner.pk).delete()
-            connection.set_schema_to_public()
-            if created is not None and not django_db_keepdb:
-                teardown_databases(created, verbosity=0)
 
 
 class Workers:

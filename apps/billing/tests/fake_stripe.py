@@ -12,12 +12,13 @@ import hashlib
 import hmac
 import itertools
 import json
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from http.server import BaseHTTPRequestHandler
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
+
+from igny8.tests.loopback import LoopbackServer
 
 API_KEY = "sk_test_fake_igny8"
 WEBHOOK_SECRET = "whsec_test_fake_igny8"
@@ -34,18 +35,16 @@ class Received:
 
 
 @dataclass
-class FakeStripe:
+class FakeStripe(LoopbackServer):
+    poll_interval: ClassVar[float] = 0.02
     api_key: str = API_KEY
     requests: list[Received] = field(default_factory=list)
     subscriptions: dict[str, dict] = field(default_factory=dict)
     _failure: tuple[int, dict] | None = None
-    _server: ThreadingHTTPServer | None = None
 
     @property
     def base_url(self) -> str:
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self.origin
 
     def fail_next(self, status: int, error_type: str, message: str, code: str = "") -> None:
         """The next request answers this Stripe error (e.g. 400 invalid_request_error)."""
@@ -101,7 +100,7 @@ class FakeStripe:
 
     # --- running --------------------------------------------------------------------------
 
-    def __enter__(self) -> FakeStripe:
+    def handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -125,17 +124,7 @@ class FakeStripe:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        ).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()
+        return Handler
 
 
 # --- Stripe-shaped objects (API version 2025-03-31 and later) --------------------------------

@@ -276,15 +276,8 @@ def ideas_generate(
         outcome.offline = outcome.offline and result.provider == "offline"
     report(len(clusters), len(clusters), "Saving…")
     if not outcome.done and first_error is not None:
-        if isinstance(first_error, AIError) and tally.count > 1:
-            # Say how many failed and why, not only the first.
-            stop = f" {tally.stopped} {tally.left_out(outcome.tried)}" if tally.stopped else ""
-            raise AIError(
-                f"{tally.summary()}{stop.rstrip()} The first one: {first_error.message}",
-                reason=first_error.reason,
-                detail="\n".join(outcome.problems)[:2000],
-            )
-        raise first_error
+        # Say how many failed and why, not only the first.
+        raise tally.error(first_error, done=outcome.tried, problems=outcome.problems)
     return outcome
 
 

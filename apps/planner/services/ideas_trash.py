@@ -9,6 +9,7 @@ from django.db import transaction
 from apps.planner.models import Idea
 from apps.planner.services.clusters import clusters_recount
 from apps.workspace.models import Site
+from igny8.db.locking import lock_for_site
 
 
 @dataclass
@@ -22,13 +23,7 @@ def ideas_restore(*, site: Site, ids: list[int]) -> RestoreReport:
     title a live idea of the site now uses, stays in the trash with the reason."""
     report = RestoreReport()
     with transaction.atomic():
-        trashed = list(
-            Idea.objects.trashed()
-            .select_for_update(of=("self",))
-            .select_related("cluster")
-            .filter(site=site, pk__in=ids)
-            .order_by("pk")
-        )
+        trashed = lock_for_site(Idea.objects.trashed(), site=site, ids=ids, related="cluster")
         titles = {
             t.casefold()
             for t in Idea.objects.alive().filter(site=site).values_list("title", flat=True)

@@ -3,22 +3,20 @@ plainly, clusters made by hand, clients looking at that site, and readers of the
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
-from django.test import Client
 from django_tenants.utils import schema_context
 
-from apps.accounts.models import Role, User
 from apps.billing import credits
 from apps.billing.models import Pool
 from apps.planner.models import Cluster, Idea, Keyword, KeywordStatus, normalize_keyword
 from apps.planner.services.clusters import clusters_recount
-from apps.workspace.context import SESSION_KEY
 from apps.workspace.models import Sector, Site
-from tests.factories import make_member, make_site
+from tests.factories import make_site
 from tests.fixtures import Workspace
+from tests.members import sectors_of, viewer_fixture  # noqa: F401  (re-exported)
+from tests.web import body, client_on, fresh, page_text, text_of  # noqa: F401  (re-exported)
 
 # Test modules import the fixtures by these names: `from … import site_fixture, viewer_fixture`.
 
@@ -40,20 +38,10 @@ ROSES = [
 TOMATOES = [("tomato blight treatment", 400), ("how to treat tomato blight", 250)]
 
 
-@pytest.fixture(name="viewer")
-def viewer_fixture(alpha) -> User:
-    return make_member(alpha.account, Role.VIEWER)
-
-
 @pytest.fixture(name="site")
 def site_fixture(alpha, viewer) -> Site:
     """Alpha's site under test: two sectors, granted to alpha's editor and the viewer."""
     return make_site(alpha.account, "Cluster Site", sectors=2, grant=[alpha.editor, viewer])
-
-
-def sectors_of(ws: Workspace, site: Site) -> list[Sector]:
-    with schema_context(ws.schema):
-        return list(site.sectors.order_by("pk"))
 
 
 def add_keywords(
@@ -105,11 +93,6 @@ def add_cluster(
     return cluster
 
 
-def fresh(ws: Workspace, obj):
-    with schema_context(ws.schema):
-        return type(obj).objects.get(pk=obj.pk)
-
-
 def exists(ws: Workspace, model, **lookup) -> bool:
     with schema_context(ws.schema):
         return model.objects.filter(**lookup).exists()
@@ -135,15 +118,6 @@ def assert_counts_right(ws: Workspace, site: Site) -> None:
             assert k.status == expected, k.text
 
 
-def client_on(client_for, user: User, ws: Workspace, site: Site | None = None) -> Client:
-    client = client_for(user, ws.host)
-    if site is not None:
-        session = client.session
-        session[SESSION_KEY.format(schema=ws.schema)] = site.pk
-        session.save()
-    return client
-
-
 def set_credits(account, total: int) -> None:
     """Bring the workspace's credits to `total` (plan pool), for tests about running out."""
     balance = credits.balance_for(account)
@@ -154,18 +128,6 @@ def set_credits(account, total: int) -> None:
     delta = total - credits.balance_for(account).plan_credits
     if delta:
         credits.adjust(account=account, pool=Pool.PLAN, delta=delta, actor=None, note="test")
-
-
-def body(response) -> str:
-    return response.content.decode()
-
-
-def text_of(markup: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
-
-
-def page_text(response) -> str:
-    return text_of(body(response))
 
 
 def cluster_rows(response) -> dict[str, list[str]]:

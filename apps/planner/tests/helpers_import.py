@@ -11,13 +11,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django_tenants.utils import schema_context
 
-from apps.accounts.models import Role, User
 from apps.billing.models import Plan
 from apps.billing.plans import subscription_for
 from apps.planner.models import Keyword, normalize_keyword
 from apps.workspace.models import Sector, Site
-from tests.factories import make_member, make_site
+from tests.factories import make_site
 from tests.fixtures import Workspace
+from tests.members import sectors_of, viewer_fixture  # noqa: F401  (re-exported)
 
 ADD = "/planner/keywords/add/"
 IMPORT = "/planner/import/"
@@ -25,20 +25,10 @@ LIBRARY = "/planner/library/"
 HX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture(name="viewer")
-def viewer_fixture(alpha) -> User:
-    return make_member(alpha.account, Role.VIEWER)
-
-
 @pytest.fixture(name="site")
 def site_fixture(alpha, viewer) -> Site:
     """Alpha's site under test: two sectors, granted to alpha's editor and the viewer."""
     return make_site(alpha.account, "Import Site", sectors=2, grant=[alpha.editor, viewer])
-
-
-def sectors_of(ws: Workspace, site: Site) -> list[Sector]:
-    with schema_context(ws.schema):
-        return list(site.sectors.order_by("pk"))
 
 
 def keywords(ws: Workspace, **filters) -> list[Keyword]:

@@ -3,22 +3,20 @@ clients already looking at that site, and readers for what the page shows."""
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from apps.accounts.models import Role, User
 from apps.planner.models import Cluster, Keyword, normalize_keyword
-from apps.workspace.context import SESSION_KEY
 from apps.workspace.models import Sector, Site
-from tests.factories import make_member, make_site
+from tests.factories import make_site
 from tests.fixtures import Workspace
+from tests.members import sectors_of, viewer_fixture  # noqa: F401  (re-exported)
+from tests.web import body, client_on, text_of  # noqa: F401  (re-exported)
 
 LIST = "/planner/keywords/"
 BULK = "/planner/keywords/bulk/"
@@ -28,20 +26,10 @@ HX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "keywords"}
 
 
 # Test modules import the fixtures by these names: `site_fixture` is the fixture "site".
-@pytest.fixture(name="viewer")
-def viewer_fixture(alpha) -> User:
-    return make_member(alpha.account, Role.VIEWER)
-
-
 @pytest.fixture(name="site")
 def site_fixture(alpha, viewer) -> Site:
     """Alpha's site under test: two sectors, granted to alpha's editor and the viewer."""
     return make_site(alpha.account, "Keyword Site", sectors=2, grant=[alpha.editor, viewer])
-
-
-def sectors_of(ws: Workspace, site: Site) -> list[Sector]:
-    with schema_context(ws.schema):
-        return list(site.sectors.order_by("pk"))
 
 
 def add_keywords(ws: Workspace, site: Site, rows: Iterable[dict]) -> list[Keyword]:
@@ -67,24 +55,6 @@ def add_cluster(ws: Workspace, site: Site, name: str, sector: Sector | None = No
     with schema_context(ws.schema):
         sector = sector or site.sectors.order_by("pk").first()
         return Cluster.objects.create(site=site, sector=sector, name=name)
-
-
-def client_on(client_for, user: User, ws: Workspace, site: Site | None = None) -> Client:
-    """A signed-in client on the workspace host, looking at `site` (the header's switcher)."""
-    client = client_for(user, ws.host)
-    if site is not None:
-        session = client.session
-        session[SESSION_KEY.format(schema=ws.schema)] = site.pk
-        session.save()
-    return client
-
-
-def body(response) -> str:
-    return response.content.decode()
-
-
-def text_of(markup: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
 
 
 def shown_ids(response) -> list[int]:

@@ -25,10 +25,9 @@ from apps.planner.tests.helpers_clusters import (
     site_fixture,  # noqa: F401  (fixture "site")
     viewer_fixture,  # noqa: F401  (fixture "viewer")
 )
-from apps.workspace.models import AIProviderSettings, AIUsage, Job
-from igny8.ai import crypto
+from apps.workspace.models import AIUsage, Job
 from igny8.ai.offline.ideas import name_clusters
-from igny8.ai.tests.fake_openai import API_KEY, FakeOpenAI, ok
+from igny8.ai.tests.fake_openai import FakeOpenAI, connect_fake_ai, ok
 
 pytestmark = pytest.mark.django_db
 
@@ -46,12 +45,7 @@ def fake(alpha, settings, private_egress):
     settings.AI_MAX_RETRIES = 0
     with FakeOpenAI() as server:
         with schema_context(alpha.schema):
-            AIProviderSettings.objects.create(
-                base_url=server.base_url,
-                api_key_encrypted=crypto.encrypt(API_KEY),
-                api_key_hint=crypto.hint(API_KEY),
-                text_model="gpt-4o-mini",
-            )
+            connect_fake_ai(server.base_url)
         yield server
 
 

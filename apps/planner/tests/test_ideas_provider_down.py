@@ -20,9 +20,8 @@ from apps.planner.tests.helpers_clusters import (
     site_fixture,  # noqa: F401  (fixture "site")
     viewer_fixture,  # noqa: F401  (fixture "viewer")
 )
-from apps.workspace.models import AIProviderSettings, Job
-from igny8.ai import crypto
-from igny8.ai.tests.fake_openai import API_KEY, FakeOpenAI, ok, server_error, unauthorized
+from apps.workspace.models import Job
+from igny8.ai.tests.fake_openai import FakeOpenAI, connect_fake_ai, ok, server_error, unauthorized
 
 pytestmark = pytest.mark.django_db
 
@@ -31,12 +30,7 @@ pytestmark = pytest.mark.django_db
 def fake(alpha, private_egress, settings):
     settings.AI_TIMEOUT_SECONDS, settings.AI_MAX_RETRIES = 1, 0
     with FakeOpenAI() as server, schema_context(alpha.schema):
-        AIProviderSettings.objects.create(
-            base_url=server.base_url,
-            api_key_encrypted=crypto.encrypt(API_KEY),
-            api_key_hint=crypto.hint(API_KEY),
-            text_model="small-1",
-        )
+        connect_fake_ai(server.base_url, text_model="small-1")
         yield server
 
 

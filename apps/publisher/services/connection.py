@@ -199,6 +199,20 @@ def core_connect(
     return connection
 
 
+def _log_test(connection: Connection, *, ok: bool, summary: str, error: str = "") -> None:
+    """One line of the site's sync log about a connection test."""
+    log_event(
+        site=connection.site,
+        direction=Direction.OUT,
+        kind="test",
+        object_type="site",
+        object_id=connection.site_id,
+        ok=ok,
+        summary=summary,
+        error=error,
+    )
+
+
 def connection_test(*, connection: Connection) -> TestResult:
     """Call the site's WordPress (the plugin's `status`, or core's REST index and the user),
     store what it reported, and say whether both directions work."""
@@ -219,12 +233,8 @@ def connection_test(*, connection: Connection) -> TestResult:
             updated=now,
         )
         connection.last_error, connection.tested_at = exc.words, now
-        log_event(
-            site=connection.site,
-            direction=Direction.OUT,
-            kind="test",
-            object_type="site",
-            object_id=connection.site_id,
+        _log_test(
+            connection,
             ok=False,
             summary=f"Test connection to {connection.wp_url}",
             error=exc.words,
@@ -283,12 +293,8 @@ def connection_test(*, connection: Connection) -> TestResult:
         summary += f": plugin {report.plugin_version}"
     if report.wp_version:
         summary += f", WordPress {report.wp_version}"
-    log_event(
-        site=connection.site,
-        direction=Direction.OUT,
-        kind="test",
-        object_type="site",
-        object_id=connection.site_id,
+    _log_test(
+        connection,
         ok=True,
         summary=summary,
     )

@@ -92,15 +92,22 @@ def claim(*, content: Content, manual: bool = False, now: datetime | None = None
     return True
 
 
-def claim_due(*, site: Site, now: datetime) -> list[int]:
-    """Take every due article of the site into "publishing" (scheduled and its time came, a
-    retry whose wait is over, one whose job died): ONE update. Returns their content ids."""
+def _due(now: datetime) -> Q:
+    """Publications with work due at `now`: scheduled and its time came, a retry whose wait is
+    over, or one left "publishing" by a job that died."""
     due = Q(content__publishing_status=PublishingStatus.SCHEDULED, publish_at__lte=now)
     due |= Q(content__publishing_status=PublishingStatus.FAILED, next_attempt_at__lte=now)
     due |= Q(
         content__publishing_status=PublishingStatus.PUBLISHING,
         updated__lte=now - STALE_PUBLISHING,
     )
+    return due
+
+
+def claim_due(*, site: Site, now: datetime) -> list[int]:
+    """Take every due article of the site into "publishing" (scheduled and its time came, a
+    retry whose wait is over, one whose job died): ONE update. Returns their content ids."""
+    due = _due(now)
     with transaction.atomic():
         ids = list(
             Publication.objects.select_for_update(of=("self",), skip_locked=True)
@@ -284,12 +291,7 @@ def fail_refused(*, site: Site, words: str, now: datetime) -> int:
     that reason, without retries, and its managers hear of it once a day."""
     from apps.workspace.notifications import notify
 
-    due = Q(content__publishing_status=PublishingStatus.SCHEDULED, publish_at__lte=now)
-    due |= Q(content__publishing_status=PublishingStatus.FAILED, next_attempt_at__lte=now)
-    due |= Q(
-        content__publishing_status=PublishingStatus.PUBLISHING,
-        updated__lte=now - STALE_PUBLISHING,
-    )
+    due = _due(now)
     with transaction.atomic():
         ids = list(
             Publication.objects.select_for_update(of=("self",))

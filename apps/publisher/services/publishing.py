@@ -81,6 +81,26 @@ def publication_for(content: Content) -> Publication:
     return publication
 
 
+def _set_status(content: Content, status: str) -> None:
+    """Move the article's publishing status, in the database and on the object in hand."""
+    Content.objects.filter(pk=content.pk).update(publishing_status=status)
+    content.publishing_status = status
+
+
+def _log(content: Content, *, kind: str, ok: bool, summary: str, error: str = "") -> None:
+    """One line of the site's sync log about something we sent for this article."""
+    log_event(
+        site=content.site,
+        direction=Direction.OUT,
+        kind=kind,
+        object_type="content",
+        object_id=content.pk,
+        ok=ok,
+        summary=summary,
+        error=error,
+    )
+
+
 def _post_status(publication: Publication, asked: str | None, site_id: int) -> str:
     if asked:
         return asked
@@ -93,17 +113,13 @@ def _post_status(publication: Publication, asked: str | None, site_id: int) -> s
 def _refuse(content: Content, error: PublishError) -> PublishError:
     """Record a refusal that happens before any call (no connection, not approved)."""
     now = timezone.now()
-    Content.objects.filter(pk=content.pk).update(publishing_status=PublishingStatus.FAILED)
-    content.publishing_status = PublishingStatus.FAILED
+    _set_status(content, PublishingStatus.FAILED)
     Publication.objects.filter(pk=publication_for(content).pk).update(
         last_error=error.words, updated=now
     )
-    log_event(
-        site=content.site,
-        direction=Direction.OUT,
+    _log(
+        content,
         kind="publish",
-        object_type="content",
-        object_id=content.pk,
         ok=False,
         summary=f"“{content.title[:80]}” not sent",
         error=error.words,
@@ -137,8 +153,7 @@ def _claim(content: Content, connection: Connection, post_status: str | None):
     publication.attempts = (publication.attempts or 0) + 1
     publication.updated = now
     publication.save(update_fields=["post_status", "attempts", "updated"])
-    Content.objects.filter(pk=content.pk).update(publishing_status=PublishingStatus.PUBLISHING)
-    content.publishing_status = PublishingStatus.PUBLISHING
+    _set_status(content, PublishingStatus.PUBLISHING)
     return publication, attempt
 
 
@@ -209,17 +224,13 @@ def publish_now(*, content: Content, user=None, post_status: str | None = None) 
             publication.published_at = now
         publication.updated = now
         publication.save()
-        Content.objects.filter(pk=content.pk).update(publishing_status=PublishingStatus.PUBLISHED)
-        content.publishing_status = PublishingStatus.PUBLISHED
+        _set_status(content, PublishingStatus.PUBLISHED)
         Connection.objects.filter(pk=connection.pk).exclude(status=ConnectionStatus.REVOKED).update(
             status=ConnectionStatus.CONNECTED, last_error="", outbound_ok_at=now
         )
-        log_event(
-            site=content.site,
-            direction=Direction.OUT,
+        _log(
+            content,
             kind="publish",
-            object_type="content",
-            object_id=content.pk,
             ok=True,
             summary=(
                 f"{'Created' if result.created else 'Updated'} post {result.remote_id}: "
@@ -254,14 +265,10 @@ def _failed(
         )
         Publication.objects.filter(pk=publication.pk).update(last_error=words, updated=now)
         publication.last_error = words
-        Content.objects.filter(pk=content.pk).update(publishing_status=PublishingStatus.FAILED)
-        content.publishing_status = PublishingStatus.FAILED
-        log_event(
-            site=content.site,
-            direction=Direction.OUT,
+        _set_status(content, PublishingStatus.FAILED)
+        _log(
+            content,
             kind="publish",
-            object_type="content",
-            object_id=content.pk,
             ok=False,
             summary=f"“{content.title[:80]}”, attempt {attempt.number}",
             error=words,
@@ -288,12 +295,9 @@ def unpublish(*, content: Content, user=None) -> Publication:  # noqa: ANN001
             post_type=payloads.post_type_for(content, connection.post_types),
         )
     except PublishError as exc:
-        log_event(
-            site=content.site,
-            direction=Direction.OUT,
+        _log(
+            content,
             kind="unpublish",
-            object_type="content",
-            object_id=content.pk,
             ok=False,
             summary=f"“{content.title[:80]}”",
             error=exc.words,
@@ -307,16 +311,10 @@ def unpublish(*, content: Content, user=None) -> Publication:  # noqa: ANN001
         Publication.objects.filter(pk=publication.pk).update(
             remote_status=status, published_at=None, publish_at=None, slotted=False, updated=now
         )
-        Content.objects.filter(pk=content.pk).update(
-            publishing_status=PublishingStatus.NOT_PUBLISHED
-        )
-        content.publishing_status = PublishingStatus.NOT_PUBLISHED
-        log_event(
-            site=content.site,
-            direction=Direction.OUT,
+        _set_status(content, PublishingStatus.NOT_PUBLISHED)
+        _log(
+            content,
             kind="unpublish",
-            object_type="content",
-            object_id=content.pk,
             ok=True,
             summary=f"Post {publication.remote_id} is now {status}",
         )

@@ -25,11 +25,12 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from apps.publisher import signing
+from igny8.tests.loopback import LoopbackServer
 
 PLUGIN_VERSION = "1.0.0"
 _IMG = re.compile(r"<img\b[^>]*>", re.I)
@@ -47,7 +48,7 @@ class Seen:
 
 
 @dataclass
-class FakeWordPress:
+class FakeWordPress(LoopbackServer):
     key: str = ""  # the plugin's connection key ("" = plugin not installed)
     user: str = "editor"
     password: str = "abcd efgh ijkl mnop qrst uvwx"
@@ -68,13 +69,6 @@ class FakeWordPress:
     nonces: set[str] = field(default_factory=set)
     _ids: Any = field(default_factory=lambda: itertools.count(100))
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     def calls(self, route_prefix: str, method: str | None = None) -> list[Seen]:
         return [
@@ -83,17 +77,8 @@ class FakeWordPress:
             if s.route.startswith(route_prefix) and (method is None or s.method == method)
         ]
 
-    def __enter__(self) -> FakeWordPress:
-        handler = type("Handler", (_Handler,), {"wp": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return type("Handler", (_Handler,), {"wp": self})
 
     # --- what WordPress does ---------------------------------------------------------------
 

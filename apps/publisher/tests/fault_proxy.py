@@ -17,8 +17,10 @@ import http.client
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from igny8.tests.loopback import LoopbackServer
 
 
 @dataclass
@@ -35,19 +37,12 @@ class Fault:
 
 
 @dataclass
-class FaultProxy:
+class FaultProxy(LoopbackServer):
     upstream: str
     faults: list[Fault] = field(default_factory=list)
     forwarded: list[tuple[str, str]] = field(default_factory=list)
     faults_fired: list[tuple[str, str, str]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     def fault(
         self,
@@ -79,17 +74,8 @@ class FaultProxy:
                     return fault
         return None
 
-    def __enter__(self) -> FaultProxy:
-        handler = type("ProxyHandler", (_Handler,), {"proxy": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return type("ProxyHandler", (_Handler,), {"proxy": self})
 
 
 def route_of(path: str) -> str:

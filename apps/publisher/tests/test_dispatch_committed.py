@@ -9,16 +9,12 @@ wrapped in a transaction: they make their own rows and jobs, and remove them at 
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.db.backends.base.creation import TEST_DATABASE_PREFIX
-from django.test.utils import setup_databases, teardown_databases
 from django.utils import timezone
 from django_q.models import OrmQ, Task
 from django_tenants.utils import schema_context
@@ -27,6 +23,7 @@ from apps.publisher import dispatch as dispatcher
 from apps.schedule.models import PublishIndex
 from apps.workspace.models import Job, Notification, Site
 from tests import workers
+from tests.committed import committed_database, queue_forget, two_dispatchers_at_once
 
 TARGET = "apps.publisher.tests.sample_jobs.noop"
 KIND = "test_publish_noop"
@@ -36,12 +33,7 @@ FIRST_SITE = 880_000
 @pytest.fixture
 def committed(request, django_db_setup, django_db_blocker, django_db_keepdb):
     """Database access without a wrapping transaction; the test's rows are removed after."""
-    with django_db_blocker.unblock():
-        created = None
-        if not connection.settings_dict["NAME"].startswith(TEST_DATABASE_PREFIX):
-            created = setup_databases(
-                verbosity=0, interactive=False, aliases={"default"}, keepdb=django_db_keepdb
-            )
+    with committed_database(django_db_blocker, django_db_keepdb):
         workspaces = request.getfixturevalue("workspaces")
         connection.set_schema_to_public()
         yield workspaces
@@ -53,10 +45,7 @@ def committed(request, django_db_setup, django_db_blocker, django_db_keepdb):
                 jobs = Job.objects.filter(kind=KIND)
                 names += [f"{KIND}:{ws.schema}:{pk}" for pk in jobs.values_list("pk", flat=True)]
                 jobs.delete()
-        OrmQ.objects.filter(pk__in=[q.pk for q in OrmQ.objects.all() if q.name() in names]).delete()
-        connection.set_schema_to_public()
-        if created is not None and not django_db_keepdb:
-            teardown_databases(created, verbosity=0)
+        queue_forget(names)
 
 
 def test_two_dispatchers_at_once_hand_each_due_site_out_once(committed, monkeypatch):
@@ -73,35 +62,7 @@ def test_two_dispatchers_at_once_hand_each_due_site_out_once(committed, monkeypa
                 next_due_at=timezone.now() - timedelta(minutes=1),
             )
             due.append((ws.schema, FIRST_SITE + n))
-    barrier = threading.Barrier(2, timeout=5)
-    real_claim = dispatcher._claim
-    first = threading.local()
-
-    def claim_then_wait(now, limit):  # noqa: ANN001, ANN202
-        rows = real_claim(now, limit)
-        if not getattr(first, "done", False):
-            first.done = True
-            with contextlib.suppress(threading.BrokenBarrierError):
-                barrier.wait()
-        return rows
-
-    monkeypatch.setattr(dispatcher, "_claim", claim_then_wait)
-    reports, errors = [], []
-
-    def run() -> None:
-        try:
-            reports.append(dispatcher.dispatch(target=TARGET, limit=7))
-        except BaseException as exc:  # shown in the test thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
+    reports = two_dispatchers_at_once(dispatcher, monkeypatch, target=TARGET, limit=7)
 
     queued = [(schema, site_id) for report in reports for schema, site_id, _ in report.jobs]
     assert Counter(queued) == Counter(due)  # every due site, each exactly once

@@ -9,6 +9,9 @@ shown again; the answer is marked no-store so a Back button cannot bring it back
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -69,38 +72,50 @@ def integration(request: HttpRequest) -> HttpResponse:
     return _page(request, current_site(request))
 
 
+def _again(request: HttpRequest, site: Site, **extra: object) -> HttpResponse:
+    """The panel again with a refusal (HTMX swaps any answer in; a plain post keeps a 4xx)."""
+    return _page(request, site, status=200 if request.htmx else 400, **extra)
+
+
 def _refused(request: HttpRequest, site: Site, exc: Exception) -> HttpResponse:
-    """A refusal shown in the panel (HTMX swaps any answer in; a plain post keeps a 4xx)."""
-    return _page(request, site, error=words_of(exc), status=200 if request.htmx else 400)
+    return _again(request, site, error=words_of(exc))
 
 
-@require_POST
-def connect(request: HttpRequest, site_pk: int) -> HttpResponse:
+def site_view(view: Callable[[HttpRequest, Site], HttpResponse]) -> Callable:
+    """A POST that changes one site's connection: the site (404 when the member may not see
+    it, 403 below admin), whose page then comes back about it, is handed to the view."""
+
+    @require_POST
+    @wraps(view)
+    def wrapper(request: HttpRequest, site_pk: int) -> HttpResponse:
+        site, refusal = site_to_manage(request, site_pk)
+        if refusal:
+            return refusal
+        show_site(request, site)
+        return view(request, site)
+
+    return wrapper
+
+
+@site_view
+def connect(request: HttpRequest, site: Site) -> HttpResponse:
     """A new plugin connection: the key is made and shown, once, in this answer."""
-    site, refusal = site_to_manage(request, site_pk)
-    if refusal:
-        return refusal
-    show_site(request, site)
     form = ConnectForm(request.POST)
     if not form.is_valid():
-        return _page(request, site, connect_form=form, status=200 if request.htmx else 400)
+        return _again(request, site, connect_form=form)
     try:
         connection, key = connection_services.connection_create(
             site=site, user=request.user, adapter=Adapter.PLUGIN, wp_url=form.cleaned_data["wp_url"]
         )
     except (ValidationError, UserFacingError) as exc:
         errors_onto(form, exc)
-        return _page(request, site, connect_form=form, status=200 if request.htmx else 400)
+        return _again(request, site, connect_form=form)
     return _with_key(request, site, key, made="made")
 
 
-@require_POST
-def rotate(request: HttpRequest, site_pk: int) -> HttpResponse:
+@site_view
+def rotate(request: HttpRequest, site: Site) -> HttpResponse:
     """A new key; the old one is refused from this moment."""
-    site, refusal = site_to_manage(request, site_pk)
-    if refusal:
-        return refusal
-    show_site(request, site)
     connection = connection_of(site)
     if connection is None:
         return _refused(request, site, ValidationError("This site has no connection to rotate."))
@@ -121,12 +136,8 @@ def _with_key(request: HttpRequest, site: Site, key: str, *, made: str) -> HttpR
     )
 
 
-@require_POST
-def revoke(request: HttpRequest, site_pk: int) -> HttpResponse:
-    site, refusal = site_to_manage(request, site_pk)
-    if refusal:
-        return refusal
-    show_site(request, site)
+@site_view
+def revoke(request: HttpRequest, site: Site) -> HttpResponse:
     connection = connection_of(site)
     if connection is None:
         return redirect(request, _here())
@@ -142,13 +153,9 @@ def revoke(request: HttpRequest, site_pk: int) -> HttpResponse:
     return redirect(request, _here())
 
 
-@require_POST
-def check(request: HttpRequest, site_pk: int) -> HttpResponse:
+@site_view
+def check(request: HttpRequest, site: Site) -> HttpResponse:
     """Call the plugin (or WordPress) now and say what each direction did."""
-    site, refusal = site_to_manage(request, site_pk)
-    if refusal:
-        return refusal
-    show_site(request, site)
     connection = connection_of(site)
     if connection is None:
         return _refused(request, site, ValidationError("Connect this site to WordPress first."))
@@ -159,16 +166,12 @@ def check(request: HttpRequest, site_pk: int) -> HttpResponse:
     return _page(request, site, tested=True, result=result)
 
 
-@require_POST
-def core_connect(request: HttpRequest, site_pk: int) -> HttpResponse:
+@site_view
+def core_connect(request: HttpRequest, site: Site) -> HttpResponse:
     """The adapter without the plugin: WordPress's REST API with an Application Password."""
-    site, refusal = site_to_manage(request, site_pk)
-    if refusal:
-        return refusal
-    show_site(request, site)
     form = CoreConnectForm(request.POST)
     if not form.is_valid():
-        return _page(request, site, core_form=form, status=200 if request.htmx else 400)
+        return _again(request, site, core_form=form)
     try:
         connection = connection_services.core_connect(
             site=site,
@@ -179,7 +182,7 @@ def core_connect(request: HttpRequest, site_pk: int) -> HttpResponse:
         )
     except (ValidationError, UserFacingError) as exc:
         errors_onto(form, exc)
-        return _page(request, site, core_form=form, status=200 if request.htmx else 400)
+        return _again(request, site, core_form=form)
     say(
         request,
         f"{site.name} is connected to {connection.wp_url} through WordPress’s REST API. "

@@ -10,9 +10,7 @@ lose the session's workspaces).
 
 from __future__ import annotations
 
-import contextlib
 import subprocess
-import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,10 +20,8 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.db.backends.base.creation import TEST_DATABASE_PREFIX
-from django.test.utils import setup_databases, teardown_databases
 from django.utils import timezone
-from django_q.models import OrmQ, Task
+from django_q.models import OrmQ
 from django_tenants.utils import schema_context
 
 from apps.schedule import dispatch as dispatcher
@@ -34,6 +30,7 @@ from apps.schedule.services import schedule_update
 from apps.schedule.tests import sample_jobs
 from apps.workspace.models import Job, JobStatus, Site
 from tests import workers
+from tests.committed import committed_database, queue_forget, two_dispatchers_at_once
 from tests.fixtures import Workspace
 
 TARGET = "apps.schedule.tests.sample_jobs.start_scheduled"
@@ -75,20 +72,10 @@ class Committed:
             return list(Job.objects.filter(kind=KIND).order_by("pk"))
 
 
-def _on_test_database() -> bool:
-    return connection.settings_dict["NAME"].startswith(TEST_DATABASE_PREFIX)
-
-
 @pytest.fixture
 def committed(request, django_db_setup, django_db_blocker, django_db_keepdb):
     """Database access without a wrapping transaction; the test's rows are removed after."""
-    with django_db_blocker.unblock():
-        created = None
-        if not _on_test_database():
-            created = setup_databases(
-                verbosity=0, interactive=False, aliases={"default"}, keepdb=django_db_keepdb
-            )
-        assert _on_test_database()
+    with committed_database(django_db_blocker, django_db_keepdb):
         workspaces = request.getfixturevalue("workspaces")
         connection.set_schema_to_public()
         state = Committed(alpha=workspaces["alpha"], beta=workspaces["beta"])
@@ -103,11 +90,7 @@ def committed(request, django_db_setup, django_db_blocker, django_db_keepdb):
                 names += [f"{KIND}:{ws.schema}:{pk}" for pk in jobs.values_list("pk", flat=True)]
                 jobs.delete()
                 Site.objects.filter(pk__in=state.sites[name]).delete()
-        Task.objects.filter(name__in=names).delete()
-        OrmQ.objects.filter(pk__in=[q.pk for q in OrmQ.objects.all() if q.name() in names]).delete()
-        connection.set_schema_to_public()
-        if created is not None and not django_db_keepdb:
-            teardown_databases(created, verbosity=0)
+        queue_forget(names)
 
 
 def test_two_dispatchers_at_once_queue_each_due_site_once(committed, monkeypatch):
@@ -115,36 +98,7 @@ def test_two_dispatchers_at_once_queue_each_due_site_once(committed, monkeypatch
     one after its first claim until the other has claimed too)."""
     monkeypatch.setattr(settings, "JOBS_SYNC", False)  # queue, do not run
     due = {(name, committed.due_site(name)) for name in ("alpha", "beta") for _ in range(12)}
-    barrier = threading.Barrier(2, timeout=5)
-    real_claim = dispatcher._claim
-    first = threading.local()
-
-    def claim_then_wait(now, limit):  # noqa: ANN001, ANN202
-        rows = real_claim(now, limit)
-        if not getattr(first, "done", False):
-            first.done = True
-            # Broken when the other one is blocked by our locks: it sees them once we commit.
-            with contextlib.suppress(threading.BrokenBarrierError):
-                barrier.wait()
-        return rows
-
-    monkeypatch.setattr(dispatcher, "_claim", claim_then_wait)
-    reports, errors = [], []
-
-    def run() -> None:
-        try:
-            reports.append(dispatcher.dispatch(target=TARGET, limit=7))
-        except BaseException as exc:  # shown in the test thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
+    reports = two_dispatchers_at_once(dispatcher, monkeypatch, target=TARGET, limit=7)
 
     queued = [
         ("alpha" if schema == committed.alpha.schema else "beta", site_id)
@@ -169,9 +123,8 @@ def test_two_dispatchers_at_once_queue_each_due_site_once(committed, monkeypatch
 
 @pytest.fixture
 def worker(committed, tmp_path):
-    process, output = workers.start(["manage.py", "qcluster"], tmp_path / "qcluster.log")
-    yield process
-    workers.stop(process, output)
+    with workers.qcluster(tmp_path) as process:
+        yield process
 
 
 def _finished(committed: Committed, name: str, process: subprocess.Popen) -> Job:

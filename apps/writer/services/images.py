@@ -468,15 +468,8 @@ def images_generate(
     report(outcome.total, outcome.total, "Finishing…")
     _place_made(image_ids, job)
     if not outcome.generated and first_error is not None:
-        if isinstance(first_error, AIError) and tally.count > 1:
-            # Say how many failed and why, not only the first.
-            stop = f" {tally.stopped} {tally.left_out(tally.count)}" if tally.stopped else ""
-            raise AIError(
-                f"{tally.summary()}{stop.rstrip()} The first one: {first_error.message}",
-                reason=first_error.reason,
-                detail="\n".join(outcome.failed)[:2000],
-            )
-        raise first_error
+        # Say how many failed and why, not only the first.
+        raise tally.error(first_error, done=tally.count, problems=outcome.failed)
     return outcome
 
 

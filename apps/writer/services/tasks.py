@@ -26,6 +26,7 @@ from apps.planner.models import MAX_KEYWORD_LENGTH, Idea, IdeaStatus
 from apps.workspace.models import Sector, Site
 from apps.writer.models import CONTENT_TYPES, Task, TaskStatus
 from igny8.ai import functions, prompts
+from igny8.db.locking import lock_for_site
 
 TITLE_MAX = Task._meta.get_field("title").max_length
 MIN_WORDS, MAX_WORDS = 300, 6000
@@ -336,13 +337,7 @@ def tasks_trash(*, site: Site, tasks: Iterable[Task]) -> BulkOutcome:
     outcome = BulkOutcome()
     ids = [t.pk for t in tasks]
     with transaction.atomic():
-        rows = list(
-            Task.objects.alive()
-            .select_for_update(of=("self",))
-            .select_related("job")
-            .filter(site=site, pk__in=ids)
-            .order_by("pk")
-        )
+        rows = lock_for_site(Task.objects.alive(), site=site, ids=ids, related="job")
         trash: list[Task] = []
         for task in rows:
             if task_is_writing(task):
@@ -367,13 +362,7 @@ def tasks_restore(*, site: Site, tasks: Iterable[Task]) -> BulkOutcome:
     outcome = BulkOutcome()
     ids = [t.pk for t in tasks]
     with transaction.atomic():
-        rows = list(
-            Task.objects.trashed()
-            .select_for_update(of=("self",))
-            .select_related("idea")
-            .filter(site=site, pk__in=ids)
-            .order_by("pk")
-        )
+        rows = lock_for_site(Task.objects.trashed(), site=site, ids=ids, related="idea")
         live_ideas = set(
             Task.objects.alive()
             .filter(idea_id__in=[t.idea_id for t in rows if t.idea_id])
@@ -407,13 +396,7 @@ def tasks_retry(*, site: Site, tasks: Iterable[Task]) -> BulkOutcome:
     outcome = BulkOutcome()
     ids = [t.pk for t in tasks]
     with transaction.atomic():
-        rows = list(
-            Task.objects.alive()
-            .select_for_update(of=("self",))
-            .select_related("job")
-            .filter(site=site, pk__in=ids)
-            .order_by("pk")
-        )
+        rows = lock_for_site(Task.objects.alive(), site=site, ids=ids, related="job")
         failed = [
             t.pk
             for t in rows

@@ -4,21 +4,26 @@ form data and readers of the pages."""
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
 import pytest
-from django.test import Client
 from django_tenants.utils import schema_context
 
-from apps.accounts.models import Role, User
-from apps.workspace.context import SESSION_KEY
+from apps.accounts.models import User
 from apps.workspace.models import Site
 from apps.writer.models import Content, ContentVersion
 from apps.writer.services.versions import content_create
-from tests.factories import make_member, make_site
+from tests.factories import make_site
 from tests.fixtures import Workspace
+
+# Re-exported: the test modules import these fixtures from here.
+from tests.members import (  # noqa: F401
+    admin_fixture,
+    stranger_editor_fixture,
+    viewer_fixture,
+)
+from tests.web import body, client_on, fresh, page_text, text_of  # noqa: F401  (re-exported)
 
 # Test modules import the fixtures by these names: `from … import site_fixture, viewer_fixture`.
 
@@ -30,22 +35,6 @@ BODY = (
     "<h2>Why drains clog</h2><p>Hair, grease and soap build up in the pipe over time.</p>"
     "<h2>What to do</h2><p>Pour boiling water, then use a plunger.</p>"
 )
-
-
-@pytest.fixture(name="viewer")
-def viewer_fixture(alpha) -> User:
-    return make_member(alpha.account, Role.VIEWER)
-
-
-@pytest.fixture(name="admin")
-def admin_fixture(alpha) -> User:
-    return make_member(alpha.account, Role.ADMIN)
-
-
-@pytest.fixture(name="stranger_editor")
-def stranger_editor_fixture(alpha) -> User:
-    """An editor of alpha who was not granted the site under test."""
-    return make_member(alpha.account, Role.EDITOR)
 
 
 @pytest.fixture(name="site")
@@ -102,11 +91,6 @@ _VERSIONED = {
 }
 
 
-def fresh(ws: Workspace, obj):
-    with schema_context(ws.schema):
-        return type(obj).objects.get(pk=obj.pk)
-
-
 def versions(ws: Workspace, content: Content) -> list[ContentVersion]:
     with schema_context(ws.schema):
         return list(ContentVersion.objects.filter(content_id=content.pk).order_by("number"))
@@ -130,29 +114,8 @@ def form_data(content: Content, *, base_version: int | None = None, **changes: A
     return data
 
 
-def client_on(client_for, user: User, ws: Workspace, site: Site | None = None) -> Client:
-    client = client_for(user, ws.host)
-    if site is not None:
-        session = client.session
-        session[SESSION_KEY.format(schema=ws.schema)] = site.pk
-        session.save()
-    return client
-
-
 def htmx(**extra: str) -> dict[str, str]:
     return {"HTTP_HX_REQUEST": "true", **{f"HTTP_HX_{k.upper()}": v for k, v in extra.items()}}
-
-
-def body(response) -> str:
-    return response.content.decode()
-
-
-def text_of(markup: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
-
-
-def page_text(response) -> str:
-    return text_of(body(response))
 
 
 def rows(response, kind: str = "content") -> dict[str, str]:

@@ -12,13 +12,13 @@ from django.core.files.storage import default_storage
 from django_tenants.utils import schema_context
 from PIL import Image as Pillow
 
-from apps.accounts.models import Role, User
 from apps.billing import credits
 from apps.workspace.models import Site
 from apps.writer.models import Content, Image
 from apps.writer.services.versions import content_create
-from tests.factories import make_member, make_site
+from tests.factories import make_site
 from tests.fixtures import Workspace
+from tests.members import viewer_fixture  # noqa: F401  (re-exported)
 
 # Test modules import the fixtures by these names: `from … import site_fixture, …`.
 
@@ -43,11 +43,6 @@ def media_fixture(settings, tmp_path):
     settings.AI_TIMEOUT_SECONDS = 5
     settings.AI_MAX_RETRIES = 0
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture(name="viewer")
-def viewer_fixture(alpha) -> User:
-    return make_member(alpha.account, Role.VIEWER)
 
 
 @pytest.fixture(name="site")

@@ -4,33 +4,20 @@ viewer, an editor without the grant, articles made through content_create on one
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
-from django.test import Client
 from django_tenants.utils import schema_context
 
-from apps.accounts.models import Role, User
-from apps.workspace.context import SESSION_KEY
 from apps.workspace.models import Site
 from apps.writer.models import Content, ContentVersion, LinkSuggestion
 from apps.writer.services.versions import content_create
-from tests.factories import make_member, make_site
+from tests.factories import make_site
 from tests.fixtures import Workspace
+from tests.members import stranger_editor_fixture, viewer_fixture  # noqa: F401  (re-exported)
+from tests.web import body, client_on, fresh, page_text, text_of  # noqa: F401  (re-exported)
 
 # Test modules import the fixtures by these names: `from … import site_fixture, viewer_fixture`.
-
-
-@pytest.fixture(name="viewer")
-def viewer_fixture(alpha) -> User:
-    return make_member(alpha.account, Role.VIEWER)
-
-
-@pytest.fixture(name="stranger_editor")
-def stranger_editor_fixture(alpha) -> User:
-    """An editor of alpha who was not granted the site under test."""
-    return make_member(alpha.account, Role.EDITOR)
 
 
 @pytest.fixture(name="site")
@@ -114,11 +101,6 @@ def make_targets(ws: Workspace, site: Site, names=("road", "fit", "tyres", "ligh
     return out
 
 
-def fresh(ws: Workspace, obj):
-    with schema_context(ws.schema):
-        return type(obj).objects.get(pk=obj.pk)
-
-
 def versions(ws: Workspace, content: Content) -> list[ContentVersion]:
     with schema_context(ws.schema):
         return list(ContentVersion.objects.filter(content=content).order_by("number"))
@@ -131,27 +113,6 @@ def suggestions(ws: Workspace, source: Content, **lookup) -> list[LinkSuggestion
             .select_related("target")
             .order_by("pk")
         )
-
-
-def client_on(client_for, user: User, ws: Workspace, site: Site | None = None) -> Client:
-    client = client_for(user, ws.host)
-    if site is not None:
-        session = client.session
-        session[SESSION_KEY.format(schema=ws.schema)] = site.pk
-        session.save()
-    return client
-
-
-def body(response) -> str:
-    return response.content.decode()
-
-
-def text_of(markup: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
-
-
-def page_text(response) -> str:
-    return text_of(body(response))
 
 
 def links_to(markup: str, href: str) -> int:

@@ -8,14 +8,14 @@ import re
 import pytest
 from django_tenants.utils import schema_context
 
-from apps.accounts.models import Role, User
 from apps.planner.models import Cluster, Idea
 from apps.planner.services.clusters import clusters_recount
 from apps.planner.tests.helpers_clusters import body, text_of
 from apps.workspace.models import Site
 from apps.writer.models import Content, ContentVersion, Task
-from tests.factories import make_member, make_site
+from tests.factories import make_site
 from tests.fixtures import Workspace
+from tests.members import viewer_fixture  # noqa: F401  (re-exported)
 
 # Test modules import the fixtures by these names: `from … import site_fixture, viewer_fixture`.
 
@@ -30,11 +30,6 @@ OUTLINE = [
     {"heading": "Step by step", "level": 2, "points": []},
     {"heading": "Tools you need", "level": 3, "points": ["a sharp pair of secateurs"]},
 ]
-
-
-@pytest.fixture(name="viewer")
-def viewer_fixture(alpha) -> User:
-    return make_member(alpha.account, Role.VIEWER)
 
 
 @pytest.fixture(name="site")

@@ -32,8 +32,7 @@ from apps.writer.tests.helpers_images import (
     stored,
     viewer_fixture,  # noqa: F401  (fixture "viewer")
 )
-from igny8.ai import crypto
-from igny8.ai.tests.fake_openai import API_KEY, FakeOpenAI, bad_request, server_error
+from igny8.ai.tests.fake_openai import FakeOpenAI, bad_request, connect_fake_ai, server_error
 
 pytestmark = pytest.mark.django_db
 
@@ -157,13 +156,7 @@ def fake(alpha, private_egress):
 
 def use_fake(alpha, fake) -> None:
     with schema_context(alpha.schema):
-        AIProviderSettings.objects.create(
-            base_url=fake.base_url,
-            api_key_encrypted=crypto.encrypt(API_KEY),
-            api_key_hint=crypto.hint(API_KEY),
-            text_model="gpt-4o-mini",
-            image_model="gpt-image-1",
-        )
+        connect_fake_ai(fake.base_url, image_model="gpt-image-1")
 
 
 def test_one_image_failing_leaves_the_others_and_retry_fixes_it(alpha, site, client_for, fake):

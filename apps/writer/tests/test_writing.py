@@ -25,7 +25,7 @@ from apps.planner.tests.helpers_clusters import (
     page_text,
     set_credits,
 )
-from apps.workspace.models import AIProviderSettings, AIUsage, Job
+from apps.workspace.models import AIUsage, Job
 from apps.writer.jobs import write_task
 from apps.writer.models import Content, EditorialStatus, TaskStatus, VersionSource
 from apps.writer.services.tasks import task_update, tasks_from_ideas, tasks_retry
@@ -45,10 +45,10 @@ from apps.writer.tests.helpers_writer_tasks import (
     viewer_fixture,  # noqa: F401  (fixture "viewer")
     written_article,
 )
-from igny8.ai import crypto, engine, prompts
+from igny8.ai import engine, prompts
 from igny8.ai.context import site_context
 from igny8.ai.functions import words_in_html
-from igny8.ai.tests.fake_openai import API_KEY, FakeOpenAI, ok, server_error
+from igny8.ai.tests.fake_openai import FakeOpenAI, connect_fake_ai, ok, server_error
 from igny8.ai.types import ProviderResult
 from tests.factories import make_site
 
@@ -293,12 +293,7 @@ def fake_provider(alpha, settings, private_egress):
     settings.AI_MAX_RETRIES = 0
     with FakeOpenAI() as server:
         with schema_context(alpha.schema):
-            AIProviderSettings.objects.create(
-                base_url=server.base_url,
-                api_key_encrypted=crypto.encrypt(API_KEY),
-                api_key_hint=crypto.hint(API_KEY),
-                text_model="gpt-4o-mini",
-            )
+            connect_fake_ai(server.base_url)
         yield server
 
 

@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 
 from apps.billing import credits
 from apps.planner.tests.helpers_clusters import client_on, page_text
-from apps.workspace.models import AIProviderSettings, AIUsage, Job
+from apps.workspace.models import AIUsage, Job
 from apps.writer.models import Content, TaskStatus
 from apps.writer.services.writing import tasks_write_enqueue
 from apps.writer.tests.helpers_writer_tasks import (
@@ -23,8 +23,7 @@ from apps.writer.tests.helpers_writer_tasks import (
     task_of,
     viewer_fixture,  # noqa: F401  (fixture "viewer")
 )
-from igny8.ai import crypto
-from igny8.ai.tests.fake_openai import API_KEY, FakeOpenAI, ok, server_error
+from igny8.ai.tests.fake_openai import FakeOpenAI, connect_fake_ai, ok, server_error
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -62,12 +61,7 @@ def good_article() -> str:
 def fake(alpha, private_egress, settings):
     settings.AI_TIMEOUT_SECONDS, settings.AI_MAX_RETRIES = 1, 0
     with FakeOpenAI() as server, schema_context(alpha.schema):
-        AIProviderSettings.objects.create(
-            base_url=server.base_url,
-            api_key_encrypted=crypto.encrypt(API_KEY),
-            api_key_hint=crypto.hint(API_KEY),
-            text_model="tiny-135m",
-        )
+        connect_fake_ai(server.base_url, text_model="tiny-135m")
         yield server
 
 

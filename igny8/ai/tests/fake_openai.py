@@ -29,13 +29,31 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from http.server import BaseHTTPRequestHandler
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
 from PIL import Image
 
+from igny8.tests.loopback import LoopbackServer
+
 API_KEY = "sk-test-fake-igny8-5f3c9a1d7e2b4c6a"
+
+
+def connect_fake_ai(base_url: str, *, text_model: str = "gpt-4o-mini", image_model: str = ""):  # noqa: ANN201
+    """The current workspace's own AI settings, pointed at a fake at `base_url` with its key
+    (call it inside the workspace's schema). Returns the settings row."""
+    from apps.workspace.models import AIProviderSettings
+    from igny8.ai import crypto
+
+    return AIProviderSettings.objects.create(
+        base_url=base_url,
+        api_key_encrypted=crypto.encrypt(API_KEY),
+        api_key_hint=crypto.hint(API_KEY),
+        text_model=text_model,
+        image_model=image_model,
+    )
+
 
 _ids = itertools.count(1)
 
@@ -158,7 +176,8 @@ def _vector(text: str, dims: int = 8) -> list[float]:
 
 
 @dataclass
-class FakeOpenAI:
+class FakeOpenAI(LoopbackServer):
+    poll_interval: ClassVar[float] = 0.02
     api_key: str = API_KEY
     models: list[str] = field(default_factory=lambda: ["gpt-4o-mini", "gpt-image-1"])
     requests: list[Received] = field(default_factory=list)
@@ -167,13 +186,6 @@ class FakeOpenAI:
     _always: dict[str, Reply] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _closing: threading.Event = field(default_factory=threading.Event)
-    _server: ThreadingHTTPServer | None = None
-
-    @property
-    def origin(self) -> str:
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     @property
     def base_url(self) -> str:
@@ -310,7 +322,7 @@ class FakeOpenAI:
 
     # --- running --------------------------------------------------------------------------
 
-    def __enter__(self) -> FakeOpenAI:
+    def handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -353,18 +365,10 @@ class FakeOpenAI:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        ).start()
-        return self
+        return Handler
 
-    def __exit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._closing.set()
-        self._server.shutdown()
-        self._server.server_close()
+    def stopping(self) -> None:
+        self._closing.set()  # answers held back (a delay) end now
 
 
 # --- servers that do not answer ----------------------------------------------------------------

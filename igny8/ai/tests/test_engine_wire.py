@@ -10,8 +10,8 @@ from django_tenants.utils import schema_context
 
 from apps.billing import credits
 from apps.billing.models import Reservation, ReservationStatus
-from apps.workspace.models import AIProviderSettings, AIUsage
-from igny8.ai import crypto, engine
+from apps.workspace.models import AIUsage
+from igny8.ai import engine
 from igny8.ai.errors import (
     InvalidOutput,
     ProviderAuthError,
@@ -21,6 +21,7 @@ from igny8.ai.errors import (
 from igny8.ai.tests.fake_openai import (
     API_KEY,
     FakeOpenAI,
+    connect_fake_ai,
     image_b64_reply,
     model_not_found,
     ok,
@@ -67,13 +68,7 @@ def fake(private_egress):
 def workspace(alpha, fake):
     """Alpha points at the fake provider through its own (encrypted) settings."""
     with schema_context(alpha.schema):
-        AIProviderSettings.objects.create(
-            base_url=fake.base_url,
-            api_key_encrypted=crypto.encrypt(API_KEY),
-            api_key_hint=crypto.hint(API_KEY),
-            text_model="gpt-4o-mini",
-            image_model="gpt-image-1",
-        )
+        connect_fake_ai(fake.base_url, image_model="gpt-image-1")
     alpha.site = make_site(alpha.account, "Wire Site")
     return alpha
 
