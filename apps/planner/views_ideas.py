@@ -6,10 +6,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,10 +20,17 @@ from apps.planner.views_clusters import job_from_query
 from apps.workspace.context import current_site
 from apps.writer.services.tasks import tasks_from_ideas
 from igny8.http import redirect, render_error, render_page
+from igny8.lists import Action, Pager, bulk_bar, render_list, ticked
 from igny8.roles import member_has_role, require_role
 
-PAGE_SIZE = 50
-BULK_ACTIONS = {"disable", "enable", "delete", "queue"}
+BULK_URL = "planner:ideas_bulk"  # where the list's form posts; an action may name its own
+IDEA_ACTIONS = (
+    Action("Queue to writer", "queue", url=BULK_URL, style=""),
+    Action("Disable", "disable", url=BULK_URL),
+    Action("Enable", "enable", url=BULK_URL),
+    Action("Move to trash", "delete", url=BULK_URL, style="danger"),
+)
+BULK_ACTIONS = {a.value for a in IDEA_ACTIONS}
 
 
 def idea_list(request: HttpRequest) -> HttpResponse:
@@ -34,32 +39,32 @@ def idea_list(request: HttpRequest) -> HttpResponse:
     if site is None:
         return render_page(request, "planner/ideas.html", context)
     clusters = list(selectors.site_clusters(site))
-    filters = selectors.IdeaFilters.from_query(request.GET, cluster_ids={c.pk for c in clusters})
-    page = Paginator(selectors.idea_list(site=site, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    filters = selectors.IDEA_LIST.read(request.GET, allowed={"cluster": {c.pk for c in clusters}})
+    page = selectors.IDEA_LIST.page(
+        selectors.idea_list(site=site, filters=filters), request.GET.get("page")
     )
+    query = urlencode(filters.as_query())
     context.update(
         clusters=clusters,
         statuses=IdeaStatus.choices,
         structures=STRUCTURE_CHOICES,
         content_types=CONTENT_TYPE_CHOICES,
         filters=filters,
-        query=urlencode(filters.as_query()),
+        query=query,
         page=page,
+        pager=Pager(page, query=query, label="Idea pages"),
+        bulk=bulk_bar("ideas", IDEA_ACTIONS),
         job=job_from_query(request),
     )
-    wants_rows = bool(request.htmx) and request.htmx.target == "idea-rows"
-    partial = "rows" if wants_rows and not request.htmx.history_restore_request else None
-    response = render_page(request, "planner/ideas.html", context, partial=partial)
-    if partial:
-        params = filters.as_query()
-        if page.number > 1:
-            params["page"] = str(page.number)
-        response["HX-Push-Url"] = reverse("planner:ideas") + (
-            f"?{urlencode(params)}" if params else ""
-        )
-    patch_vary_headers(response, ["HX-Request", "HX-Target"])
-    return response
+    return render_list(
+        request,
+        "planner/ideas.html",
+        context,
+        target="idea-rows",
+        url=reverse("planner:ideas"),
+        filters=filters,
+        page=page,
+    )
 
 
 @require_POST
@@ -69,7 +74,7 @@ def ideas_bulk(request: HttpRequest) -> HttpResponse:
     if site is None:
         raise Http404("No site is shared with you.")
     action = request.POST.get("action", "")
-    ids = [pk for pk in request.POST.getlist("ids") if pk]
+    ids = ticked(request.POST)
     if action not in BULK_ACTIONS:
         return render_error(
             request, status=400, code="bad_action", message="Choose what to do with the ideas."
