@@ -7,10 +7,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import Role
@@ -26,9 +24,15 @@ from apps.writer.services import tasks as services
 from apps.writer.services import writing
 from igny8.ai import costs
 from igny8.http import redirect, render_error, render_page
+from igny8.lists import Action, Pager, bulk_bar, render_list, ticked
 from igny8.roles import require_role
 
-PAGE_SIZE = 50
+TASK_ACTIONS = (
+    Action("Write selected", url="writer:tasks_write", style=""),
+    Action("Retry failed", "retry"),
+    Action("Move to trash", "delete", style="danger"),
+)
+TRASH_ACTIONS = (Action("Restore", "restore", style=""),)
 BULK_ACTIONS = {"retry", "delete", "restore"}
 ROWS = "task-rows"
 
@@ -60,11 +64,12 @@ def task_list(request: HttpRequest) -> HttpResponse:
         return render_page(request, "writer/tasks.html", context)
     sectors = list(site.sectors.order_by("name"))
     clusters = list(selectors.site_clusters(site))
-    filters = selectors.TaskFilters.from_query(
-        request.GET, sector_ids={s.pk for s in sectors}, cluster_ids={c.pk for c in clusters}
+    filters = selectors.TASK_LIST.read(
+        request.GET,
+        allowed={"sector": {s.pk for s in sectors}, "cluster": {c.pk for c in clusters}},
     )
-    page = Paginator(selectors.task_list(site=site, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = selectors.TASK_LIST.page(
+        selectors.task_list(site=site, filters=filters), request.GET.get("page")
     )
     counts = selectors.status_counts(site)
     query = filters.as_query()
@@ -77,6 +82,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
         query=urlencode(query),
         poll_query=urlencode(poll_query),
         page=page,
+        pager=Pager(page, query=urlencode(query), label="Task pages"),
+        bulk=bulk_bar("tasks", TRASH_ACTIONS if filters.trashed else TASK_ACTIONS),
         counts=counts,
         total=sum(counts.values()),
         trashed=selectors.trashed_count(site),
@@ -86,18 +93,17 @@ def task_list(request: HttpRequest) -> HttpResponse:
             selectors.failures_summary(site) if counts["failed"] > 1 and not filters.trashed else ""
         ),
     )
-    htmx = request.htmx
-    wants_rows = bool(htmx) and htmx.target == ROWS and not htmx.history_restore_request
-    response = render_page(
-        request, "writer/tasks.html", context, partial="rows" if wants_rows else None
-    )
     # A filter change moves the address; the 2-second refresh of the same list must not.
-    if wants_rows and htmx.trigger != ROWS:
-        response["HX-Push-Url"] = reverse("writer:tasks") + (
-            f"?{urlencode(poll_query)}" if poll_query else ""
-        )
-    patch_vary_headers(response, ["HX-Request", "HX-Target"])
-    return response
+    return render_list(
+        request,
+        "writer/tasks.html",
+        context,
+        target=ROWS,
+        url=reverse("writer:tasks"),
+        filters=filters,
+        page=page,
+        push=request.htmx.trigger != ROWS if request.htmx else False,
+    )
 
 
 def _after_write(query: str) -> str:
@@ -121,7 +127,7 @@ def tasks_bulk(request: HttpRequest) -> HttpResponse:
     """Retry failed, move to the trash, or restore from it, for the ticked tasks."""
     site = _site_or_404(request)
     action = request.POST.get("action", "")
-    ids = [pk for pk in request.POST.getlist("ids") if pk]
+    ids = ticked(request.POST)
     if action not in BULK_ACTIONS:
         return render_error(
             request, status=400, code="bad_action", message="Choose what to do with the tasks."
@@ -158,7 +164,7 @@ def tasks_write(request: HttpRequest) -> HttpResponse:
     `anyway` writes tasks the near-duplicate guard held."""
     site = _site_or_404(request)
     data = request.POST if request.method == "POST" else request.GET
-    ids = [pk for pk in data.getlist("ids") if pk]
+    ids = ticked(data)
     anyway = data.get("anyway") == "1"
     back = data.get("query", "")
     if not ids:
