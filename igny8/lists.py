@@ -11,7 +11,7 @@ everything else still applies.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -46,7 +46,7 @@ class Search:
     fields: tuple[str, ...]
     max_length: int = 100
 
-    def clean(self, raw: str, allowed: Mapping[str, Collection[int]]) -> tuple[Value, str]:
+    def clean(self, raw: str, allowed: Mapping[str, Collection]) -> tuple[Value, str]:
         return raw.strip()[: self.max_length], ""
 
     def narrow(self, value: Value) -> Q:
@@ -58,18 +58,19 @@ class Search:
 
 @dataclass(frozen=True)
 class Choice:
-    """One of `values` (a list, or a callable for values known only at run time). `field` is
-    what it narrows, or `lookups` maps each value to its own condition. With a `noun`, a value
-    that is not one of them is named ("“x” is not a status"); without, it is dropped quietly."""
+    """One of `values` (None: those the view passes in `allowed[name]`, known only at run time).
+    `field` is what it narrows, or `lookups` maps each value to its own condition. With a `noun`,
+    a value that is not one of them is named ("“x” is not a status"); without, it is dropped
+    quietly."""
 
     name: str
-    values: Collection[str] | Callable[[], Collection[str]]
+    values: Collection[str] | None
     field: str = ""
     noun: str = ""
     lookups: Mapping[str, Q] | None = None
 
-    def clean(self, raw: str, allowed: Mapping[str, Collection[int]]) -> tuple[Value, str]:
-        values = self.values() if callable(self.values) else self.values
+    def clean(self, raw: str, allowed: Mapping[str, Collection]) -> tuple[Value, str]:
+        values = self.values if self.values is not None else allowed.get(self.name, ())
         if raw in values:
             return raw, ""
         return "", (f"“{raw}” is not a {self.noun}" if raw and self.noun else "")
@@ -89,7 +90,7 @@ class Ref:
     field: str
     noun: str
 
-    def clean(self, raw: str, allowed: Mapping[str, Collection[int]]) -> tuple[Value, str]:
+    def clean(self, raw: str, allowed: Mapping[str, Collection]) -> tuple[Value, str]:
         pk = _int(raw)
         if pk is None or pk not in allowed.get(self.name, ()):
             return None, f"that {self.noun} is not one of this site's"
@@ -107,7 +108,7 @@ class Flag:
     name: str
     on: str = "1"
 
-    def clean(self, raw: str, allowed: Mapping[str, Collection[int]]) -> tuple[Value, str]:
+    def clean(self, raw: str, allowed: Mapping[str, Collection]) -> tuple[Value, str]:
         return raw == self.on, ""
 
     def narrow(self, value: Value) -> Q:
@@ -130,7 +131,7 @@ class ListSpec:
     default_sort: str = ""
     page_size: int = 50
 
-    def read(self, query: QueryDict, *, allowed: Mapping[str, Collection[int]] = {}) -> Filters:
+    def read(self, query: QueryDict, *, allowed: Mapping[str, Collection] = {}) -> Filters:
         """The filters of a request; `allowed` holds the ids each `Ref` filter may take."""
         values: dict[str, Value] = {}
         ignored: list[str] = []
