@@ -19,6 +19,7 @@ from django.utils.dates import MONTHS_3
 from apps.catalog.models import Intent
 from apps.planner.models import Cluster, Keyword, KeywordStatus, normalize_keyword
 from apps.workspace.models import Sector, Site
+from igny8.lists import ListSpec
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 50
@@ -411,6 +412,9 @@ def keywords_selected(
     if all_matching:
         return keywords.filter(filters.where())
     return keywords.filter(pk__in=list(ids))
+
+
+TRASH_LIST = ListSpec(filters=())
 
 
 def trash_list(*, site: Site) -> QuerySet[Keyword]:

@@ -31,11 +31,11 @@ from apps.workspace.models import Sector, Site
 from apps.workspace.selectors import site_for_member
 from igny8.csvfile import csv_response
 from igny8.http import redirect, render_error, render_page
+from igny8.lists import Pager
 from igny8.roles import member_has_role, require_role
 
 TEMPLATE = "planner/keywords.html"
 TRASH_TEMPLATE = "planner/trash.html"
-TRASH_PAGE_SIZE = 50
 
 
 def _n(count: int, noun: str = "keyword") -> str:
@@ -141,6 +141,8 @@ def _list_context(
     paginator.count = found.total  # a cached_property: it will not count again
     page = paginator.page(number)
     page.object_list = found.rows
+    query = urlencode(filters.as_query())
+    list_url = reverse("planner:keywords")
     context: dict = {}
     if state.full:
         context.update(
@@ -160,10 +162,11 @@ def _list_context(
         "site": state.site,
         "filters": filters,
         "filter_query": filters.as_filter_query(),
-        "query": urlencode(filters.as_query()),
-        "list_url": reverse("planner:keywords"),
+        "query": query,
+        "list_url": list_url,
         "headers": _headers(filters),
         "page": page,
+        "pager": Pager(page, base=list_url, query=query, ends=True, label="Keyword pages"),
         "rows": sel.keyword_rows(page.object_list),
         "can_edit": _can_edit(request),
         # Strings, as the rows' ids are: the template compares them.
@@ -385,8 +388,9 @@ def keyword_export(request: HttpRequest) -> HttpResponse:
 
 
 def _trash_context(request: HttpRequest, site: Site, *, page_number, **extra) -> dict:
-    page = Paginator(sel.trash_list(site=site), TRASH_PAGE_SIZE).get_page(page_number)
-    return {"site": site, "page": page, "can_edit": _can_edit(request), **extra}
+    page = sel.TRASH_LIST.page(sel.trash_list(site=site), page_number)
+    pager = Pager(page, base=reverse("planner:keywords_trash"), label="Trash pages")
+    return {"site": site, "page": page, "pager": pager, "can_edit": _can_edit(request), **extra}
 
 
 def _trash_render(request: HttpRequest, site: Site, *, status: int = 200, **extra):
