@@ -365,3 +365,19 @@ def sort_header(
         "aria_sort": aria,
         "arrow": arrow,
     }
+
+
+@dataclass(frozen=True)
+class ListTable:
+    """What `components/list_body.html` needs of a list: the table's class and id, the template
+    of its head and rows (one include per list; it loops over the rows itself), what it shows
+    when the list is empty, and the words of "No <nouns> match these filters"."""
+
+    css: str
+    template: str
+    empty: str
+    key: str  # data-empty="<key>"
+    noun: str
+    nouns: str
+    id: str = ""
+    before: str = ""  # a template shown above the table (a form its rows' boxes belong to)

@@ -34,7 +34,7 @@ from apps.workspace.models import Site
 from apps.workspace.selectors import job_for_member
 from igny8.ai import costs
 from igny8.http import redirect, render_page
-from igny8.lists import Action, Pager, bulk_bar, render_list, sort_header, ticked
+from igny8.lists import Action, ListTable, Pager, bulk_bar, render_list, sort_header, ticked
 from igny8.roles import member_has_role, require_role
 
 PAGE_SIZE = 50
@@ -61,6 +61,15 @@ def job_from_query(request: HttpRequest):
 # --- list ------------------------------------------------------------------------------------
 
 
+CLUSTER_TABLE = ListTable(
+    css="clusters",
+    id="clusters-table",
+    template="planner/_clusters_table.html",
+    empty="planner/_clusters_empty.html",
+    key="clusters",
+    noun="cluster",
+    nouns="clusters",
+)
 CLUSTER_ACTIONS = (
     Action("Generate ideas", url="planner:clusters_ideas", style=""),
     Action("Name with AI", url="planner:clusters_name"),
@@ -88,6 +97,7 @@ def cluster_list(request: HttpRequest) -> HttpResponse:
     page = selectors.CLUSTER_LIST.page(
         selectors.cluster_list(site=site, filters=filters), request.GET.get("page")
     )
+    url = reverse("planner:clusters")
     query = urlencode(filters.as_query())
     query_nosort = urlencode(filters.as_query(sort=False))
     context.update(
@@ -104,6 +114,8 @@ def cluster_list(request: HttpRequest) -> HttpResponse:
             for key, label, css, first in CLUSTER_COLUMNS
         ],
         bulk=bulk_bar("clusters", CLUSTER_ACTIONS),
+        table=CLUSTER_TABLE,
+        clear_url=url,
         new_keywords=selectors.new_keyword_count(site),
         job=job_from_query(request),
         naming_free=costs.serving("name_clusters").is_offline,
@@ -115,7 +127,7 @@ def cluster_list(request: HttpRequest) -> HttpResponse:
         "planner/clusters.html",
         context,
         target="cluster-rows",
-        url=reverse("planner:clusters"),
+        url=url,
         filters=filters,
         page=page,
     )

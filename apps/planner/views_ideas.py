@@ -20,10 +20,19 @@ from apps.planner.views_clusters import job_from_query
 from apps.workspace.context import current_site
 from apps.writer.services.tasks import tasks_from_ideas
 from igny8.http import redirect, render_error, render_page
-from igny8.lists import Action, Pager, bulk_bar, render_list, ticked
+from igny8.lists import Action, ListTable, Pager, bulk_bar, render_list, ticked
 from igny8.roles import member_has_role, require_role
 
 BULK_URL = "planner:ideas_bulk"  # where the list's form posts; an action may name its own
+IDEA_TABLE = ListTable(
+    css="ideas",
+    id="ideas-table",
+    template="planner/_ideas_table.html",
+    empty="planner/_ideas_empty.html",
+    key="ideas",
+    noun="idea",
+    nouns="ideas",
+)
 IDEA_ACTIONS = (
     Action("Queue to writer", "queue", url=BULK_URL, style=""),
     Action("Disable", "disable", url=BULK_URL),
@@ -43,6 +52,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
     page = selectors.IDEA_LIST.page(
         selectors.idea_list(site=site, filters=filters), request.GET.get("page")
     )
+    url = reverse("planner:ideas")
     query = urlencode(filters.as_query())
     context.update(
         clusters=clusters,
@@ -54,6 +64,8 @@ def idea_list(request: HttpRequest) -> HttpResponse:
         page=page,
         pager=Pager(page, query=query, label="Idea pages"),
         bulk=bulk_bar("ideas", IDEA_ACTIONS),
+        table=IDEA_TABLE,
+        clear_url=url,
         job=job_from_query(request),
     )
     return render_list(
@@ -61,7 +73,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
         "planner/ideas.html",
         context,
         target="idea-rows",
-        url=reverse("planner:ideas"),
+        url=url,
         filters=filters,
         page=page,
     )

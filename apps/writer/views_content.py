@@ -31,9 +31,18 @@ from apps.writer.services import content as services
 from apps.writer.services.images_body import image_src
 from igny8.csp import allow_article_images
 from igny8.http import redirect, render_error, render_page
-from igny8.lists import Pager, render_list
+from igny8.lists import ListTable, Pager, render_list
 from igny8.roles import member_has_role
 
+CONTENT_TABLE = ListTable(
+    css="contents",
+    template="writer/_contents_table.html",
+    empty="writer/_contents_empty.html",
+    before="writer/_publish_many.html",
+    key="contents",
+    noun="article",
+    nouns="articles",
+)
 EDITOR = "writer/content_edit.html"
 SENT_BACK = (
     "The article was approved; your change sent it back to draft. Submit it for review again "
@@ -79,6 +88,7 @@ def content_list(request: HttpRequest) -> HttpResponse:
     )
     page = sel.CONTENT_LIST.page(contents, request.GET.get("page"))
     query = urlencode(filters.as_query())
+    url = reverse("writer:contents")
     context.update(
         sectors=sectors,
         statuses=EditorialStatus.choices,
@@ -87,6 +97,8 @@ def content_list(request: HttpRequest) -> HttpResponse:
         query=query,
         page=page,
         pager=Pager(page, query=query, label="Content pages"),
+        table=CONTENT_TABLE,
+        clear_url=url,
     )
     counts = sel.status_counts(site=site)
     context.update(
@@ -98,7 +110,7 @@ def content_list(request: HttpRequest) -> HttpResponse:
         "writer/contents.html",
         context,
         target="content-rows",
-        url=reverse("writer:contents"),
+        url=url,
         filters=filters,
         page=page,
     )

@@ -24,9 +24,18 @@ from apps.writer.services import tasks as services
 from apps.writer.services import writing
 from igny8.ai import costs
 from igny8.http import redirect, render_error, render_page
-from igny8.lists import Action, Pager, bulk_bar, render_list, ticked
+from igny8.lists import Action, ListTable, Pager, bulk_bar, render_list, ticked
 from igny8.roles import require_role
 
+TASK_TABLE = ListTable(
+    css="tasks",
+    id="tasks-table",
+    template="writer/_tasks_table.html",
+    empty="writer/_tasks_empty.html",
+    key="tasks",
+    noun="task",
+    nouns="tasks",
+)
 TASK_ACTIONS = (
     Action("Write selected", url="writer:tasks_write", style=""),
     Action("Retry failed", "retry"),
@@ -72,6 +81,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         selectors.task_list(site=site, filters=filters), request.GET.get("page")
     )
     counts = selectors.status_counts(site)
+    url = reverse("writer:tasks")
     query = filters.as_query()
     poll_query = {**query, **({"page": str(page.number)} if page.number > 1 else {})}
     context.update(
@@ -84,6 +94,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
         page=page,
         pager=Pager(page, query=urlencode(query), label="Task pages"),
         bulk=bulk_bar("tasks", TRASH_ACTIONS if filters.trashed else TASK_ACTIONS),
+        table=TASK_TABLE,
+        clear_url=url + ("?trashed=1" if filters.trashed else ""),
         counts=counts,
         total=sum(counts.values()),
         trashed=selectors.trashed_count(site),
@@ -99,7 +111,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         "writer/tasks.html",
         context,
         target=ROWS,
-        url=reverse("writer:tasks"),
+        url=url,
         filters=filters,
         page=page,
         push=request.htmx.trigger != ROWS if request.htmx else False,
