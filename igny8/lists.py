@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
 
-from igny8.http import render_page
+from igny8.http import render_error, render_page
 
 Value = str | int | bool | None
 
@@ -322,24 +322,47 @@ def wants_rows(request: HttpRequest, target: str | None = None) -> bool:
 
 
 def render_list(
-    request: HttpRequest,
-    template: str,
-    context: dict[str, Any],
-    *,
-    target: str,
-    url: str,
-    filters: Filters,
-    page: Page,
-    push: bool = True,
+    request: HttpRequest, table: ListTable, context: dict[str, Any], *, push: bool = True
 ) -> HttpResponse:
-    """The list page, or its `rows` partial when HTMX asks for `target`; a partial moves the
-    address bar to what is applied (`push=False` for a refresh of the same list)."""
-    rows = wants_rows(request, target)
-    response = render_page(request, template, context, partial="rows" if rows else None)
+    """The list page, or its `rows` partial when HTMX asks for `table.target`; a partial moves
+    the address bar to what is applied (`push=False` for a refresh of the same list). The
+    context holds the list's `filters`, `page` and `clear_url` (its bare address)."""
+    rows = wants_rows(request, table.target)
+    response = render_page(request, table.page, context, partial="rows" if rows else None)
     if rows and push:
-        response["HX-Push-Url"] = page_url(url, filters.as_query(), page.number)
+        page = context["page"].number
+        response["HX-Push-Url"] = page_url(
+            context["clear_url"], context["filters"].as_query(), page
+        )
     patch_vary_headers(response, ["HX-Request", "HX-Target"])
     return response
+
+
+def refuse_bulk(
+    request: HttpRequest,
+    *,
+    action: str,
+    allowed: Collection[str],
+    ids: list[str],
+    nouns: str,
+    back: str,
+) -> HttpResponse | None:
+    """The plain-words refusal of a bulk POST with no known action or no ticked row (None when
+    it may go ahead)."""
+    if action not in allowed:
+        return render_error(
+            request, status=400, code="bad_action", message=f"Choose what to do with the {nouns}."
+        )
+    if not ids:
+        return render_error(
+            request,
+            status=400,
+            code="nothing_selected",
+            message=f"Tick the {nouns} first, then choose what to do with them.",
+            action_url=back,
+            action_label=f"Back to {nouns}",
+        )
+    return None
 
 
 def sort_header(
@@ -369,15 +392,33 @@ def sort_header(
 
 @dataclass(frozen=True)
 class ListTable:
-    """What `components/list_body.html` needs of a list: the table's class and id, the template
-    of its head and rows (one include per list; it loops over the rows itself), what it shows
-    when the list is empty, and the words of "No <nouns> match these filters"."""
+    """How a list page shows its rows: the page template and the id of the element its `rows`
+    partial replaces, and what `components/list_head.html` and `components/list_body.html`
+    need: the table's class and id, the template of its head and rows (one include per list; it
+    loops over the rows itself), what it shows when empty, and its nouns."""
 
-    css: str
-    template: str
-    empty: str
-    key: str  # data-empty="<key>"
+    page: str  # the page template, with a `rows` partialdef
+    target: str  # the id of the partial's outer element ("cluster-rows")
+    css: str  # the table's class, also data-empty="<css>"
+    template: str  # "<app>/_<css>_table.html": thead and tbody
+    empty: str  # "<app>/_<css>_empty.html": the list has no rows at all
     noun: str
     nouns: str
     id: str = ""
     before: str = ""  # a template shown above the table (a form its rows' boxes belong to)
+    notice: str = ""  # a template shown under the "Not applied" notice
+    live: str = ""  # said after the count while the list refreshes itself (`polling`)
+
+    @classmethod
+    def of(cls, app: str, css: str, noun: str, *, target: str, nouns: str = "", **more: str):
+        """A table whose templates follow the naming above (`<app>/<css>.html` the page)."""
+        return cls(
+            page=f"{app}/{css}.html",
+            target=target,
+            css=css,
+            template=f"{app}/_{css}_table.html",
+            empty=f"{app}/_{css}_empty.html",
+            noun=noun,
+            nouns=nouns or f"{noun}s",
+            **more,
+        )

@@ -61,14 +61,8 @@ def job_from_query(request: HttpRequest):
 # --- list ------------------------------------------------------------------------------------
 
 
-CLUSTER_TABLE = ListTable(
-    css="clusters",
-    id="clusters-table",
-    template="planner/_clusters_table.html",
-    empty="planner/_clusters_empty.html",
-    key="clusters",
-    noun="cluster",
-    nouns="clusters",
+CLUSTER_TABLE = ListTable.of(
+    "planner", "clusters", "cluster", target="cluster-rows", id="clusters-table"
 )
 CLUSTER_ACTIONS = (
     Action("Generate ideas", url="planner:clusters_ideas", style=""),
@@ -122,15 +116,7 @@ def cluster_list(request: HttpRequest) -> HttpResponse:
     )
     if context["can_edit"]:
         context["naming"] = naming_offer(site, context["job"])
-    return render_list(
-        request,
-        "planner/clusters.html",
-        context,
-        target="cluster-rows",
-        url=url,
-        filters=filters,
-        page=page,
-    )
+    return render_list(request, CLUSTER_TABLE, context)
 
 
 @require_POST

@@ -20,19 +20,19 @@ from apps.planner.views_clusters import job_from_query
 from apps.workspace.context import current_site
 from apps.writer.services.tasks import tasks_from_ideas
 from igny8.http import redirect, render_error, render_page
-from igny8.lists import Action, ListTable, Pager, bulk_bar, render_list, ticked
+from igny8.lists import (
+    Action,
+    ListTable,
+    Pager,
+    bulk_bar,
+    refuse_bulk,
+    render_list,
+    ticked,
+)
 from igny8.roles import member_has_role, require_role
 
 BULK_URL = "planner:ideas_bulk"  # where the list's form posts; an action may name its own
-IDEA_TABLE = ListTable(
-    css="ideas",
-    id="ideas-table",
-    template="planner/_ideas_table.html",
-    empty="planner/_ideas_empty.html",
-    key="ideas",
-    noun="idea",
-    nouns="ideas",
-)
+IDEA_TABLE = ListTable.of("planner", "ideas", "idea", target="idea-rows", id="ideas-table")
 IDEA_ACTIONS = (
     Action("Queue to writer", "queue", url=BULK_URL, style=""),
     Action("Disable", "disable", url=BULK_URL),
@@ -68,15 +68,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
         clear_url=url,
         job=job_from_query(request),
     )
-    return render_list(
-        request,
-        "planner/ideas.html",
-        context,
-        target="idea-rows",
-        url=url,
-        filters=filters,
-        page=page,
-    )
+    return render_list(request, IDEA_TABLE, context)
 
 
 @require_POST
@@ -87,19 +79,16 @@ def ideas_bulk(request: HttpRequest) -> HttpResponse:
         raise Http404("No site is shared with you.")
     action = request.POST.get("action", "")
     ids = ticked(request.POST)
-    if action not in BULK_ACTIONS:
-        return render_error(
-            request, status=400, code="bad_action", message="Choose what to do with the ideas."
-        )
-    if not ids:
-        return render_error(
-            request,
-            status=400,
-            code="nothing_selected",
-            message="Tick the ideas first, then choose what to do with them.",
-            action_url=reverse("planner:ideas"),
-            action_label="Back to ideas",
-        )
+    refusal = refuse_bulk(
+        request,
+        action=action,
+        allowed=BULK_ACTIONS,
+        ids=ids,
+        nouns="ideas",
+        back=reverse("planner:ideas"),
+    )
+    if refusal:
+        return refusal
     ideas = selectors.ideas_by_ids(site=site, ids=ids)
     if action == "queue":
         outcome = tasks_from_ideas(site=site, ideas=ideas, user=request.user)

@@ -34,14 +34,8 @@ from igny8.http import redirect, render_error, render_page
 from igny8.lists import ListTable, Pager, render_list
 from igny8.roles import member_has_role
 
-CONTENT_TABLE = ListTable(
-    css="contents",
-    template="writer/_contents_table.html",
-    empty="writer/_contents_empty.html",
-    before="writer/_publish_many.html",
-    key="contents",
-    noun="article",
-    nouns="articles",
+CONTENT_TABLE = ListTable.of(
+    "writer", "contents", "article", target="content-rows", before="writer/_publish_many.html"
 )
 EDITOR = "writer/content_edit.html"
 SENT_BACK = (
@@ -105,15 +99,7 @@ def content_list(request: HttpRequest) -> HttpResponse:
         status_tabs=[(v, label, counts[v]) for v, label in EditorialStatus.choices],
         total=sum(counts.values()),
     )
-    return render_list(
-        request,
-        "writer/contents.html",
-        context,
-        target="content-rows",
-        url=url,
-        filters=filters,
-        page=page,
-    )
+    return render_list(request, CONTENT_TABLE, context)
 
 
 # --- the editor ----------------------------------------------------------------------------

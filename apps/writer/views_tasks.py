@@ -24,17 +24,26 @@ from apps.writer.services import tasks as services
 from apps.writer.services import writing
 from igny8.ai import costs
 from igny8.http import redirect, render_error, render_page
-from igny8.lists import Action, ListTable, Pager, bulk_bar, render_list, ticked
+from igny8.lists import (
+    Action,
+    ListTable,
+    Pager,
+    bulk_bar,
+    refuse_bulk,
+    render_list,
+    ticked,
+)
 from igny8.roles import require_role
 
-TASK_TABLE = ListTable(
-    css="tasks",
+ROWS = "task-rows"
+TASK_TABLE = ListTable.of(
+    "writer",
+    "tasks",
+    "task",
+    target=ROWS,
     id="tasks-table",
-    template="writer/_tasks_table.html",
-    empty="writer/_tasks_empty.html",
-    key="tasks",
-    noun="task",
-    nouns="tasks",
+    notice="writer/_tasks_failures.html",
+    live="updating as they finish…",
 )
 TASK_ACTIONS = (
     Action("Write selected", url="writer:tasks_write", style=""),
@@ -43,7 +52,6 @@ TASK_ACTIONS = (
 )
 TRASH_ACTIONS = (Action("Restore", "restore", style=""),)
 BULK_ACTIONS = {"retry", "delete", "restore"}
-ROWS = "task-rows"
 
 
 def _site_or_404(request: HttpRequest) -> Site:
@@ -95,6 +103,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         pager=Pager(page, query=urlencode(query), label="Task pages"),
         bulk=bulk_bar("tasks", TRASH_ACTIONS if filters.trashed else TASK_ACTIONS),
         table=TASK_TABLE,
+        count_where=" in the trash" if filters.trashed else "",
         clear_url=url + ("?trashed=1" if filters.trashed else ""),
         counts=counts,
         total=sum(counts.values()),
@@ -107,14 +116,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     )
     # A filter change moves the address; the 2-second refresh of the same list must not.
     return render_list(
-        request,
-        "writer/tasks.html",
-        context,
-        target=ROWS,
-        url=url,
-        filters=filters,
-        page=page,
-        push=request.htmx.trigger != ROWS if request.htmx else False,
+        request, TASK_TABLE, context, push=request.htmx.trigger != ROWS if request.htmx else False
     )
 
 
@@ -140,19 +142,11 @@ def tasks_bulk(request: HttpRequest) -> HttpResponse:
     site = _site_or_404(request)
     action = request.POST.get("action", "")
     ids = ticked(request.POST)
-    if action not in BULK_ACTIONS:
-        return render_error(
-            request, status=400, code="bad_action", message="Choose what to do with the tasks."
-        )
-    if not ids:
-        return render_error(
-            request,
-            status=400,
-            code="nothing_selected",
-            message="Tick the tasks first, then choose what to do with them.",
-            action_url=_back(request),
-            action_label="Back to tasks",
-        )
+    refusal = refuse_bulk(
+        request, action=action, allowed=BULK_ACTIONS, ids=ids, nouns="tasks", back=_back(request)
+    )
+    if refusal:
+        return refusal
     tasks = selectors.tasks_by_ids(site=site, ids=ids, trashed=action == "restore")
     if action == "retry":
         text = services.tasks_retry(site=site, tasks=tasks).message("Queued again")
