@@ -49,13 +49,7 @@ def visible_site_ids(request: HttpRequest) -> list[int]:
 
 
 def cluster_list(*, site: Site, filters: Filters) -> QuerySet[Cluster]:
-    return (
-        Cluster.objects.alive()
-        .filter(site=site)
-        .filter(filters.where())
-        .select_related("sector")
-        .order_by(*filters.ordering())
-    )
+    return filters.apply(Cluster.objects.alive().filter(site=site).select_related("sector"))
 
 
 def cluster_for_member(request: HttpRequest, pk: int | str) -> Cluster:
@@ -126,13 +120,8 @@ IDEA_LIST = ListSpec(
 
 
 def idea_list(*, site: Site, filters: Filters) -> QuerySet[Idea]:
-    return (
-        Idea.objects.alive()
-        .filter(site=site)
-        .filter(filters.where())
-        .select_related("cluster", "sector")
-        .order_by("-created", "title")
-    )
+    ideas = Idea.objects.alive().filter(site=site).select_related("cluster", "sector")
+    return filters.apply(ideas, "-created", "title")
 
 
 def idea_for_member(request: HttpRequest, pk: int | str) -> Idea:

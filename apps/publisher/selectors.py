@@ -244,7 +244,7 @@ def sync_kinds(site: Site) -> list[tuple[str, str]]:
 
 def sync_events(*, site: Site, filters: Filters) -> QuerySet[SyncEvent]:
     """The site's sync log, newest first, narrowed by the filters."""
-    return SyncEvent.objects.filter(site=site).filter(filters.where()).order_by("-created", "-id")
+    return filters.apply(SyncEvent.objects.filter(site=site), "-created", "-id")
 
 
 def content_titles(events: list[SyncEvent]) -> dict[str, Content]:

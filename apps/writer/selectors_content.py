@@ -39,13 +39,8 @@ CONTENT_LIST = ListSpec(
 
 def content_list(*, site: Site, filters: Filters) -> QuerySet[Content]:
     """Live articles of `site` matching the filters, most recently changed first."""
-    return (
-        Content.objects.alive()
-        .filter(site=site)
-        .filter(filters.where())
-        .select_related("sector")
-        .order_by("-updated", "-id")
-    )
+    contents = Content.objects.alive().filter(site=site).select_related("sector")
+    return filters.apply(contents, "-updated", "-id")
 
 
 def status_counts(*, site: Site) -> dict[str, int]:

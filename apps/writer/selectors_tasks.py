@@ -28,12 +28,10 @@ def task_list(*, site: Site, filters: Filters) -> QuerySet[Task]:
     """The site's live tasks (or its trashed ones, with `trashed`) matching the filters."""
     tasks = Task.objects.trashed() if filters.trashed else Task.objects.alive()
     order = ("-deleted_at", "-id") if filters.trashed else ("-created", "-id")
-    return (
-        tasks.filter(site=site)
-        .filter(filters.where())
-        .select_related("sector", "cluster", "idea", "job", "content", "duplicate_of")
-        .order_by(*order)
+    tasks = tasks.filter(site=site).select_related(
+        "sector", "cluster", "idea", "job", "content", "duplicate_of"
     )
+    return filters.apply(tasks, *order)
 
 
 def status_counts(site: Site) -> dict[str, int]:

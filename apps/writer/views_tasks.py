@@ -22,17 +22,10 @@ from apps.writer.models import TaskStatus
 from apps.writer.selectors import can_edit, task_for_member
 from apps.writer.services import tasks as services
 from apps.writer.services import writing
+from igny8 import lists
 from igny8.ai import costs
 from igny8.http import redirect, render_error, render_page
-from igny8.lists import (
-    Action,
-    ListTable,
-    Pager,
-    bulk_bar,
-    refuse_bulk,
-    render_list,
-    ticked,
-)
+from igny8.lists import Action, ListTable
 from igny8.roles import require_role
 
 ROWS = "task-rows"
@@ -100,8 +93,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
         query=urlencode(query),
         poll_query=urlencode(poll_query),
         page=page,
-        pager=Pager(page, query=urlencode(query), label="Task pages"),
-        bulk=bulk_bar("tasks", TRASH_ACTIONS if filters.trashed else TASK_ACTIONS),
+        pager=lists.Pager(page, query=urlencode(query), label="Task pages"),
+        bulk=lists.bulk_bar("tasks", TRASH_ACTIONS if filters.trashed else TASK_ACTIONS),
         table=TASK_TABLE,
         count_where=" in the trash" if filters.trashed else "",
         clear_url=url + ("?trashed=1" if filters.trashed else ""),
@@ -115,7 +108,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         ),
     )
     # A filter change moves the address; the 2-second refresh of the same list must not.
-    return render_list(
+    return lists.render_list(
         request, TASK_TABLE, context, push=request.htmx.trigger != ROWS if request.htmx else False
     )
 
@@ -141,8 +134,8 @@ def tasks_bulk(request: HttpRequest) -> HttpResponse:
     """Retry failed, move to the trash, or restore from it, for the ticked tasks."""
     site = _site_or_404(request)
     action = request.POST.get("action", "")
-    ids = ticked(request.POST)
-    refusal = refuse_bulk(
+    ids = lists.ticked(request.POST)
+    refusal = lists.refuse_bulk(
         request, action=action, allowed=BULK_ACTIONS, ids=ids, nouns="tasks", back=_back(request)
     )
     if refusal:
@@ -170,7 +163,7 @@ def tasks_write(request: HttpRequest) -> HttpResponse:
     `anyway` writes tasks the near-duplicate guard held."""
     site = _site_or_404(request)
     data = request.POST if request.method == "POST" else request.GET
-    ids = ticked(data)
+    ids = lists.ticked(data)
     anyway = data.get("anyway") == "1"
     back = data.get("query", "")
     if not ids:
