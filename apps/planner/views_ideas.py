@@ -62,6 +62,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
         filters=filters,
         query=query,
         page=page,
+        rows=page.object_list,
         pager=Pager(page, query=query, label="Idea pages"),
         bulk=bulk_bar("ideas", IDEA_ACTIONS),
         table=IDEA_TABLE,
