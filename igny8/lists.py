@@ -426,3 +426,53 @@ class ListTable:
             nouns=nouns or f"{noun}s",
             **more,
         )
+
+
+# --- the filter bar ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a list's filter bar (`components/filter_fields.html`): the search box, or a
+    drop-down whose options are (value, label, selected)."""
+
+    id: str
+    label: str
+    name: str
+    blank: str = ""
+    options: tuple[tuple[Any, str, bool], ...] = ()
+    search: bool = False
+    placeholder: str = ""
+    value: Value = ""
+
+
+def search_field(filters: Filters, placeholder: str, *, name: str = "q") -> Field:
+    return Field(
+        id=f"f-{name}",
+        label="Search",
+        name=name,
+        search=True,
+        placeholder=placeholder,
+        value=filters.values[name],
+    )
+
+
+def select_field(
+    filters: Filters,
+    name: str,
+    label: str,
+    blank: str,
+    options: Iterable[tuple[Any, str]],
+    *,
+    id: str = "",
+) -> Field:
+    """A drop-down of `options` (value, label) with the filter's current value selected; the
+    first option (`blank`) is "any"."""
+    current = filters.values[name]
+    return Field(
+        id=id or f"f-{name}",
+        label=label,
+        name=name,
+        blank=blank,
+        options=tuple((value, text, value == current) for value, text in options),
+    )

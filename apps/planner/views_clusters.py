@@ -34,7 +34,17 @@ from apps.workspace.models import Site
 from apps.workspace.selectors import job_for_member
 from igny8.ai import costs
 from igny8.http import redirect, render_page
-from igny8.lists import Action, ListTable, Pager, bulk_bar, render_list, sort_header, ticked
+from igny8.lists import (
+    Action,
+    ListTable,
+    Pager,
+    bulk_bar,
+    render_list,
+    search_field,
+    select_field,
+    sort_header,
+    ticked,
+)
 from igny8.roles import member_has_role, require_role
 
 PAGE_SIZE = 50
@@ -64,6 +74,7 @@ def job_from_query(request: HttpRequest):
 CLUSTER_TABLE = ListTable.of(
     "planner", "clusters", "cluster", target="cluster-rows", id="clusters-table"
 )
+IDEAS_CHOICES = (("with", "With ideas"), ("without", "Without ideas"))
 CLUSTER_ACTIONS = (
     Action("Generate ideas", url="planner:clusters_ideas", style=""),
     Action("Name with AI", url="planner:clusters_name"),
@@ -96,7 +107,14 @@ def cluster_list(request: HttpRequest) -> HttpResponse:
     query_nosort = urlencode(filters.as_query(sort=False))
     context.update(
         sectors=sectors,
-        statuses=ClusterStatus.choices,
+        fields=[
+            search_field(filters, "Name or description"),
+            select_field(
+                filters, "sector", "Sector", "All sectors", [(s.pk, s.name) for s in sectors]
+            ),
+            select_field(filters, "status", "Status", "Any status", ClusterStatus.choices),
+            select_field(filters, "ideas", "Ideas", "With or without", IDEAS_CHOICES),
+        ],
         filters=filters,
         query=query,
         page=page,

@@ -27,12 +27,15 @@ from igny8.lists import (
     bulk_bar,
     refuse_bulk,
     render_list,
+    search_field,
+    select_field,
     ticked,
 )
 from igny8.roles import member_has_role, require_role
 
 BULK_URL = "planner:ideas_bulk"  # where the list's form posts; an action may name its own
 IDEA_TABLE = ListTable.of("planner", "ideas", "idea", target="idea-rows", id="ideas-table")
+DISABLED_CHOICES = (("no", "Enabled only"), ("yes", "Disabled only"))
 IDEA_ACTIONS = (
     Action("Queue to writer", "queue", url=BULK_URL, style=""),
     Action("Disable", "disable", url=BULK_URL),
@@ -56,9 +59,23 @@ def idea_list(request: HttpRequest) -> HttpResponse:
     query = urlencode(filters.as_query())
     context.update(
         clusters=clusters,
-        statuses=IdeaStatus.choices,
-        structures=STRUCTURE_CHOICES,
-        content_types=CONTENT_TYPE_CHOICES,
+        fields=[
+            search_field(filters, "Title or keyword"),
+            select_field(filters, "status", "Status", "Any status", IdeaStatus.choices),
+            select_field(
+                filters, "cluster", "Cluster", "All clusters", [(c.pk, c.name) for c in clusters]
+            ),
+            select_field(filters, "structure", "Structure", "Any structure", STRUCTURE_CHOICES),
+            select_field(
+                filters,
+                "content_type",
+                "Content type",
+                "Any type",
+                CONTENT_TYPE_CHOICES,
+                id="f-type",
+            ),
+            select_field(filters, "disabled", "Disabled", "All", DISABLED_CHOICES),
+        ],
         filters=filters,
         query=query,
         page=page,

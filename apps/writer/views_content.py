@@ -31,7 +31,7 @@ from apps.writer.services import content as services
 from apps.writer.services.images_body import image_src
 from igny8.csp import allow_article_images
 from igny8.http import redirect, render_error, render_page
-from igny8.lists import ListTable, Pager, render_list
+from igny8.lists import ListTable, Pager, render_list, search_field, select_field
 from igny8.roles import member_has_role
 
 CONTENT_TABLE = ListTable.of(
@@ -85,8 +85,14 @@ def content_list(request: HttpRequest) -> HttpResponse:
     url = reverse("writer:contents")
     context.update(
         sectors=sectors,
-        statuses=EditorialStatus.choices,
-        publishing_statuses=PublishingStatus.choices,
+        fields=[
+            search_field(filters, "Title, keyword or slug"),
+            select_field(filters, "status", "Status", "Any status", EditorialStatus.choices),
+            select_field(filters, "publishing", "Publishing", "Any", PublishingStatus.choices),
+            select_field(
+                filters, "sector", "Sector", "All sectors", [(s.pk, s.name) for s in sectors]
+            ),
+        ],
         filters=filters,
         query=query,
         page=page,

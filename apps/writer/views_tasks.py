@@ -88,7 +88,16 @@ def task_list(request: HttpRequest) -> HttpResponse:
     context.update(
         sectors=sectors,
         clusters=clusters,
-        statuses=TaskStatus.choices,
+        fields=[
+            lists.search_field(filters, "Title or keyword"),
+            lists.select_field(filters, "status", "Status", "Any status", TaskStatus.choices),
+            lists.select_field(
+                filters, "sector", "Sector", "All sectors", [(s.pk, s.name) for s in sectors]
+            ),
+            lists.select_field(
+                filters, "cluster", "Cluster", "All clusters", [(c.pk, c.name) for c in clusters]
+            ),
+        ],
         filters=filters,
         query=urlencode(query),
         poll_query=urlencode(poll_query),

@@ -19,7 +19,10 @@ from apps.publisher.selectors import (
 from apps.publisher.views.common import zone_of
 from apps.workspace.context import current_site
 from igny8.http import render_page
-from igny8.lists import Pager
+from igny8.lists import Pager, select_field
+
+OUTCOMES = (("ok", "Succeeded"), ("failed", "Failed"))
+DIRECTIONS = (("out", "To WordPress"), ("in", "From WordPress"))
 
 
 @require_GET
@@ -29,7 +32,6 @@ def sync_log(request: HttpRequest) -> HttpResponse:
     if site is not None:
         kinds = sync_kinds(site)
         filters = SYNC_LIST.read(request.GET, allowed={"kind": {k for k, _ in kinds}})
-        context["kinds"] = kinds
         page = SYNC_LIST.page(sync_events(site=site, filters=filters), request.GET.get("page"))
         events = list(page.object_list)
         articles = content_titles(events)
@@ -39,6 +41,11 @@ def sync_log(request: HttpRequest) -> HttpResponse:
             )
         context.update(
             filters=filters,
+            fields=[
+                select_field(filters, "kind", "Kind", "Every kind", kinds),
+                select_field(filters, "status", "Outcome", "Any", OUTCOMES),
+                select_field(filters, "direction", "Direction", "Both", DIRECTIONS),
+            ],
             page=page,
             events=events,
             zone=zone_of(request, site),
