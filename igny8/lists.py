@@ -212,13 +212,14 @@ def ticked(data: QueryDict) -> list[str]:
     return [pk for pk in data.getlist("ids") if pk]
 
 
-def selection(items: QuerySet, data: QueryDict, *, filters: Filters | None = None) -> QuerySet:
-    """What a bulk action applies to: every row of `items` matching the list's filters when
-    "all matching" was chosen (the filters re-read from the POST), else the ticked ids among
-    them. An id of another site, of a trashed row or of nothing at all simply matches no row."""
-    if filters is not None and data.get("all_matching") == "1":
-        return items.filter(filters.where())
-    return items.filter(pk__in=[int(pk) for pk in ticked(data) if pk.isdigit()])
+def selection(items: QuerySet, *, ids: Iterable[int], all_matching: bool, where: Q) -> QuerySet:
+    """What a bulk action applies to: every row of `items` matching the list's filters (`where`,
+    re-read from the POST by the code that showed the list) when "all matching" was chosen, else
+    the ticked ids among them. An id of another site, of a trashed row or of nothing at all
+    simply matches no row."""
+    if all_matching:
+        return items.filter(where)
+    return items.filter(pk__in=list(ids))
 
 
 @dataclass(frozen=True)
@@ -476,3 +477,19 @@ def select_field(
         blank=blank,
         options=tuple((value, text, value == current) for value, text in options),
     )
+
+
+_SAMPLE_ID = 987654321
+
+
+def row_urls(**names: str) -> dict[str, str]:
+    """The addresses of a list's rows without their ids ({"cluster": "/planner/clusters/"}),
+    reversed once per list: a row writes `{{ urls.cluster }}{{ c.pk }}/`, where a `{% url %}`
+    per row would cost a reversal each. Each URL name takes one id and ends with "<id>/"."""
+    prefixes = {}
+    for key, name in names.items():
+        prefix, _, rest = reverse(name, args=[_SAMPLE_ID]).partition(str(_SAMPLE_ID))
+        if rest != "/":
+            raise ValueError(f"{name} does not end with its id: a row cannot add it.")
+        prefixes[key] = prefix
+    return prefixes

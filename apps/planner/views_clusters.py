@@ -40,6 +40,7 @@ from igny8.lists import (
     Pager,
     bulk_bar,
     render_list,
+    row_urls,
     search_field,
     select_field,
     sort_header,
@@ -127,6 +128,7 @@ def cluster_list(request: HttpRequest) -> HttpResponse:
         ],
         bulk=bulk_bar("clusters", CLUSTER_ACTIONS),
         table=CLUSTER_TABLE,
+        urls=row_urls(cluster="planner:cluster"),
         clear_url=url,
         new_keywords=selectors.new_keyword_count(site),
         job=job_from_query(request),
@@ -192,6 +194,7 @@ def _detail(
             "keywords": keywords[:DETAIL_KEYWORDS],
             "more_keywords": len(keywords) > DETAIL_KEYWORDS,
             "ideas": selectors.cluster_ideas(cluster),
+            "urls": row_urls(idea="planner:idea", cluster="planner:cluster"),
             "targets": targets,
             "can_edit": member_has_role(request, Role.EDITOR),
             "rename_form": rename_form

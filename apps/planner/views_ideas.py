@@ -27,6 +27,7 @@ from igny8.lists import (
     bulk_bar,
     refuse_bulk,
     render_list,
+    row_urls,
     search_field,
     select_field,
     ticked,
@@ -83,6 +84,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
         pager=Pager(page, query=query, label="Idea pages"),
         bulk=bulk_bar("ideas", IDEA_ACTIONS),
         table=IDEA_TABLE,
+        urls=row_urls(idea="planner:idea", cluster="planner:cluster"),
         clear_url=url,
         job=job_from_query(request),
     )

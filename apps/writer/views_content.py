@@ -31,7 +31,7 @@ from apps.writer.services import content as services
 from apps.writer.services.images_body import image_src
 from igny8.csp import allow_article_images
 from igny8.http import redirect, render_error, render_page
-from igny8.lists import ListTable, Pager, render_list, search_field, select_field
+from igny8.lists import ListTable, Pager, render_list, row_urls, search_field, select_field
 from igny8.roles import member_has_role
 
 CONTENT_TABLE = ListTable.of(
@@ -98,6 +98,7 @@ def content_list(request: HttpRequest) -> HttpResponse:
         page=page,
         pager=Pager(page, query=query, label="Content pages"),
         table=CONTENT_TABLE,
+        urls=row_urls(content="writer:content"),
         clear_url=url,
     )
     counts = sel.status_counts(site=site)

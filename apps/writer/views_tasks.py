@@ -105,6 +105,10 @@ def task_list(request: HttpRequest) -> HttpResponse:
         pager=lists.Pager(page, query=urlencode(query), label="Task pages"),
         bulk=lists.bulk_bar("tasks", TRASH_ACTIONS if filters.trashed else TASK_ACTIONS),
         table=TASK_TABLE,
+        urls={
+            **lists.row_urls(task="writer:task", cluster="planner:cluster"),
+            "write": reverse("writer:tasks_write"),
+        },
         count_where=" in the trash" if filters.trashed else "",
         clear_url=url + ("?trashed=1" if filters.trashed else ""),
         counts=counts,
