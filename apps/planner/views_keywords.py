@@ -31,7 +31,7 @@ from apps.workspace.models import Sector, Site
 from apps.workspace.selectors import site_for_member
 from igny8.csvfile import csv_response
 from igny8.http import redirect, render_error, render_page
-from igny8.lists import Pager
+from igny8.lists import Pager, page_url, wants_rows
 from igny8.roles import member_has_role, require_role
 
 TEMPLATE = "planner/keywords.html"
@@ -82,10 +82,7 @@ def _state(site: Site, query: QueryDict, *, full: bool) -> ListState:
 
 
 def _list_url(filters: sel.KeywordFilters, page: int = 1) -> str:
-    params = filters.as_query()
-    if page > 1:
-        params["page"] = str(page)
-    return reverse("planner:keywords") + (f"?{urlencode(params)}" if params else "")
+    return page_url(reverse("planner:keywords"), filters.as_query(), page)
 
 
 def _headers(filters: sel.KeywordFilters) -> list[dict]:
@@ -194,17 +191,12 @@ def _no_site(request: HttpRequest, template: str) -> HttpResponse:
     )
 
 
-def _wants_rows(request: HttpRequest) -> bool:
-    # A history restore (Back after a cache miss) must get the whole page, not the table.
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 @require_safe
 def keyword_list(request: HttpRequest) -> HttpResponse:
     site = current_site(request)
     if site is None:
         return _no_site(request, TEMPLATE)
-    rows_only = _wants_rows(request)
+    rows_only = wants_rows(request)
     state = _state(site, request.GET, full=not rows_only)
     context = _list_context(request, state, page_number=request.GET.get("page"))
     response = render_page(request, TEMPLATE, context, partial="rows" if rows_only else None)
@@ -401,16 +393,14 @@ def _trash_render(request: HttpRequest, site: Site, *, status: int = 200, **extr
         request,
         TRASH_TEMPLATE,
         context,
-        partial="rows" if _wants_rows(request) else None,
+        partial="rows" if wants_rows(request) else None,
         status=status,
     )
     if request.method == "POST":
         response["HX-Push-Url"] = "false"
-    elif _wants_rows(request):
+    elif wants_rows(request):
         number = context["page"].number
-        response["HX-Push-Url"] = reverse("planner:keywords_trash") + (
-            f"?page={number}" if number > 1 else ""
-        )
+        response["HX-Push-Url"] = page_url(reverse("planner:keywords_trash"), {}, number)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
