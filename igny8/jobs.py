@@ -167,9 +167,7 @@ def enqueue_each(func: Callable | str, calls: Sequence[tuple[str, tuple]], *, la
         for _ in calls
     ]
     with transaction.atomic():
-        _insert_in_schemas(
-            {schema: [records[i] for i in idx] for schema, idx in by_schema.items()}
-        )
+        _insert_in_schemas({schema: [records[i] for i in idx] for schema, idx in by_schema.items()})
         packed = [
             ((schema, record.pk, path, request_id, list(args), {}), record.task_id)
             for (schema, args), record in zip(calls, records, strict=True)
@@ -191,7 +189,7 @@ def _queue_is_this_database() -> bool:
     from django_q.brokers.orm import ORM
     from django_q.conf import Conf
 
-    return isinstance(get_broker(), ORM) and Conf.ORM == connection.alias
+    return isinstance(get_broker(), ORM) and connection.alias == Conf.ORM
 
 
 def _hand_over(packed: list[tuple[tuple, str]], kind: JobKind) -> None:
