@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -24,9 +23,11 @@ from apps.billing.models import CreditLedger, CreditPack, LedgerKind, Pool
 from igny8.csvfile import csv_response
 from igny8.errors import UserFacingError
 from igny8.http import redirect, render_error, render_page
+from igny8.lists import ListSpec, Pager
 from igny8.roles import member_has_role, require_role
 
 LEDGER_PAGE_SIZE = 50
+LEDGER_LIST = ListSpec(filters=(), page_size=LEDGER_PAGE_SIZE)
 NOT_CONFIGURED = (
     "Payments are not configured on this installation; ask platform staff to change your plan."
 )
@@ -198,13 +199,17 @@ def usage(request: HttpRequest) -> HttpResponse:
         entries = selectors.ledger_entries(account=account, filters=filters)
         if wants_csv:
             return _ledger_csv(request, entries)
-        page = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+        page = LEDGER_LIST.page(entries, request.GET.get("page"))
+        query = urlencode(filters.as_query())
         labels = selectors.operation_labels()
         entries_shown = list(page)
         what = ledger_refs.describe(entries_shown)
         context.update(
             filters=filters,
-            query=urlencode(filters.as_query()),
+            query=query,
+            pager=Pager(
+                page, query=query, label="Ledger pages", previous_word="Newer", next_word="Older"
+            ),
             operations=operations,
             pools=Pool.choices,
             kinds=LedgerKind.choices,

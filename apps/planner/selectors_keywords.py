@@ -19,6 +19,7 @@ from django.utils.dates import MONTHS_3
 from apps.catalog.models import Intent
 from apps.planner.models import Cluster, Keyword, KeywordStatus, normalize_keyword
 from apps.workspace.models import Sector, Site
+from igny8.lists import ListSpec, selection
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 50
@@ -407,10 +408,12 @@ def keywords_selected(
     """The keywords a bulk action applies to: every live keyword of the site that matches the
     filters ("all matching"), or the chosen ids among them. Ids of other sites, of trashed
     keywords or of nothing at all simply match no row."""
-    keywords = site_keywords(site=site)
-    if all_matching:
-        return keywords.filter(filters.where())
-    return keywords.filter(pk__in=list(ids))
+    return selection(
+        site_keywords(site=site), ids=ids, all_matching=all_matching, where=filters.where()
+    )
+
+
+TRASH_LIST = ListSpec(filters=())
 
 
 def trash_list(*, site: Site) -> QuerySet[Keyword]:
@@ -426,4 +429,4 @@ def trash_list(*, site: Site) -> QuerySet[Keyword]:
 def trash_selected(*, site: Site, ids: Iterable[int] | None) -> QuerySet[Keyword]:
     """Trashed keywords of the site: all of them (None), or those of these ids."""
     keywords = Keyword.objects.trashed().filter(site=site)
-    return keywords if ids is None else keywords.filter(pk__in=list(ids))
+    return selection(keywords, ids=ids or (), all_matching=ids is None, where=Q())

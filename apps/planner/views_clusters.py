@@ -7,10 +7,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
@@ -36,6 +34,18 @@ from apps.workspace.models import Site
 from apps.workspace.selectors import job_for_member
 from igny8.ai import costs
 from igny8.http import redirect, render_page
+from igny8.lists import (
+    Action,
+    ListTable,
+    Pager,
+    bulk_bar,
+    render_list,
+    row_urls,
+    search_field,
+    select_field,
+    sort_header,
+    ticked,
+)
 from igny8.roles import member_has_role, require_role
 
 PAGE_SIZE = 50
@@ -62,41 +72,71 @@ def job_from_query(request: HttpRequest):
 # --- list ------------------------------------------------------------------------------------
 
 
+CLUSTER_TABLE = ListTable.of(
+    "planner", "clusters", "cluster", target="cluster-rows", id="clusters-table"
+)
+IDEAS_CHOICES = (("with", "With ideas"), ("without", "Without ideas"))
+CLUSTER_ACTIONS = (
+    Action("Generate ideas", url="planner:clusters_ideas", style=""),
+    Action("Name with AI", url="planner:clusters_name"),
+    Action("Merge", url="planner:clusters_merge"),
+    Action("Dissolve", url="planner:clusters_dissolve", style="danger"),
+)
+# (key, label, css, the first click's direction); None: the column does not sort.
+CLUSTER_COLUMNS = (
+    ("name", "Name", "", "name"),
+    ("sector", "Sector", "col-minor", "sector"),
+    (None, "Status", "", ""),
+    ("keywords", "Keywords", "num", "-keywords"),
+    ("volume", "Volume", "num col-minor", "-volume"),
+    ("ideas", "Ideas", "num col-minor", "-ideas"),
+)
+
+
 def cluster_list(request: HttpRequest) -> HttpResponse:
     site = current_site(request)
     context: dict = {"site": site, "can_edit": member_has_role(request, Role.EDITOR)}
     if site is None:
         return render_page(request, "planner/clusters.html", context)
     sectors = list(site.sectors.all())
-    filters = selectors.ClusterFilters.from_query(request.GET, sector_ids={s.pk for s in sectors})
-    page = Paginator(selectors.cluster_list(site=site, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    filters = selectors.CLUSTER_LIST.read(request.GET, allowed={"sector": {s.pk for s in sectors}})
+    page = selectors.CLUSTER_LIST.page(
+        selectors.cluster_list(site=site, filters=filters), request.GET.get("page")
     )
+    url = reverse("planner:clusters")
+    query = urlencode(filters.as_query())
+    query_nosort = urlencode(filters.as_query(sort=False))
     context.update(
         sectors=sectors,
-        statuses=ClusterStatus.choices,
+        fields=[
+            search_field(filters, "Name or description"),
+            select_field(
+                filters, "sector", "Sector", "All sectors", [(s.pk, s.name) for s in sectors]
+            ),
+            select_field(filters, "status", "Status", "Any status", ClusterStatus.choices),
+            select_field(filters, "ideas", "Ideas", "With or without", IDEAS_CHOICES),
+        ],
         filters=filters,
-        query=urlencode(filters.as_query()),
-        query_nosort=urlencode(filters.as_query(sort=False)),
+        query=query,
         page=page,
+        pager=Pager(page, query=query, label="Cluster pages"),
+        headers=[
+            sort_header(filters, key, label, query=query_nosort, first=first, css=css)
+            if key
+            else {"label": label, "css": css}
+            for key, label, css, first in CLUSTER_COLUMNS
+        ],
+        bulk=bulk_bar("clusters", CLUSTER_ACTIONS),
+        table=CLUSTER_TABLE,
+        urls=row_urls(cluster="planner:cluster"),
+        clear_url=url,
         new_keywords=selectors.new_keyword_count(site),
         job=job_from_query(request),
         naming_free=costs.serving("name_clusters").is_offline,
     )
     if context["can_edit"]:
         context["naming"] = naming_offer(site, context["job"])
-    wants_rows = bool(request.htmx) and request.htmx.target == "cluster-rows"
-    partial = "rows" if wants_rows and not request.htmx.history_restore_request else None
-    response = render_page(request, "planner/clusters.html", context, partial=partial)
-    if partial:
-        params = filters.as_query()
-        if page.number > 1:
-            params["page"] = str(page.number)
-        response["HX-Push-Url"] = reverse("planner:clusters") + (
-            f"?{urlencode(params)}" if params else ""
-        )
-    patch_vary_headers(response, ["HX-Request", "HX-Target"])
-    return response
+    return render_list(request, CLUSTER_TABLE, context)
 
 
 @require_POST
@@ -154,6 +194,7 @@ def _detail(
             "keywords": keywords[:DETAIL_KEYWORDS],
             "more_keywords": len(keywords) > DETAIL_KEYWORDS,
             "ideas": selectors.cluster_ideas(cluster),
+            "urls": row_urls(idea="planner:idea", cluster="planner:cluster"),
             "targets": targets,
             "can_edit": member_has_role(request, Role.EDITOR),
             "rename_form": rename_form
@@ -222,8 +263,7 @@ def cluster_move_keywords(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _selected(request: HttpRequest) -> list[str]:
-    data = request.POST if request.method == "POST" else request.GET
-    return [pk for pk in data.getlist("ids") if pk]
+    return ticked(request.POST if request.method == "POST" else request.GET)
 
 
 def _confirm(request: HttpRequest, action: str, context: dict, status: int = 200):

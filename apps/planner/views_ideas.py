@@ -6,10 +6,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import Role
@@ -20,11 +18,32 @@ from apps.planner.services import ideas as services
 from apps.planner.views_clusters import job_from_query
 from apps.workspace.context import current_site
 from igny8.http import redirect, render_error, render_page
+from igny8.lists import (
+    Action,
+    ListTable,
+    Pager,
+    bulk_bar,
+    refuse_bulk,
+    render_list,
+    row_urls,
+    search_field,
+    select_field,
+    ticked,
+)
 from igny8.roles import member_has_role, require_role
 
-PAGE_SIZE = 50
-# "Queue to writer" posts to the writer (writer:tasks_from_ideas): the planner knows no later stage.
-BULK_ACTIONS = {"disable", "enable", "delete"}
+BULK_URL = "planner:ideas_bulk"  # where the list's form posts; an action may name its own
+IDEA_TABLE = ListTable.of("planner", "ideas", "idea", target="idea-rows", id="ideas-table")
+DISABLED_CHOICES = (("no", "Enabled only"), ("yes", "Disabled only"))
+# "Queue to writer" posts to the writer (writer:tasks_from_ideas): the planner knows no later
+# stage, only the name of the writer's address.
+IDEA_ACTIONS = (
+    Action("Queue to writer", "queue", url="writer:tasks_from_ideas", style=""),
+    Action("Disable", "disable", url=BULK_URL),
+    Action("Enable", "enable", url=BULK_URL),
+    Action("Move to trash", "delete", url=BULK_URL, style="danger"),
+)
+BULK_ACTIONS = {a.value for a in IDEA_ACTIONS if a.url == BULK_URL}
 
 
 def idea_list(request: HttpRequest) -> HttpResponse:
@@ -33,32 +52,43 @@ def idea_list(request: HttpRequest) -> HttpResponse:
     if site is None:
         return render_page(request, "planner/ideas.html", context)
     clusters = list(selectors.site_clusters(site))
-    filters = selectors.IdeaFilters.from_query(request.GET, cluster_ids={c.pk for c in clusters})
-    page = Paginator(selectors.idea_list(site=site, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    filters = selectors.IDEA_LIST.read(request.GET, allowed={"cluster": {c.pk for c in clusters}})
+    page = selectors.IDEA_LIST.page(
+        selectors.idea_list(site=site, filters=filters), request.GET.get("page")
     )
+    url = reverse("planner:ideas")
+    query = urlencode(filters.as_query())
     context.update(
         clusters=clusters,
-        statuses=IdeaStatus.choices,
-        structures=STRUCTURE_CHOICES,
-        content_types=CONTENT_TYPE_CHOICES,
+        fields=[
+            search_field(filters, "Title or keyword"),
+            select_field(filters, "status", "Status", "Any status", IdeaStatus.choices),
+            select_field(
+                filters, "cluster", "Cluster", "All clusters", [(c.pk, c.name) for c in clusters]
+            ),
+            select_field(filters, "structure", "Structure", "Any structure", STRUCTURE_CHOICES),
+            select_field(
+                filters,
+                "content_type",
+                "Content type",
+                "Any type",
+                CONTENT_TYPE_CHOICES,
+                id="f-type",
+            ),
+            select_field(filters, "disabled", "Disabled", "All", DISABLED_CHOICES),
+        ],
         filters=filters,
-        query=urlencode(filters.as_query()),
+        query=query,
         page=page,
+        rows=page.object_list,
+        pager=Pager(page, query=query, label="Idea pages"),
+        bulk=bulk_bar("ideas", IDEA_ACTIONS),
+        table=IDEA_TABLE,
+        urls=row_urls(idea="planner:idea", cluster="planner:cluster"),
+        clear_url=url,
         job=job_from_query(request),
     )
-    wants_rows = bool(request.htmx) and request.htmx.target == "idea-rows"
-    partial = "rows" if wants_rows and not request.htmx.history_restore_request else None
-    response = render_page(request, "planner/ideas.html", context, partial=partial)
-    if partial:
-        params = filters.as_query()
-        if page.number > 1:
-            params["page"] = str(page.number)
-        response["HX-Push-Url"] = reverse("planner:ideas") + (
-            f"?{urlencode(params)}" if params else ""
-        )
-    patch_vary_headers(response, ["HX-Request", "HX-Target"])
-    return response
+    return render_list(request, IDEA_TABLE, context)
 
 
 @require_POST
@@ -68,20 +98,17 @@ def ideas_bulk(request: HttpRequest) -> HttpResponse:
     if site is None:
         raise Http404("No site is shared with you.")
     action = request.POST.get("action", "")
-    ids = [pk for pk in request.POST.getlist("ids") if pk]
-    if action not in BULK_ACTIONS:
-        return render_error(
-            request, status=400, code="bad_action", message="Choose what to do with the ideas."
-        )
-    if not ids:
-        return render_error(
-            request,
-            status=400,
-            code="nothing_selected",
-            message="Tick the ideas first, then choose what to do with them.",
-            action_url=reverse("planner:ideas"),
-            action_label="Back to ideas",
-        )
+    ids = ticked(request.POST)
+    refusal = refuse_bulk(
+        request,
+        action=action,
+        allowed=BULK_ACTIONS,
+        ids=ids,
+        nouns="ideas",
+        back=reverse("planner:ideas"),
+    )
+    if refusal:
+        return refusal
     ideas = selectors.ideas_by_ids(site=site, ids=ids)
     if action == "delete":
         n = services.ideas_trash(ideas=ideas)

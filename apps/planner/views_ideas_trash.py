@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -13,20 +12,15 @@ from apps.planner.models import Idea
 from apps.planner.services.ideas_trash import ideas_delete_forever, ideas_restore
 from apps.workspace.context import current_site
 from igny8.http import redirect, render_error, render_page
+from igny8.lists import ListSpec, Pager, ticked
 from igny8.roles import member_has_role
 
-PAGE_SIZE = 50
+TRASH_LIST = ListSpec(filters=())
 TEMPLATE = "planner/ideas_trash.html"
 
 
 def _ids(request: HttpRequest) -> list[int]:
-    ids = []
-    for raw in request.POST.getlist("ids"):
-        try:
-            ids.append(int(raw))
-        except ValueError:
-            continue
-    return ids
+    return [int(pk) for pk in ticked(request.POST) if pk.isdigit()]
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -74,7 +68,7 @@ def ideas_trash(request: HttpRequest) -> HttpResponse:
         if site
         else Idea.objects.none()
     )
-    page = Paginator(ideas, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = TRASH_LIST.page(ideas, request.GET.get("page"))
     return render_page(
         request,
         TEMPLATE,
@@ -82,6 +76,7 @@ def ideas_trash(request: HttpRequest) -> HttpResponse:
             "site": site,
             "can_edit": can_edit,
             "page": page,
+            "pager": Pager(page, htmx="", label="Trash pages"),
             "confirm": confirm,
             "can_manage": member_has_role(request, Role.ADMIN),
         },

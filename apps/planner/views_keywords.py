@@ -31,11 +31,11 @@ from apps.workspace.models import Sector, Site
 from apps.workspace.selectors import site_for_member
 from igny8.csvfile import csv_response
 from igny8.http import redirect, render_error, render_page
+from igny8.lists import Pager, page_url, wants_rows
 from igny8.roles import member_has_role, require_role
 
 TEMPLATE = "planner/keywords.html"
 TRASH_TEMPLATE = "planner/trash.html"
-TRASH_PAGE_SIZE = 50
 
 
 def _n(count: int, noun: str = "keyword") -> str:
@@ -82,10 +82,7 @@ def _state(site: Site, query: QueryDict, *, full: bool) -> ListState:
 
 
 def _list_url(filters: sel.KeywordFilters, page: int = 1) -> str:
-    params = filters.as_query()
-    if page > 1:
-        params["page"] = str(page)
-    return reverse("planner:keywords") + (f"?{urlencode(params)}" if params else "")
+    return page_url(reverse("planner:keywords"), filters.as_query(), page)
 
 
 def _headers(filters: sel.KeywordFilters) -> list[dict]:
@@ -141,6 +138,8 @@ def _list_context(
     paginator.count = found.total  # a cached_property: it will not count again
     page = paginator.page(number)
     page.object_list = found.rows
+    query = urlencode(filters.as_query())
+    list_url = reverse("planner:keywords")
     context: dict = {}
     if state.full:
         context.update(
@@ -160,10 +159,11 @@ def _list_context(
         "site": state.site,
         "filters": filters,
         "filter_query": filters.as_filter_query(),
-        "query": urlencode(filters.as_query()),
-        "list_url": reverse("planner:keywords"),
+        "query": query,
+        "list_url": list_url,
         "headers": _headers(filters),
         "page": page,
+        "pager": Pager(page, base=list_url, query=query, ends=True, label="Keyword pages"),
         "rows": sel.keyword_rows(page.object_list),
         "can_edit": _can_edit(request),
         # Strings, as the rows' ids are: the template compares them.
@@ -191,17 +191,12 @@ def _no_site(request: HttpRequest, template: str) -> HttpResponse:
     )
 
 
-def _wants_rows(request: HttpRequest) -> bool:
-    # A history restore (Back after a cache miss) must get the whole page, not the table.
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 @require_safe
 def keyword_list(request: HttpRequest) -> HttpResponse:
     site = current_site(request)
     if site is None:
         return _no_site(request, TEMPLATE)
-    rows_only = _wants_rows(request)
+    rows_only = wants_rows(request)
     state = _state(site, request.GET, full=not rows_only)
     context = _list_context(request, state, page_number=request.GET.get("page"))
     response = render_page(request, TEMPLATE, context, partial="rows" if rows_only else None)
@@ -385,8 +380,9 @@ def keyword_export(request: HttpRequest) -> HttpResponse:
 
 
 def _trash_context(request: HttpRequest, site: Site, *, page_number, **extra) -> dict:
-    page = Paginator(sel.trash_list(site=site), TRASH_PAGE_SIZE).get_page(page_number)
-    return {"site": site, "page": page, "can_edit": _can_edit(request), **extra}
+    page = sel.TRASH_LIST.page(sel.trash_list(site=site), page_number)
+    pager = Pager(page, base=reverse("planner:keywords_trash"), label="Trash pages")
+    return {"site": site, "page": page, "pager": pager, "can_edit": _can_edit(request), **extra}
 
 
 def _trash_render(request: HttpRequest, site: Site, *, status: int = 200, **extra):
@@ -397,16 +393,14 @@ def _trash_render(request: HttpRequest, site: Site, *, status: int = 200, **extr
         request,
         TRASH_TEMPLATE,
         context,
-        partial="rows" if _wants_rows(request) else None,
+        partial="rows" if wants_rows(request) else None,
         status=status,
     )
     if request.method == "POST":
         response["HX-Push-Url"] = "false"
-    elif _wants_rows(request):
+    elif wants_rows(request):
         number = context["page"].number
-        response["HX-Push-Url"] = reverse("planner:keywords_trash") + (
-            f"?page={number}" if number > 1 else ""
-        )
+        response["HX-Push-Url"] = page_url(reverse("planner:keywords_trash"), {}, number)
     patch_vary_headers(response, ["HX-Request"])
     return response
 

@@ -19,6 +19,7 @@ from apps.publisher.models import (
 )
 from apps.workspace.models import Site
 from apps.writer.models import Content, PublishingStatus
+from igny8.lists import Choice, Filters, ListSpec
 from igny8.zones import zone_valid
 
 # The kinds of exchange the sync log knows (models.SyncEvent.kind), in the filter's order.
@@ -224,38 +225,13 @@ def calendar_month(*, site: Site, first: date, zone: str, now: datetime) -> Mont
 # --- the sync log --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SyncFilters:
-    kind: str = ""
-    status: str = ""  # "ok" | "failed" | ""
-    direction: str = ""  # "in" | "out" | ""
-
-    @classmethod
-    def from_query(cls, query: dict, kinds: list[tuple[str, str]] = SYNC_KINDS) -> SyncFilters:
-        known = {k for k, _ in kinds}
-        kind = query.get("kind", "")
-        status = query.get("status", "")
-        direction = query.get("direction", "")
-        return cls(
-            kind=kind if kind in known else "",
-            status=status if status in ("ok", "failed") else "",
-            direction=direction if direction in ("in", "out") else "",
-        )
-
-    @property
-    def active(self) -> bool:
-        return bool(self.kind or self.status or self.direction)
-
-    def query(self) -> dict[str, str]:
-        return {
-            k: v
-            for k, v in (
-                ("kind", self.kind),
-                ("status", self.status),
-                ("direction", self.direction),
-            )
-            if v
-        }
+SYNC_LIST = ListSpec(
+    filters=(
+        Choice("kind", None),  # the kinds `sync_kinds` lists for the site
+        Choice("status", ("ok", "failed"), lookups={"ok": Q(ok=True), "failed": Q(ok=False)}),
+        Choice("direction", ("in", "out")),
+    ),
+)
 
 
 def sync_kinds(site: Site) -> list[tuple[str, str]]:
@@ -266,16 +242,9 @@ def sync_kinds(site: Site) -> list[tuple[str, str]]:
     return SYNC_KINDS + [(k, k.replace("_", " ").capitalize()) for k in extra]
 
 
-def sync_events(*, site: Site, filters: SyncFilters) -> QuerySet[SyncEvent]:
+def sync_events(*, site: Site, filters: Filters) -> QuerySet[SyncEvent]:
     """The site's sync log, newest first, narrowed by the filters."""
-    events = SyncEvent.objects.filter(site=site)
-    if filters.kind:
-        events = events.filter(kind=filters.kind)
-    if filters.status:
-        events = events.filter(ok=filters.status == "ok")
-    if filters.direction:
-        events = events.filter(direction=filters.direction)
-    return events.order_by("-created", "-id")
+    return filters.apply(SyncEvent.objects.filter(site=site), "-created", "-id")
 
 
 def content_titles(events: list[SyncEvent]) -> dict[str, Content]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -24,8 +23,10 @@ from apps.workspace.notifications import (
     unread_count,
 )
 from igny8.http import SeeOther, redirect, render_page
+from igny8.lists import ListSpec, Pager
 
 PER_PAGE = 20
+NOTIFICATION_LIST = ListSpec(filters=(), page_size=PER_PAGE)
 
 
 def _own(request: HttpRequest, pk: int) -> Notification:
@@ -44,16 +45,22 @@ def _show(source) -> str:
 
 def _context(request: HttpRequest, show: str, page_number) -> dict:
     rows = notifications_for(request.user, unread_only=show == "unread")
-    page = Paginator(rows, PER_PAGE).get_page(page_number)
+    page = NOTIFICATION_LIST.page(rows, page_number)
     return {
         "page": page,
         "show": show,
         "unread": unread_count(request.user),
         "here": _list_url(show, page.number),
-        "pages": {
-            "previous": _list_url(show, page.previous_page_number()) if page.has_previous() else "",
-            "next": _list_url(show, page.next_page_number()) if page.has_next() else "",
-        },
+        "pager": Pager(
+            page,
+            base=reverse("workspace:notifications"),
+            query=urlencode({"show": show}) if show else "",
+            bare_first=True,
+            htmx="push",
+            label="Notification pages",
+            previous_word="Newer",
+            next_word="Older",
+        ),
     }
 
 

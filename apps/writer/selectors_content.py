@@ -3,15 +3,14 @@ an article's versions, and who is acting (`actor_for`). Always scoped to one sit
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, QueryDict
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest
 
 from apps.workspace.models import Site
 from apps.writer.models import Content, ContentVersion, EditorialStatus, PublishingStatus
 from apps.writer.selectors import can_approve, can_edit
 from apps.writer.services.content import Actor
+from igny8.lists import Choice, Filters, ListSpec, Ref, Search
 
 
 def actor_for(request: HttpRequest, site: Site) -> Actor:
@@ -23,73 +22,25 @@ def actor_for(request: HttpRequest, site: Site) -> Actor:
     )
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None
+CONTENT_LIST = ListSpec(
+    filters=(
+        Search("q", ("title", "primary_keyword", "slug")),
+        Choice("status", EditorialStatus.values, noun="status"),
+        Choice(
+            "publishing",
+            PublishingStatus.values,
+            field="publishing_status",
+            noun="publishing status",
+        ),
+        Ref("sector", "sector_id", "sector"),
+    ),
+)
 
 
-@dataclass
-class ContentFilters:
-    q: str = ""
-    status: str = ""
-    publishing: str = ""
-    sector: int | None = None
-    ignored: list[str] = field(default_factory=list)
-
-    @classmethod
-    def from_query(cls, query: QueryDict, *, sector_ids: set[int]) -> ContentFilters:
-        """Filters from the query string; values that do not exist are ignored and named."""
-        f = cls(q=query.get("q", "").strip()[:100])
-        status = query.get("status", "")
-        if status in EditorialStatus.values:
-            f.status = status
-        elif status:
-            f.ignored.append(f"“{status}” is not a status")
-        publishing = query.get("publishing", "")
-        if publishing in PublishingStatus.values:
-            f.publishing = publishing
-        elif publishing:
-            f.ignored.append(f"“{publishing}” is not a publishing status")
-        sector = query.get("sector", "")
-        if sector:
-            f.sector = _int(sector)
-            if f.sector not in sector_ids:
-                f.sector = None
-                f.ignored.append("that sector is not one of this site's")
-        return f
-
-    @property
-    def active(self) -> bool:
-        return bool(self.q or self.status or self.publishing or self.sector)
-
-    def as_query(self) -> dict[str, str]:
-        params = {
-            "q": self.q,
-            "status": self.status,
-            "publishing": self.publishing,
-            "sector": str(self.sector or ""),
-        }
-        return {k: v for k, v in params.items() if v}
-
-
-def content_list(*, site: Site, filters: ContentFilters) -> QuerySet[Content]:
-    """Live articles of `site`, most recently changed first."""
+def content_list(*, site: Site, filters: Filters) -> QuerySet[Content]:
+    """Live articles of `site` matching the filters, most recently changed first."""
     contents = Content.objects.alive().filter(site=site).select_related("sector")
-    if filters.q:
-        contents = contents.filter(
-            Q(title__icontains=filters.q)
-            | Q(primary_keyword__icontains=filters.q)
-            | Q(slug__icontains=filters.q)
-        )
-    if filters.status:
-        contents = contents.filter(status=filters.status)
-    if filters.publishing:
-        contents = contents.filter(publishing_status=filters.publishing)
-    if filters.sector:
-        contents = contents.filter(sector_id=filters.sector)
-    return contents.order_by("-updated", "-id")
+    return filters.apply(contents, "-updated", "-id")
 
 
 def status_counts(*, site: Site) -> dict[str, int]:

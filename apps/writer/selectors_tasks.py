@@ -3,89 +3,35 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
-from django.http import Http404, QueryDict
+from django.db.models import Count, QuerySet
+from django.http import Http404
 
 from apps.planner.models import Cluster
 from apps.workspace.models import Site
 from apps.writer.models import Task, TaskStatus
 from apps.writer.services.tasks import task_is_writing
+from igny8.lists import Choice, Filters, Flag, ListSpec, Ref, Search
+
+TASK_LIST = ListSpec(
+    filters=(
+        Search("q", ("title", "primary_keyword")),
+        Choice("status", TaskStatus.values, noun="status"),
+        Ref("sector", "sector_id", "sector"),
+        Ref("cluster", "cluster_id", "cluster"),
+        Flag("trashed"),
+    ),
+)
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None
-
-
-@dataclass
-class TaskFilters:
-    q: str = ""
-    status: str = ""
-    sector: int | None = None
-    cluster: int | None = None
-    trashed: bool = False
-    ignored: list[str] = field(default_factory=list)
-
-    @classmethod
-    def from_query(
-        cls, query: QueryDict, *, sector_ids: set[int], cluster_ids: set[int]
-    ) -> TaskFilters:
-        f = cls(q=query.get("q", "").strip()[:100], trashed=query.get("trashed") == "1")
-        status = query.get("status", "")
-        if status in TaskStatus.values:
-            f.status = status
-        elif status:
-            f.ignored.append(f"“{status}” is not a status")
-        sector = query.get("sector", "")
-        if sector:
-            f.sector = _int(sector)
-            if f.sector not in sector_ids:
-                f.sector = None
-                f.ignored.append("that sector is not one of this site's")
-        cluster = query.get("cluster", "")
-        if cluster:
-            f.cluster = _int(cluster)
-            if f.cluster not in cluster_ids:
-                f.cluster = None
-                f.ignored.append("that cluster is not one of this site's")
-        return f
-
-    @property
-    def active(self) -> bool:
-        return bool(self.q or self.status or self.sector or self.cluster)
-
-    def as_query(self) -> dict[str, str]:
-        params = {
-            "q": self.q,
-            "status": self.status,
-            "sector": str(self.sector or ""),
-            "cluster": str(self.cluster or ""),
-            "trashed": "1" if self.trashed else "",
-        }
-        return {k: v for k, v in params.items() if v}
-
-
-def task_list(*, site: Site, filters: TaskFilters) -> QuerySet[Task]:
+def task_list(*, site: Site, filters: Filters) -> QuerySet[Task]:
+    """The site's live tasks (or its trashed ones, with `trashed`) matching the filters."""
     tasks = Task.objects.trashed() if filters.trashed else Task.objects.alive()
+    order = ("-deleted_at", "-id") if filters.trashed else ("-created", "-id")
     tasks = tasks.filter(site=site).select_related(
         "sector", "cluster", "idea", "job", "content", "duplicate_of"
     )
-    if filters.q:
-        tasks = tasks.filter(
-            Q(title__icontains=filters.q) | Q(primary_keyword__icontains=filters.q)
-        )
-    if filters.status:
-        tasks = tasks.filter(status=filters.status)
-    if filters.sector:
-        tasks = tasks.filter(sector_id=filters.sector)
-    if filters.cluster:
-        tasks = tasks.filter(cluster_id=filters.cluster)
-    order = ("-deleted_at", "-id") if filters.trashed else ("-created", "-id")
-    return tasks.order_by(*order)
+    return filters.apply(tasks, *order)
 
 
 def status_counts(site: Site) -> dict[str, int]:

@@ -6,11 +6,9 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -33,9 +31,12 @@ from apps.writer.services import content as services
 from apps.writer.services.images_body import image_src
 from igny8.csp import allow_article_images
 from igny8.http import redirect, render_error, render_page
+from igny8.lists import ListTable, Pager, render_list, row_urls, search_field, select_field
 from igny8.roles import member_has_role
 
-PAGE_SIZE = 50
+CONTENT_TABLE = ListTable.of(
+    "writer", "contents", "article", target="content-rows", before="writer/_publish_many.html"
+)
 EDITOR = "writer/content_edit.html"
 SENT_BACK = (
     "The article was approved; your change sent it back to draft. Submit it for review again "
@@ -73,38 +74,39 @@ def content_list(request: HttpRequest) -> HttpResponse:
         context["can_manage"] = member_has_role(request, Role.ADMIN)
         return render_page(request, "writer/contents.html", context)
     sectors = list(site.sectors.order_by("name"))
-    filters = sel.ContentFilters.from_query(request.GET, sector_ids={s.pk for s in sectors})
+    filters = sel.CONTENT_LIST.read(request.GET, allowed={"sector": {s.pk for s in sectors}})
     # The table shows none of the article's body: left unread, a page of long articles does
     # not travel from the database and through the driver for nothing.
     contents = sel.content_list(site=site, filters=filters).defer(
         "html", "excerpt", "secondary_keywords"
     )
-    page = Paginator(contents, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = sel.CONTENT_LIST.page(contents, request.GET.get("page"))
+    query = urlencode(filters.as_query())
+    url = reverse("writer:contents")
     context.update(
         sectors=sectors,
-        statuses=EditorialStatus.choices,
-        publishing_statuses=PublishingStatus.choices,
+        fields=[
+            search_field(filters, "Title, keyword or slug"),
+            select_field(filters, "status", "Status", "Any status", EditorialStatus.choices),
+            select_field(filters, "publishing", "Publishing", "Any", PublishingStatus.choices),
+            select_field(
+                filters, "sector", "Sector", "All sectors", [(s.pk, s.name) for s in sectors]
+            ),
+        ],
         filters=filters,
-        query=urlencode(filters.as_query()),
+        query=query,
         page=page,
+        pager=Pager(page, query=query, label="Content pages"),
+        table=CONTENT_TABLE,
+        urls=row_urls(content="writer:content"),
+        clear_url=url,
     )
     counts = sel.status_counts(site=site)
     context.update(
         status_tabs=[(v, label, counts[v]) for v, label in EditorialStatus.choices],
         total=sum(counts.values()),
     )
-    wants_rows = bool(request.htmx) and request.htmx.target == "content-rows"
-    partial = "rows" if wants_rows and not request.htmx.history_restore_request else None
-    response = render_page(request, "writer/contents.html", context, partial=partial)
-    if partial:
-        params = filters.as_query()
-        if page.number > 1:
-            params["page"] = str(page.number)
-        response["HX-Push-Url"] = reverse("writer:contents") + (
-            f"?{urlencode(params)}" if params else ""
-        )
-    patch_vary_headers(response, ["HX-Request", "HX-Target"])
-    return response
+    return render_list(request, CONTENT_TABLE, context)
 
 
 # --- the editor ----------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Max
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.urls import reverse
@@ -33,10 +32,12 @@ from apps.writer.services import images_body as body
 from apps.writer.services import images_files as files
 from igny8.ai import costs
 from igny8.http import redirect, render_page
+from igny8.lists import ListSpec, Pager
 from igny8.roles import require_role
 
 TEMPLATE = "writer/images.html"
 PAGE_SIZE = 10
+IMAGE_LIST = ListSpec(filters=(), page_size=PAGE_SIZE)
 PANEL_ACTIONS = {"prompts", "generate", "retry"}
 
 
@@ -138,9 +139,10 @@ def images(request: HttpRequest) -> HttpResponse:
     if site is None:
         return render_page(request, TEMPLATE, {"site": None, "can_edit": can_edit(request)})
     filters = selectors.ImageFilters.from_query(request.GET)
-    page = Paginator(selectors.image_contents(site=site, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = IMAGE_LIST.page(
+        selectors.image_contents(site=site, filters=filters), request.GET.get("page")
     )
+    query = urlencode(filters.as_query())
     context = _context(
         request,
         list(page.object_list),
@@ -149,7 +151,8 @@ def images(request: HttpRequest) -> HttpResponse:
         page=page,
         filters=filters,
         statuses=ImageStatus.choices,
-        query=urlencode(filters.as_query()),
+        query=query,
+        pager=Pager(page, query=query, htmx="", label="Pages of articles"),
     )
     return render_page(request, TEMPLATE, context)
 

@@ -17,6 +17,7 @@ from apps.writer.selectors import can_approve, can_edit, content_for_member
 from apps.writer.services import content as services
 from apps.writer.views_content import back_to, editor_url, refused
 from igny8.http import redirect, render_page
+from igny8.lists import ticked
 from igny8.roles import member_has_role
 
 
@@ -130,7 +131,7 @@ def review_approve(request: HttpRequest) -> HttpResponse:
                 "the site's content settings allow it)."
             ),
         )
-    ids = {int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()}
+    ids = {int(pk) for pk in ticked(request.POST) if pk.isdigit()}
     if not ids:
         messages.error(request, "Tick the articles to approve first.")
         return redirect(request, back)

@@ -7,10 +7,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,13 +24,29 @@ from apps.writer.models import TaskStatus
 from apps.writer.selectors import can_edit, task_for_member
 from apps.writer.services import tasks as services
 from apps.writer.services import writing
+from igny8 import lists
 from igny8.ai import costs
 from igny8.http import redirect, render_error, render_page
+from igny8.lists import Action, ListTable
 from igny8.roles import require_role
 
-PAGE_SIZE = 50
-BULK_ACTIONS = {"retry", "delete", "restore"}
 ROWS = "task-rows"
+TASK_TABLE = ListTable.of(
+    "writer",
+    "tasks",
+    "task",
+    target=ROWS,
+    id="tasks-table",
+    notice="writer/_tasks_failures.html",
+    live="updating as they finish…",
+)
+TASK_ACTIONS = (
+    Action("Write selected", url="writer:tasks_write", style=""),
+    Action("Retry failed", "retry"),
+    Action("Move to trash", "delete", style="danger"),
+)
+TRASH_ACTIONS = (Action("Restore", "restore", style=""),)
+BULK_ACTIONS = {"retry", "delete", "restore"}
 
 
 def _site_or_404(request: HttpRequest) -> Site:
@@ -62,23 +76,43 @@ def task_list(request: HttpRequest) -> HttpResponse:
         return render_page(request, "writer/tasks.html", context)
     sectors = list(site.sectors.order_by("name"))
     clusters = list(selectors.site_clusters(site))
-    filters = selectors.TaskFilters.from_query(
-        request.GET, sector_ids={s.pk for s in sectors}, cluster_ids={c.pk for c in clusters}
+    filters = selectors.TASK_LIST.read(
+        request.GET,
+        allowed={"sector": {s.pk for s in sectors}, "cluster": {c.pk for c in clusters}},
     )
-    page = Paginator(selectors.task_list(site=site, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = selectors.TASK_LIST.page(
+        selectors.task_list(site=site, filters=filters), request.GET.get("page")
     )
     counts = selectors.status_counts(site)
+    url = reverse("writer:tasks")
     query = filters.as_query()
     poll_query = {**query, **({"page": str(page.number)} if page.number > 1 else {})}
     context.update(
         sectors=sectors,
         clusters=clusters,
-        statuses=TaskStatus.choices,
+        fields=[
+            lists.search_field(filters, "Title or keyword"),
+            lists.select_field(filters, "status", "Status", "Any status", TaskStatus.choices),
+            lists.select_field(
+                filters, "sector", "Sector", "All sectors", [(s.pk, s.name) for s in sectors]
+            ),
+            lists.select_field(
+                filters, "cluster", "Cluster", "All clusters", [(c.pk, c.name) for c in clusters]
+            ),
+        ],
         filters=filters,
         query=urlencode(query),
         poll_query=urlencode(poll_query),
         page=page,
+        pager=lists.Pager(page, query=urlencode(query), label="Task pages"),
+        bulk=lists.bulk_bar("tasks", TRASH_ACTIONS if filters.trashed else TASK_ACTIONS),
+        table=TASK_TABLE,
+        urls={
+            **lists.row_urls(task="writer:task", cluster="planner:cluster"),
+            "write": reverse("writer:tasks_write"),
+        },
+        count_where=" in the trash" if filters.trashed else "",
+        clear_url=url + ("?trashed=1" if filters.trashed else ""),
         counts=counts,
         total=sum(counts.values()),
         trashed=selectors.trashed_count(site),
@@ -88,18 +122,10 @@ def task_list(request: HttpRequest) -> HttpResponse:
             selectors.failures_summary(site) if counts["failed"] > 1 and not filters.trashed else ""
         ),
     )
-    htmx = request.htmx
-    wants_rows = bool(htmx) and htmx.target == ROWS and not htmx.history_restore_request
-    response = render_page(
-        request, "writer/tasks.html", context, partial="rows" if wants_rows else None
-    )
     # A filter change moves the address; the 2-second refresh of the same list must not.
-    if wants_rows and htmx.trigger != ROWS:
-        response["HX-Push-Url"] = reverse("writer:tasks") + (
-            f"?{urlencode(poll_query)}" if poll_query else ""
-        )
-    patch_vary_headers(response, ["HX-Request", "HX-Target"])
-    return response
+    return lists.render_list(
+        request, TASK_TABLE, context, push=request.htmx.trigger != ROWS if request.htmx else False
+    )
 
 
 def _after_write(query: str) -> str:
@@ -123,20 +149,12 @@ def tasks_bulk(request: HttpRequest) -> HttpResponse:
     """Retry failed, move to the trash, or restore from it, for the ticked tasks."""
     site = _site_or_404(request)
     action = request.POST.get("action", "")
-    ids = [pk for pk in request.POST.getlist("ids") if pk]
-    if action not in BULK_ACTIONS:
-        return render_error(
-            request, status=400, code="bad_action", message="Choose what to do with the tasks."
-        )
-    if not ids:
-        return render_error(
-            request,
-            status=400,
-            code="nothing_selected",
-            message="Tick the tasks first, then choose what to do with them.",
-            action_url=_back(request),
-            action_label="Back to tasks",
-        )
+    ids = lists.ticked(request.POST)
+    refusal = lists.refuse_bulk(
+        request, action=action, allowed=BULK_ACTIONS, ids=ids, nouns="tasks", back=_back(request)
+    )
+    if refusal:
+        return refusal
     tasks = selectors.tasks_by_ids(site=site, ids=ids, trashed=action == "restore")
     if action == "retry":
         text = services.tasks_retry(site=site, tasks=tasks).message("Queued again")
@@ -160,7 +178,7 @@ def tasks_write(request: HttpRequest) -> HttpResponse:
     `anyway` writes tasks the near-duplicate guard held."""
     site = _site_or_404(request)
     data = request.POST if request.method == "POST" else request.GET
-    ids = [pk for pk in data.getlist("ids") if pk]
+    ids = lists.ticked(data)
     anyway = data.get("anyway") == "1"
     back = data.get("query", "")
     if not ids:

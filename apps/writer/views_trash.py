@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -17,9 +16,10 @@ from apps.writer.selectors import can_edit, content_for_member
 from apps.writer.services import content as services
 from apps.writer.views_content import editor_url, refused
 from igny8.http import redirect, render_error, render_page
+from igny8.lists import ListSpec, Pager
 from igny8.roles import member_has_role
 
-PAGE_SIZE = 50
+TRASH_LIST = ListSpec(filters=())
 TRASH = "writer/trash.html"
 
 
@@ -51,7 +51,8 @@ def _page(request: HttpRequest, *, status: int = 200, **extra) -> HttpResponse:
         context["can_manage"] = member_has_role(request, Role.ADMIN)
     else:
         number = request.POST.get("page") or request.GET.get("page")
-        context["page"] = Paginator(sel.trash_list(site=site), PAGE_SIZE).get_page(number)
+        page = TRASH_LIST.page(sel.trash_list(site=site), number)
+        context.update(page=page, pager=Pager(page, htmx="", label="Trash pages"))
     return render_page(request, TRASH, context, status=status)
 
 

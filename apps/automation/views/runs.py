@@ -3,9 +3,6 @@ log in the page and as a download."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.urls import reverse
@@ -25,6 +22,7 @@ from apps.automation.views.common import can_steer
 from apps.workspace.context import current_site
 from apps.workspace.models import Site
 from igny8.http import redirect, render_page
+from igny8.lists import ListSpec, Pager
 from igny8.zones import workspace_zone
 
 PER_PAGE = 20
@@ -52,9 +50,7 @@ def starters(runs: list[AutomationRun]) -> dict[int, str]:
     }
 
 
-def _page_url(page: int) -> str:
-    base = reverse("automation:runs")
-    return f"{base}?{urlencode({'page': page})}" if page > 1 else base
+RUN_LIST = ListSpec(filters=(), page_size=PER_PAGE)
 
 
 @require_GET
@@ -62,7 +58,7 @@ def run_history(request: HttpRequest) -> HttpResponse:
     site = current_site(request)
     context: dict = {"site": site, "zone": workspace_zone(request)}
     if site is not None:
-        page = Paginator(runs_with_totals(site), PER_PAGE).get_page(request.GET.get("page"))
+        page = RUN_LIST.page(runs_with_totals(site), request.GET.get("page"))
         runs = list(page.object_list)
         names = starters(runs)
         for run in runs:
@@ -70,8 +66,15 @@ def run_history(request: HttpRequest) -> HttpResponse:
         context.update(
             page=page,
             runs=runs,
-            previous_url=_page_url(page.previous_page_number()) if page.has_previous() else "",
-            next_url=_page_url(page.next_page_number()) if page.has_next() else "",
+            pager=Pager(
+                page,
+                base=reverse("automation:runs"),
+                bare_first=True,
+                htmx="push",
+                label="Run pages",
+                previous_word="Newer",
+                next_word="Older",
+            ),
         )
     return render_page(request, "automation/runs.html", context, partial="history")
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from apps.publisher.selectors import (
-    SyncFilters,
+    SYNC_LIST,
     connection_of,
     content_titles,
     sync_events,
@@ -20,16 +19,10 @@ from apps.publisher.selectors import (
 from apps.publisher.views.common import zone_of
 from apps.workspace.context import current_site
 from igny8.http import render_page
+from igny8.lists import Pager, select_field
 
-PER_PAGE = 50
-
-
-def _url(filters: SyncFilters, page: int) -> str:
-    query = filters.query()
-    if page > 1:
-        query["page"] = str(page)
-    base = reverse("publisher:sync")
-    return f"{base}?{urlencode(query)}" if query else base
+OUTCOMES = (("ok", "Succeeded"), ("failed", "Failed"))
+DIRECTIONS = (("out", "To WordPress"), ("in", "From WordPress"))
 
 
 @require_GET
@@ -38,11 +31,8 @@ def sync_log(request: HttpRequest) -> HttpResponse:
     context: dict = {"site": site, "tab": "sync"}
     if site is not None:
         kinds = sync_kinds(site)
-        filters = SyncFilters.from_query(request.GET, kinds)
-        context["kinds"] = kinds
-        page = Paginator(sync_events(site=site, filters=filters), PER_PAGE).get_page(
-            request.GET.get("page")
-        )
+        filters = SYNC_LIST.read(request.GET, allowed={"kind": {k for k, _ in kinds}})
+        page = SYNC_LIST.page(sync_events(site=site, filters=filters), request.GET.get("page"))
         events = list(page.object_list)
         articles = content_titles(events)
         for event in events:
@@ -51,11 +41,24 @@ def sync_log(request: HttpRequest) -> HttpResponse:
             )
         context.update(
             filters=filters,
+            fields=[
+                select_field(filters, "kind", "Kind", "Every kind", kinds),
+                select_field(filters, "status", "Outcome", "Any", OUTCOMES),
+                select_field(filters, "direction", "Direction", "Both", DIRECTIONS),
+            ],
             page=page,
             events=events,
             zone=zone_of(request, site),
             connection=connection_of(site),
-            previous_url=_url(filters, page.previous_page_number()) if page.has_previous() else "",
-            next_url=_url(filters, page.next_page_number()) if page.has_next() else "",
+            pager=Pager(
+                page,
+                base=reverse("publisher:sync"),
+                query=urlencode(filters.as_query()),
+                bare_first=True,
+                htmx="push",
+                label="Sync log pages",
+                previous_word="Newer",
+                next_word="Older",
+            ),
         )
     return render_page(request, "publisher/sync.html", context, partial="log")
