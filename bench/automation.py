@@ -119,7 +119,7 @@ def real_workspaces(count: int) -> list:
     from apps.accounts.provisioning import workspace_create
     from apps.automation.services import config_save
     from apps.catalog.models import Industry
-    from apps.workspace.services import site_create
+    from apps.workspace.services.workspace import site_create
 
     owner = User.objects.create_user("bench-owner@example.com", None, name="Owner")
     industry = Industry.objects.order_by("pk").first()
@@ -360,7 +360,7 @@ def _pipeline_site():  # noqa: ANN202
     from apps.catalog.models import Industry
     from apps.planner.models import Keyword, normalize_keyword
     from apps.workspace.models import Sector
-    from apps.workspace.services import site_create
+    from apps.workspace.services.workspace import site_create
 
     owner = User.objects.create_user("bench-pipeline@example.com", None, name="Pipeline owner")
     account = workspace_create(name="Bench pipeline", slug="bench-pipeline", owner=owner)

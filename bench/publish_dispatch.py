@@ -81,7 +81,7 @@ def real_workspaces(count: int) -> list[tuple]:
     from apps.publisher.models import Connection
     from apps.publisher.services.schedule import schedule_save
     from apps.workspace.models import Sector
-    from apps.workspace.services import site_create
+    from apps.workspace.services.workspace import site_create
     from apps.writer.models import Content, EditorialStatus
 
     owner = User.objects.create_user("bench-dispatch@example.com", None, name="Owner")

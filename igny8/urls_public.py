@@ -3,12 +3,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from apps.workspace.views import healthz
+from apps.workspace.views.workspace import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("healthz", healthz),
-    path("", include("apps.accounts.urls_public")),
-    path("", include("apps.billing.urls_public")),
+    path("", include("apps.accounts.urls.public")),
+    path("", include("apps.billing.urls.public")),
 ]

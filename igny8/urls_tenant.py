@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from apps.workspace.views import healthz
+from apps.workspace.views.workspace import healthz
 from igny8.admin import workspace_admin
 
 urlpatterns = [
@@ -10,13 +10,13 @@ urlpatterns = [
     path("admin/", workspace_admin.urls),
     path("accounts/", include("allauth.urls")),
     path("healthz", healthz),
-    path("", include("apps.accounts.urls_tenant")),
-    path("", include("apps.workspace.urls_team")),
+    path("", include("apps.accounts.urls.tenant")),
+    path("", include("apps.workspace.urls.team")),
     path("planner/", include("apps.planner.urls")),
     path("writer/", include("apps.writer.urls")),
     path("automation/", include("apps.automation.urls")),
     path("publisher/", include("apps.publisher.urls")),
     path("", include("apps.workspace.urls")),
-    path("billing/", include("apps.billing.urls")),
+    path("billing/", include("apps.billing.urls.tenant")),
     path("api/", include("apps.publisher.api.urls")),
 ]

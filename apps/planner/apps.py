@@ -9,6 +9,6 @@ class PlannerConfig(AppConfig):
     def ready(self) -> None:
         # The plan's keyword limit counts this workspace's live keywords.
         from apps.billing.plans import register_usage_counter
-        from apps.planner.selectors import keyword_count_for_account
+        from apps.planner.selectors.usage import keyword_count_for_account
 
         register_usage_counter("keywords", keyword_count_for_account)

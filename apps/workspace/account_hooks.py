@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 from apps.accounts.models import Account, Invitation, User
 from apps.workspace.models import NotificationKind, Site, SiteAccess
 from apps.workspace.notification_triggers import invitation_accepted_notify
-from apps.workspace.services import site_access_grant as grant
+from apps.workspace.services.workspace import site_access_grant as grant
 
 
 def site_ids_existing(account: Account, site_ids: list[int]) -> list[int]:

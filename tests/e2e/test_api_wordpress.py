@@ -15,7 +15,7 @@ from apps.publisher.services import connection_create, publish_now
 from apps.publisher.signing import connection_string
 from apps.publisher.tests.helpers import approved_article
 from apps.workspace.models import Site
-from apps.workspace.services import site_create, site_sectors_set
+from apps.workspace.services.workspace import site_create, site_sectors_set
 from apps.writer.models import Content
 from tests.e2e.conftest import RUN_ID
 from tests.factories import industry_with_sectors, make_user

@@ -22,7 +22,7 @@ from apps.accounts import provisioning
 from apps.automation.models import AutomationRun, RunStatus
 from apps.planner.models import Keyword, normalize_keyword
 from apps.workspace.models import Site
-from apps.workspace.services import site_create, site_sectors_set
+from apps.workspace.services.workspace import site_create, site_sectors_set
 from tests.e2e.conftest import RUN_ID, Hosts
 from tests.e2e.test_csp import Problems
 from tests.e2e.test_phone import check_layout

@@ -17,7 +17,7 @@ from apps.billing.models import Plan, Subscription
 from apps.billing.tests import fake_stripe as fs
 from apps.catalog.models import Industry
 from apps.workspace.models import Site
-from apps.workspace.services import site_create
+from apps.workspace.services.workspace import site_create
 from tests.e2e.conftest import RUN_ID, Hosts
 from tests.factories import PASSWORD, industry_with_sectors, make_user
 

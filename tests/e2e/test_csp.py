@@ -18,7 +18,7 @@ from apps.billing.plans import plan_assign
 from apps.planner.models import Keyword
 from apps.planner.services.keywords import keywords_trash
 from apps.workspace.management.commands.igny8_setup import Command as Setup
-from apps.workspace.services import site_create, site_sectors_set
+from apps.workspace.services.workspace import site_create, site_sectors_set
 from apps.writer.models import Content
 from tests.e2e.conftest import RUN_ID, Hosts
 from tests.factories import PASSWORD, industry_with_sectors, make_member, make_user

@@ -15,7 +15,7 @@ from apps.billing import credits
 from apps.billing.models import Plan
 from apps.billing.plans import plan_assign
 from apps.planner.models import Cluster, Idea, Keyword
-from apps.workspace.services import site_create, site_sectors_set
+from apps.workspace.services.workspace import site_create, site_sectors_set
 from tests.e2e.conftest import RUN_ID, Hosts
 from tests.factories import PASSWORD, industry_with_sectors, make_user
 

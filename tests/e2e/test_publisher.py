@@ -22,7 +22,7 @@ from apps.accounts import provisioning
 from apps.publisher.models import Publication, PublishSchedule
 from apps.publisher.tests import helpers as publisher_helpers
 from apps.workspace.models import Site
-from apps.workspace.services import site_create, site_sectors_set
+from apps.workspace.services.workspace import site_create, site_sectors_set
 from apps.writer.models import Content
 from tests.e2e.conftest import RUN_ID, Hosts
 from tests.e2e.test_csp import Problems

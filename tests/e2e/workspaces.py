@@ -10,7 +10,7 @@ from apps.accounts.models import Account, User
 from apps.billing.models import Plan
 from apps.billing.plans import plan_assign
 from apps.workspace.models import Site
-from apps.workspace.services import site_create, site_sectors_set
+from apps.workspace.services.workspace import site_create, site_sectors_set
 from tests.e2e.conftest import RUN_ID
 from tests.factories import industry_with_sectors, make_user
 

@@ -208,7 +208,7 @@ def test_slug_suggestion_says_only_yes_or_no_about_taken_addresses(alpha, client
 
 
 def test_slug_suggestion_is_rate_limited_per_client_address(workspaces, client_for):
-    from apps.accounts.views import SLUG_CHECKS_PER_MINUTE
+    from apps.accounts.views.pages import SLUG_CHECKS_PER_MINUTE
 
     client = client_for(None)
     for _ in range(SLUG_CHECKS_PER_MINUTE):
@@ -278,7 +278,7 @@ def test_new_workspace_needs_a_signed_in_user(workspaces, client_for):
 
 
 def test_slug_suggestion_limit_counts_an_ipv6_network_as_one_client(workspaces, client_for):
-    from apps.accounts.views import SLUG_CHECKS_PER_MINUTE
+    from apps.accounts.views.pages import SLUG_CHECKS_PER_MINUTE
 
     client = client_for(None)
     for n in range(SLUG_CHECKS_PER_MINUTE):

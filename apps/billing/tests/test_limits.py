@@ -20,8 +20,8 @@ from apps.accounts.models import Account, Invitation, Role, User
 from apps.billing import plans
 from apps.billing.errors import PlanLimitError
 from apps.billing.models import Plan
-from apps.workspace import services as site_services
 from apps.workspace.models import Sector, Site
+from apps.workspace.services import workspace as site_services
 from tests.factories import industry_with_sectors, make_member, make_site, make_user
 
 pytestmark = pytest.mark.django_db

@@ -83,7 +83,7 @@ def test_a_sector_of_another_site_is_ignored_as_a_filter(alpha, site, client_for
 
 
 def test_pages(alpha, site, client_for, monkeypatch):
-    from apps.planner import views_import
+    from apps.planner.views import imports as views_import
 
     monkeypatch.setattr(views_import, "LIBRARY_PAGE_SIZE", 15)
     client = client_for(alpha.owner, alpha.host)

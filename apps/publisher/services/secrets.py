@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from apps.publisher.models import Connection
-from apps.workspace.ai_settings_services import SecretsRotation
+from apps.workspace.services.ai_settings import SecretsRotation
 from igny8.ai.crypto import reencrypt
 
 SECRET_FIELDS = ("key_secret", "app_password")

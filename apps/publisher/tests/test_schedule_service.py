@@ -270,7 +270,7 @@ def test_a_new_workspace_timezone_moves_the_schedules_placements(in_paris, at_fr
 
 
 def test_a_switched_off_site_publishes_nothing_until_it_is_back(alpha, at_friday):
-    from apps.workspace.services import site_update
+    from apps.workspace.services.workspace import site_update
 
     site = connected_site(alpha)
     schedule(alpha, site)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.planner.selectors_clusters import visible_site_ids
+from apps.planner.selectors.clusters import visible_site_ids
 from apps.publisher.forms import RescheduleForm, words_of
 from apps.publisher.selectors import (
     calendar_month,
@@ -24,7 +24,7 @@ from apps.publisher.services import schedule as schedule_services
 from apps.publisher.views.common import can_publish, refuse_viewer, say, show_site, zone_of
 from apps.workspace.context import current_site
 from apps.writer.models import Content
-from apps.writer.selectors import content_for_member
+from apps.writer.selectors.access import content_for_member
 from igny8.errors import UserFacingError
 from igny8.http import redirect, render_page
 

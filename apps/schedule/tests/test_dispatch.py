@@ -22,7 +22,7 @@ from apps.schedule.models import SiteSchedule
 from apps.schedule.services import schedule_update
 from apps.schedule.tests import sample_jobs
 from apps.workspace.models import Job, JobStatus, Site
-from apps.workspace.services import site_update
+from apps.workspace.services.workspace import site_update
 from tests.factories import make_site
 
 pytestmark = pytest.mark.django_db

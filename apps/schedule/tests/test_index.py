@@ -14,7 +14,7 @@ from apps.schedule.models import SiteSchedule
 from apps.schedule.selectors import next_run_for
 from apps.schedule.services import schedule_remove, schedule_update
 from apps.workspace.models import Site
-from apps.workspace.services import site_update
+from apps.workspace.services.workspace import site_update
 from tests.factories import make_site
 
 pytestmark = pytest.mark.django_db

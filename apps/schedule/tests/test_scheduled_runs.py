@@ -22,7 +22,7 @@ from apps.schedule.dispatch import dispatch
 from apps.schedule.models import SiteSchedule
 from apps.schedule.selectors import next_run_for
 from apps.workspace.models import Sector, Site
-from apps.workspace.services import site_update
+from apps.workspace.services.workspace import site_update
 from tests.factories import industry_with_sectors, make_site
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from apps.workspace.models import SiteAccess
-from apps.workspace.services import site_access_grant, site_access_set
+from apps.workspace.services.workspace import site_access_grant, site_access_set
 from apps.workspace.tests.pages import switcher, text
 from tests.factories import make_site
 

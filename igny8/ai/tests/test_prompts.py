@@ -19,8 +19,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django_tenants.utils import schema_context
 
-from apps.workspace import ai_services
 from apps.workspace.models import PromptOverride, Site
+from apps.workspace.services import ai_content as ai_services
 from igny8.ai import functions, prompts
 from igny8.ai.context import site_context
 from igny8.ai.errors import InvalidInput

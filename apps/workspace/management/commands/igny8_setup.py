@@ -121,7 +121,7 @@ class Command(BaseCommand):
         from apps.accounts.models import Account, User
         from apps.catalog.models import Industry
         from apps.workspace.models import Site
-        from apps.workspace.services import site_create, site_sectors_set
+        from apps.workspace.services.workspace import site_create, site_sectors_set
 
         password = self._password("demo")
         owner = User.objects.filter(email=DEMO_EMAIL).first()

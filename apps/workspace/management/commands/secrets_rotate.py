@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context, schema_exists
 
 from apps.accounts.models import Account
-from apps.workspace.ai_settings_services import ai_secrets_rotate
+from apps.workspace.services.ai_settings import ai_secrets_rotate
 
 
 def _plural(count: int, word: str) -> str:

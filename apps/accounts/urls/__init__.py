@@ -1,0 +1,1 @@
+"""The accounts app's urls, one module per feature."""

@@ -1,0 +1,1 @@
+"""The accounts app's views, one module per feature."""

@@ -1,0 +1,1 @@
+"""The billing app's urls, one module per feature."""

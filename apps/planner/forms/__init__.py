@@ -1,0 +1,1 @@
+"""The planner app's forms, one module per feature."""

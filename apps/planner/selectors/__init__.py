@@ -1,0 +1,1 @@
+"""The planner app's selectors, one module per feature."""

@@ -1,0 +1,1 @@
+"""The planner app's views, one module per feature."""

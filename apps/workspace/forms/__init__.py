@@ -1,0 +1,1 @@
+"""The workspace app's forms, one module per feature."""

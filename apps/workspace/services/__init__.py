@@ -1,0 +1,1 @@
+"""The workspace app's services, one module per feature."""

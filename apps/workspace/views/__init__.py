@@ -1,0 +1,1 @@
+"""The workspace app's views, one module per feature."""

@@ -1,0 +1,1 @@
+"""The writer app's forms, one module per feature."""

@@ -1,0 +1,1 @@
+"""The writer app's selectors, one module per feature."""

@@ -1,0 +1,1 @@
+"""The writer app's views, one module per feature."""
