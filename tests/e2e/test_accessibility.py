@@ -69,6 +69,7 @@ SKIPPED = {
             "planner:ideas_bulk",
             "writer:tasks_write",
             "writer:tasks_bulk",
+            "writer:tasks_from_ideas",  # the ideas page's "Queue to writer" POST
             "writer:content_autosave",
             "writer:content_preview",
             "writer:content_version_restore",
