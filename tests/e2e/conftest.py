@@ -92,3 +92,13 @@ def new_slug() -> Iterator[Callable[[str], str]]:
     with connection.cursor() as cursor:
         for slug in made:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{schema_for_slug(slug)}" CASCADE')
+
+
+# A page has settled once it has loaded and no HTMX request is in flight: the fragments it
+# asks for on "load" are in. Waiting for the network to go idle instead costs half a second a
+# page (Playwright waits for 500 ms without a request), which over the page walks was a minute.
+SETTLED = "() => document.readyState === 'complete' && !document.querySelector('.htmx-request')"
+
+
+def settle(page) -> None:  # noqa: ANN001 (a Playwright Page)
+    page.wait_for_function(SETTLED)

@@ -20,7 +20,7 @@ from apps.planner.services.keywords import keywords_trash
 from apps.workspace.management.commands.igny8_setup import Command as Setup
 from apps.workspace.services.workspace import site_create, site_sectors_set
 from apps.writer.models import Content
-from tests.e2e.conftest import RUN_ID, Hosts
+from tests.e2e.conftest import RUN_ID, Hosts, settle
 from tests.factories import PASSWORD, industry_with_sectors, make_member, make_user
 
 pytestmark = pytest.mark.e2e
@@ -89,7 +89,7 @@ def demo_workspace(slug: str, email: str):
 def visit(page: Page, url: str) -> None:
     response = page.goto(url)
     assert response is not None and response.ok, f"{url}: {response and response.status}"
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
 
 def test_main_pages_keep_to_the_policy_and_their_scripts_work(page: Page, hosts: Hosts, new_slug):

@@ -17,7 +17,7 @@ from apps.billing.models import Pool
 from apps.planner.models import Cluster, Idea
 from apps.workspace.models import Job, JobStatus
 from apps.writer.models import Task
-from tests.e2e.conftest import RUN_ID, Hosts
+from tests.e2e.conftest import RUN_ID, Hosts, settle
 from tests.e2e.test_csp import Problems, demo_workspace
 from tests.factories import PASSWORD, make_user
 
@@ -60,7 +60,7 @@ def check_layout(page: Page, url: str) -> None:
     """The page at phone size: what each assertion names is what a person would notice."""
     response = page.goto(url)
     assert response is not None
-    page.wait_for_load_state("networkidle")
+    settle(page)
     seen = page.evaluate(LAYOUT)
     where = f"{url} ({response.status})"
     if SHOTS:
