@@ -20,9 +20,13 @@ margin belongs to a run that died, wherever it was started from, and is released
 from __future__ import annotations
 
 import logging
+import pkgutil
+import sys
 from dataclasses import dataclass
 from datetime import timedelta
+from importlib import import_module
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.dispatch import Signal
 from django.utils import timezone
@@ -62,8 +66,13 @@ class SweepReport:
 
 
 def _load_job_kinds() -> None:
-    """Import every module that registers jobs, so that their time limits are known."""
-    autodiscover_modules("jobs", "jobs_clusters", "jobs_images", "jobs_optimize")
+    """Import every module that registers jobs, so that their time limits are known: each
+    app's `jobs` module, or every module of its `jobs` package."""
+    autodiscover_modules("jobs")
+    for app in django_apps.get_app_configs():
+        package = sys.modules.get(f"{app.name}.jobs")
+        for info in pkgutil.iter_modules(getattr(package, "__path__", [])):
+            import_module(f"{app.name}.jobs.{info.name}")
     import igny8.ai.engine  # noqa: F401  (the "ai" jobs)
 
 

@@ -377,12 +377,30 @@ def _submit(call: tuple, kind: JobKind, *, sync: bool) -> None:
     )
 
 
+# Job modules that moved: a task queued before the release that moved it names the old
+# module in its payload, and still runs (issue 16 put the jobs rooms into packages).
+MOVED_JOB_MODULES = {
+    "apps.planner.jobs": "apps.planner.jobs.imports",
+    "apps.planner.jobs_clusters": "apps.planner.jobs.clusters",
+    "apps.writer.jobs": "apps.writer.jobs.writing",
+    "apps.writer.jobs_images": "apps.writer.jobs.images",
+    "apps.writer.jobs_optimize": "apps.writer.jobs.optimize",
+}
+
+
+def current_path(path: str) -> str:
+    """Where a job function lives now, given the dotted path a queued task names."""
+    module, _, name = path.rpartition(".")
+    return f"{MOVED_JOB_MODULES[module]}.{name}" if module in MOVED_JOB_MODULES else path
+
+
 def run(
     schema: str, job_id: int, path: str, request_id: str, args: list, kwargs: dict
 ) -> dict | None:
     """Worker entry point: run one job inside its workspace schema, recording the outcome."""
     from apps.workspace.models import Job, JobStatus
 
+    path = current_path(path)
     token_rid = request_id_var.set(request_id or "-")
     token_schema = schema_var.set(schema)
     try:

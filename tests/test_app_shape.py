@@ -1,7 +1,7 @@
-"""Every app has the same rooms (DESIGN.md §1): `views`, `selectors`, `forms`, `urls` and
-`services` are each one module, or a package with a module per feature once a room outgrows one
-file; never prefixed or suffixed siblings (`views_content.py`, `team_views.py`), which is how
-the writer once came to hold forty files side by side."""
+"""Every app has the same rooms (DESIGN.md §1): `views`, `selectors`, `forms`, `urls`,
+`services` and `jobs` are each one module, or a package with a module per feature once a room
+outgrows one file; never prefixed or suffixed siblings (`views_content.py`, `team_views.py`),
+which is how the writer once came to hold forty files side by side."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 APPS = Path(__file__).resolve().parent.parent / "apps"
-ROOMS = ("views", "selectors", "forms", "urls", "services")
+ROOMS = ("views", "selectors", "forms", "urls", "services", "jobs")
 # A room's name as a prefix or a suffix of a module beside it: views_content.py, ai_forms.py.
 SIBLING = re.compile(rf"^(?:(?:{'|'.join(ROOMS)})_\w+|\w+_(?:{'|'.join(ROOMS)}))\.py$")
 

@@ -311,3 +311,39 @@ def test_with_a_queue_outside_the_database_the_entries_go_in_after_commit(
         assert len(callbacks) == 1
     ((call, task_id),) = pushed[0]
     assert call[:2] == (alpha.schema, record.pk) and task_id == record.task_id
+
+
+@pytest.mark.parametrize("old,new", sorted(jobs.MOVED_JOB_MODULES.items()))
+def test_a_task_queued_before_its_job_module_moved_still_finds_its_job(old, new):
+    """A release moved the planner's and writer's job modules into packages; a task queued
+    before it names the old module in the queue's payload, and must still run."""
+    from django.utils.module_loading import import_string
+
+    module = importlib.import_module(new)
+    moved = [path for path in jobs._REGISTRY if path.rpartition(".")[0] == new]
+    assert moved, f"no job registered in {new}"
+    for path in moved:
+        name = path.rpartition(".")[2]
+        assert jobs.current_path(f"{old}.{name}") == path
+        assert import_string(jobs.current_path(f"{old}.{name}")) is getattr(module, name)
+    assert jobs.current_path(f"{new}.x") == f"{new}.x"  # a current path stays as it is
+
+
+def test_a_job_queued_under_its_old_path_runs(alpha, tmp_path):
+    from tests.factories import make_site
+
+    site = make_site(alpha.account, "Old path", sectors=1)
+    with schema_context(alpha.schema):
+        sector = site.sectors.first()
+        record = Job.objects.create(kind="keyword_import", label="old path")
+        jobs.run(
+            alpha.schema,
+            record.pk,
+            "apps.planner.jobs.keywords_import",  # where it was before the move
+            "",
+            [str(tmp_path / "missing.csv"), sector.pk],
+            {},
+        )
+        record.refresh_from_db()
+    assert record.status == JobStatus.FAILED and "no longer here" in record.error
+    assert record.attempts == 1

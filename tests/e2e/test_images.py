@@ -56,12 +56,12 @@ def run_queued(schema: str, kind: str, content: Content) -> Job:
     with schema_context(schema):
         job = Job.objects.get(kind=kind, status=JobStatus.QUEUED)
         if kind == "image_prompts":
-            path, args = "apps.writer.jobs_images.image_prompts", [content.pk]
+            path, args = "apps.writer.jobs.images.image_prompts", [content.pk]
         else:
             ids = list(
                 Image.objects.filter(job=job).order_by("position").values_list("pk", flat=True)
             )
-            path, args = "apps.writer.jobs_images.generate_images", [ids]
+            path, args = "apps.writer.jobs.images.generate_images", [ids]
     jobs.run(schema, job.pk, path, "", args, {})
     with schema_context(schema):
         job.refresh_from_db()

@@ -102,7 +102,7 @@ def clusters_name_enqueue(
         )
     n = len(clusters)
     return jobs.enqueue(
-        "apps.planner.jobs_clusters.name_clusters",
+        "apps.planner.jobs.clusters.name_clusters",
         site.pk,
         [c.pk for c in clusters],
         label=f"Name {n:,} cluster{_s(n)}",

@@ -107,7 +107,7 @@ def cluster_keywords_enqueue(*, site: Site, keyword_ids: list[int] | None, user)
             "cluster yet) and not disabled. Add keywords or enable some, then try again."
         )
     return jobs.enqueue(
-        "apps.planner.jobs_clusters.cluster_keywords",
+        "apps.planner.jobs.clusters.cluster_keywords",
         site.pk,
         ids,
         label=f"Cluster {count:,} keyword{'s' if count != 1 else ''} of {site.name}",

@@ -162,7 +162,7 @@ def ideas_generate_enqueue(
     n = len(clusters)
     total = per_cluster * n  # every cluster gets `per_cluster`: say what the run makes
     return jobs.enqueue(
-        "apps.planner.jobs_clusters.generate_ideas",
+        "apps.planner.jobs.clusters.generate_ideas",
         site.pk,
         [c.pk for c in clusters],
         per_cluster,

@@ -170,7 +170,11 @@ def keywords_import_upload(
     if source.rows > INLINE_MAX_ROWS:
         path = upload_save(schema=connection.schema_name, data=data)
         job = jobs.enqueue(
-            "apps.planner.jobs.keywords_import", str(path), sector.pk, label=label, user=user
+            "apps.planner.jobs.imports.keywords_import",
+            str(path),
+            sector.pk,
+            label=label,
+            user=user,
         )
         return UploadOutcome(job=job)
     report = keywords_add(

@@ -422,7 +422,7 @@ def test_a_failed_import_says_nothing_was_added(alpha, site, client_for):
 
 
 def test_the_job_itself_refuses_a_file_that_is_gone(alpha, site, tmp_path):
-    from apps.planner.jobs import keywords_import
+    from apps.planner.jobs.imports import keywords_import
     from igny8 import jobs
 
     sector = sectors_of(alpha, site)[0]

@@ -174,7 +174,7 @@ def test_thousands_of_columns_and_one_very_long_line_import(alpha, site, client_
 def test_a_job_given_a_broken_file_fails_with_the_reason_and_is_not_left_running(
     alpha, site, client_for, tmp_path
 ):
-    from apps.planner.jobs import keywords_import
+    from apps.planner.jobs.imports import keywords_import
     from igny8 import jobs
 
     path = tmp_path / "broken.csv"

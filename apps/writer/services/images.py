@@ -134,7 +134,7 @@ def image_prompts_enqueue(
     _ensure_credits(prompts_estimate(content), "Image prompts", shown)
     with transaction.atomic():
         job = jobs.enqueue(
-            "apps.writer.jobs_images.image_prompts",
+            "apps.writer.jobs.images.image_prompts",
             content.pk,
             label=f"Image prompts for “{content.title[:120]}”",
             user=user,
@@ -324,7 +324,7 @@ def _queue(ids: list[int], title: str, user) -> Job:  # noqa: ANN001
     with transaction.atomic():
         Image.objects.filter(pk__in=ids).update(status=ImageStatus.PENDING, error="")
         job = jobs.enqueue(
-            "apps.writer.jobs_images.generate_images",
+            "apps.writer.jobs.images.generate_images",
             ids,
             label=f"Generate {count} image{'s' if count != 1 else ''} for “{title[:120]}”",
             user=user,

@@ -195,7 +195,7 @@ def content_optimize_enqueue(
                 "fixes."
             )
     return jobs.enqueue(
-        "apps.writer.jobs_optimize.optimize_content",
+        "apps.writer.jobs.optimize.optimize_content",
         content.pk,
         use_model=model,
         label=f"Optimize “{content.title[:150]}”",

@@ -207,7 +207,7 @@ def tasks_write_enqueue(
                 changes["allow_duplicate"] = True
             Task.objects.filter(pk=task.pk).update(**changes)
             job = jobs.enqueue(
-                "apps.writer.jobs.write_task",
+                "apps.writer.jobs.writing.write_task",
                 task.pk,
                 batch,
                 label=f"Write “{task.title}”"[:200],

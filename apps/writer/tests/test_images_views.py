@@ -291,7 +291,7 @@ def test_the_panel_follows_a_prompts_job_until_the_prompts_are_there(
     poll = client.get(panel_url(content), {"part": "progress", "since": "1"}, **HX)
     assert "HX-Trigger" not in poll and "every 1s" in body(poll)
 
-    jobs.run(alpha.schema, job.pk, "apps.writer.jobs_images.image_prompts", "", [content.pk], {})
+    jobs.run(alpha.schema, job.pk, "apps.writer.jobs.images.image_prompts", "", [content.pk], {})
 
     done = client.get(panel_url(content), {"part": "progress", "since": "1"}, **HX)
     assert json.loads(done["HX-Trigger"]) == {f"images-refresh-{content.pk}": None}

@@ -26,7 +26,7 @@ from apps.planner.tests.helpers_clusters import (
     set_credits,
 )
 from apps.workspace.models import AIUsage, Job
-from apps.writer.jobs import write_task
+from apps.writer.jobs.writing import write_task
 from apps.writer.models import Content, EditorialStatus, TaskStatus, VersionSource
 from apps.writer.services.tasks import task_update, tasks_from_ideas, tasks_retry
 from apps.writer.services.versions import content_create

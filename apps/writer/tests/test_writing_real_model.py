@@ -176,4 +176,4 @@ def test_pages_say_what_happened_and_keep_the_detail_for_staff(alpha, site, fake
                 assert jargon not in shown, (user, url, jargon)
             assert ("data-staff-detail" in html) is sees_detail, (user, url)
             if sees_detail:  # the class and the parser's words, for staff only
-                assert "apps.writer.jobs.WriteFailed" in html
+                assert "apps.writer.jobs.writing.WriteFailed" in html

@@ -1,0 +1,1 @@
+"""The planner app's jobs, one module per feature."""

@@ -1,0 +1,1 @@
+"""The writer app's jobs, one module per feature."""
