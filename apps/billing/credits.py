@@ -12,6 +12,7 @@ import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -31,6 +32,9 @@ from apps.billing.models import (
 )
 from apps.billing.signals import credits_spent
 
+if TYPE_CHECKING:
+    from igny8.ai.costs import Price
+
 # Whether an account may spend is the plans' rule (apps.billing.plans.ensure_can_spend). The
 # plans build on this ledger (a new subscription is granted its credits here), so the rule is
 # handed in at ready() (BillingConfig) instead of imported: the ledger stays below the plans.
@@ -46,6 +50,19 @@ def register_spend_guard(guard: Callable[[Account], None]) -> None:
 def balance_for(account: Account) -> CreditBalance:
     balance, _ = CreditBalance.objects.get_or_create(account=account)
     return balance
+
+
+def require_affordable(account: Account, price: Price, *, costing: str, otherwise: str) -> None:
+    """Raise InsufficientCredits, before anything is queued, when the account's balance cannot
+    cover `price`. The sentence says what it costs and what to do next:
+    "{costing} {price} and the workspace has N. Buy a credit pack or upgrade the plan,
+    {otherwise}." (costing: "Writing 3 tasks costs"; otherwise: "or write fewer tasks")."""
+    available = balance_for(account).total
+    if available < price.credits:
+        raise InsufficientCredits(
+            f"{costing} {price} and the workspace has {available:,}. "
+            f"Buy a credit pack or upgrade the plan, {otherwise}."
+        )
 
 
 def _locked_balance(account: Account) -> CreditBalance:

@@ -153,12 +153,9 @@ def ideas_generate_enqueue(
     needed = ideas_estimate(clusters=clusters, per_cluster=per_cluster, structure=structure)
     costs.check_shown(shown, needed, "generating these ideas")
     account = Account.objects.get(schema_name=connection.schema_name)
-    available = credits.balance_for(account).total
-    if available < needed.credits:
-        raise InsufficientCredits(
-            f"These ideas cost {needed} and the workspace has {available:,}. "
-            "Buy a credit pack or upgrade the plan, or choose fewer clusters."
-        )
+    credits.require_affordable(
+        account, needed, costing="These ideas cost", otherwise="or choose fewer clusters"
+    )
     n = len(clusters)
     total = per_cluster * n  # every cluster gets `per_cluster`: say what the run makes
     return jobs.enqueue(

@@ -101,12 +101,9 @@ def _account() -> Account:
 
 def _ensure_credits(needed: costs.Price, what: str, shown: int | None = None) -> None:
     costs.check_shown(shown, needed, what[:1].lower() + what[1:])
-    available = credits.balance_for(_account()).total
-    if available < needed.credits:
-        raise InsufficientCredits(
-            f"{what} cost {needed} and the workspace has {available:,}. "
-            "Buy a credit pack or upgrade the plan, then try again."
-        )
+    credits.require_affordable(
+        _account(), needed, costing=f"{what} cost", otherwise="then try again"
+    )
 
 
 def prompts_job(content: Content) -> Job | None:

@@ -32,7 +32,6 @@ from django.utils import timezone
 
 from apps.accounts.models import Account
 from apps.billing import credits
-from apps.billing.errors import InsufficientCredits
 from apps.planner.models import Idea, IdeaStatus
 from apps.workspace.models import Job, Site
 from apps.writer.models import Content, EditorialStatus, Task, TaskStatus, VersionSource
@@ -178,13 +177,12 @@ def tasks_write_enqueue(
         return start
     needed = tasks_write_estimate(tasks=ready)
     costs.check_shown(shown, needed, f"writing {_plural(len(ready), 'task')}")
-    available = credits.balance_for(_account()).total
-    if available < needed.credits:
-        raise InsufficientCredits(
-            f"Writing {_plural(len(ready), 'task')} costs {needed} and the "
-            f"workspace has {available:,}. Buy a credit pack or upgrade the plan, or write "
-            "fewer tasks at a time."
-        )
+    credits.require_affordable(
+        _account(),
+        needed,
+        costing=f"Writing {_plural(len(ready), 'task')} costs",
+        otherwise="or write fewer tasks at a time",
+    )
     # The tasks written together: after a few provider failures in a row, the rest of them
     # are not sent (igny8.ai.failures.provider_down).
     batch = uuid.uuid4().hex[:16]
