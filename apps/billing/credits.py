@@ -12,7 +12,7 @@ import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -32,9 +32,6 @@ from apps.billing.models import (
 )
 from apps.billing.signals import credits_spent
 
-if TYPE_CHECKING:
-    from igny8.ai.costs import Price
-
 # Whether an account may spend is the plans' rule (apps.billing.plans.ensure_can_spend). The
 # plans build on this ledger (a new subscription is granted its credits here), so the rule is
 # handed in at ready() (BillingConfig) instead of imported: the ledger stays below the plans.
@@ -52,7 +49,13 @@ def balance_for(account: Account) -> CreditBalance:
     return balance
 
 
-def require_affordable(account: Account, price: Price, *, costing: str, otherwise: str) -> None:
+class Priced(Protocol):
+    """A price as igny8.ai.costs.Price gives it: credits, and words for a sentence (str)."""
+
+    credits: int
+
+
+def require_affordable(account: Account, price: Priced, *, costing: str, otherwise: str) -> None:
     """Raise InsufficientCredits, before anything is queued, when the account's balance cannot
     cover `price`. The sentence says what it costs and what to do next:
     "{costing} {price} and the workspace has N. Buy a credit pack or upgrade the plan,
