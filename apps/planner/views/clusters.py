@@ -355,13 +355,12 @@ def clusters_name(request: HttpRequest) -> HttpResponse:
             400,
         )
     if request.method == "POST" and clusters:
-        shown = request.POST.get("shown", "")
         try:
             job = cluster_naming.clusters_name_enqueue(
                 site=site,
                 cluster_ids=[c.pk for c in clusters],
                 user=request.user,
-                shown=int(shown) if shown.isdigit() else None,
+                shown=costs.shown_in(request.POST),
             )
         except (InsufficientCredits, costs.CostChanged) as exc:
             problem, status = exc.message, exc.status
@@ -399,14 +398,13 @@ def clusters_ideas(request: HttpRequest) -> HttpResponse:
     structure = form.cleaned_structure() if bound and valid else None
     if posted and valid and not problem:
         try:
-            shown = request.POST.get("shown", "")
             job = ideas_generate_enqueue(
                 site=site,
                 cluster_ids=[c.pk for c in clusters],
                 per_cluster=per_cluster,
                 structure=structure,
                 user=request.user,
-                shown=int(shown) if shown.isdigit() else None,
+                shown=costs.shown_in(request.POST),
             )
         except (InsufficientCredits, costs.CostChanged) as exc:
             problem, status = exc.message, exc.status

@@ -41,12 +41,6 @@ IMAGE_LIST = ListSpec(filters=(), page_size=PAGE_SIZE)
 PANEL_ACTIONS = {"prompts", "generate", "retry"}
 
 
-def _shown(request: HttpRequest) -> int | None:
-    """The credits the page showed on the button that posted (None when it sent none)."""
-    shown = request.POST.get("shown", "")
-    return int(shown) if shown.isdigit() else None
-
-
 def _page_mode(request: HttpRequest) -> bool:
     """Is the panel shown on the images page (with its article's title) or in the editor?"""
     return (request.POST.get("in") or request.GET.get("in")) == "page"
@@ -175,14 +169,17 @@ def _panel_action(request: HttpRequest, content: Content) -> HttpResponse:
     try:
         if action == "prompts":
             services.image_prompts_enqueue(
-                content=content, user=request.user, shown=_shown(request)
+                content=content, user=request.user, shown=costs.shown_in(request.POST)
             )
             text = "Writing image prompts: they appear here in a moment, then generate the images."
         else:
             retry = action == "retry"
             n = len(services.images_waiting([content], failed_only=retry))
             services.images_generate_enqueue(
-                contents=[content], user=request.user, failed_only=retry, shown=_shown(request)
+                contents=[content],
+                user=request.user,
+                failed_only=retry,
+                shown=costs.shown_in(request.POST),
             )
             text = f"Generating {n} image{'s' * (n != 1)}; each one appears as it is ready."
     except (InsufficientCredits, costs.CostChanged) as exc:
@@ -298,7 +295,7 @@ def image_retry(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user,
             image_ids=[image.pk],
             failed_only=True,
-            shown=_shown(request),
+            shown=costs.shown_in(request.POST),
         )
     except (InsufficientCredits, costs.CostChanged) as exc:
         return _panel(request, image.content, status=exc.status, problem=exc.message)
@@ -316,7 +313,9 @@ def image_again(request: HttpRequest, pk: int) -> HttpResponse:
     image = image_for_member(request, pk)
     before = _latest(image.content)
     try:
-        services.image_again_enqueue(image=image, user=request.user, shown=_shown(request))
+        services.image_again_enqueue(
+            image=image, user=request.user, shown=costs.shown_in(request.POST)
+        )
     except (InsufficientCredits, costs.CostChanged) as exc:
         return _panel(request, image.content, status=exc.status, problem=exc.message)
     except ValidationError as exc:
@@ -375,7 +374,7 @@ def images_generate(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and not problem:
         try:
             queued = services.images_generate_enqueue(
-                contents=contents, user=request.user, shown=_shown(request)
+                contents=contents, user=request.user, shown=costs.shown_in(request.POST)
             )
         except (InsufficientCredits, costs.CostChanged) as exc:
             problem, status = exc.message, exc.status

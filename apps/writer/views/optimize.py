@@ -66,13 +66,12 @@ def content_optimize(request: HttpRequest, pk: int) -> HttpResponse:
     problem, status = "", 200
     if request.method == "POST":
         use_model = request.POST.get("mode") != "rules"
-        shown = request.POST.get("shown", "")
         try:
             job = services.content_optimize_enqueue(
                 content=content,
                 user=request.user,
                 use_model=use_model,
-                shown=int(shown) if shown.isdigit() else None,
+                shown=costs.shown_in(request.POST),
             )
         except (InsufficientCredits, costs.CostChanged) as exc:
             problem, status = exc.message, exc.status

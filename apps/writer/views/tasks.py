@@ -193,14 +193,13 @@ def tasks_write(request: HttpRequest) -> HttpResponse:
     tasks = selectors.tasks_by_ids(site=site, ids=ids)
     problem, status = "", 200
     if request.method == "POST" and data.get("confirmed") == "1":
-        shown = data.get("shown", "")
         try:
             start = writing.tasks_write_enqueue(
                 site=site,
                 tasks=tasks,
                 user=request.user,
                 allow_duplicate=anyway,
-                shown=int(shown) if shown.isdigit() else None,
+                shown=costs.shown_in(data),
             )
         except (InsufficientCredits, costs.CostChanged) as exc:
             problem, status = exc.message, exc.status
