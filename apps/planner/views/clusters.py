@@ -33,7 +33,7 @@ from apps.workspace.context import current_site
 from apps.workspace.models import Site
 from apps.workspace.selectors import job_for_member
 from igny8.ai import costs
-from igny8.http import redirect, render_page
+from igny8.http import redirect, refusal, render_page
 from igny8.lists import (
     Action,
     ListTable,
@@ -362,10 +362,8 @@ def clusters_name(request: HttpRequest) -> HttpResponse:
                 user=request.user,
                 shown=costs.shown_in(request.POST),
             )
-        except (InsufficientCredits, costs.CostChanged) as exc:
-            problem, status = exc.message, exc.status
-        except ValidationError as exc:
-            problem, status = " ".join(exc.messages), 400
+        except (InsufficientCredits, costs.CostChanged, ValidationError) as exc:
+            problem, status = refusal(exc)
         else:
             return redirect(request, f"{reverse('planner:clusters')}?job={job.pk}")
     context = {
@@ -406,10 +404,8 @@ def clusters_ideas(request: HttpRequest) -> HttpResponse:
                 user=request.user,
                 shown=costs.shown_in(request.POST),
             )
-        except (InsufficientCredits, costs.CostChanged) as exc:
-            problem, status = exc.message, exc.status
-        except ValidationError as exc:
-            problem, status = " ".join(exc.messages), 400
+        except (InsufficientCredits, costs.CostChanged, ValidationError) as exc:
+            problem, status = refusal(exc)
         else:
             return redirect(request, f"{reverse('planner:ideas')}?job={job.pk}")
     if posted and not valid:

@@ -31,7 +31,7 @@ from apps.writer.services import images as services
 from apps.writer.services import images_body as body
 from apps.writer.services import images_files as files
 from igny8.ai import costs
-from igny8.http import redirect, render_page
+from igny8.http import redirect, refusal, render_page
 from igny8.lists import ListSpec, Pager
 from igny8.roles import require_role
 
@@ -376,10 +376,8 @@ def images_generate(request: HttpRequest) -> HttpResponse:
             queued = services.images_generate_enqueue(
                 contents=contents, user=request.user, shown=costs.shown_in(request.POST)
             )
-        except (InsufficientCredits, costs.CostChanged) as exc:
-            problem, status = exc.message, exc.status
-        except ValidationError as exc:
-            problem, status = " ".join(exc.messages), 400
+        except (InsufficientCredits, costs.CostChanged, ValidationError) as exc:
+            problem, status = refusal(exc)
         else:
             n = len(waiting)
             messages.success(
