@@ -95,6 +95,19 @@ class Tally:
         return f"{counted(rest, self.noun)} {were} not tried; nothing was charged for them."
 
 
+def told(failures: Tally | None, stopped: str, tried: int) -> str:
+    """What a job's message says after what it made: how many items failed and why, then why
+    it stopped (the job's own reason, else the provider's with what was not tried)."""
+    text = ""
+    if failures is not None and failures.count:
+        text += " " + failures.summary()
+    if stopped:
+        text += f" Stopped: {stopped}"
+    elif failures is not None and failures.stopped:
+        text += f" {failures.stopped} {failures.left_out(tried)}".rstrip()
+    return text
+
+
 @dataclass(frozen=True)
 class ProviderDown:
     message: str
