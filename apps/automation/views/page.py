@@ -125,9 +125,7 @@ def config_update(request: HttpRequest, site_pk: int) -> HttpResponse:
             site=site, data=form.service_data(request.POST), user=request.user
         )
     except ValidationError as exc:
-        form.show_errors(
-            exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        )
+        form.show_errors(exc)
         show_site(request, site)
         # HTMX swaps the form with its errors in (a typo is no failure of the page: 200);
         # a plain post says 400.

@@ -66,9 +66,7 @@ def schedule_update(request: HttpRequest, site_pk: int) -> HttpResponse:
             site=site, data=form.service_data(request.POST), user=request.user
         )
     except ValidationError as exc:
-        form.show_errors(
-            exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        )
+        form.show_errors(exc)
         return _page(request, site, form=form, status=200 if request.htmx else 400)
     if saved.enabled:
         words = "approved articles now fill its free slots"

@@ -26,6 +26,7 @@ from apps.writer.services import tasks as services
 from apps.writer.services import writing
 from igny8 import lists
 from igny8.ai import costs
+from igny8.form_fields import errors_onto
 from igny8.http import redirect, render_error, render_page
 from igny8.lists import Action, ListTable
 from igny8.roles import require_role
@@ -240,8 +241,7 @@ def task_new(request: HttpRequest) -> HttpResponse:
         try:
             task = services.task_create(site=site, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            errors_onto(form, exc)
         else:
             messages.success(request, f"Task “{task.title}” added. Write it from the list.")
             return redirect(request, reverse("writer:tasks"))
@@ -270,11 +270,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.task_update(task=task, **form.cleaned_data)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for name, errors in exc.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            errors_onto(form, exc)
         else:
             messages.success(request, f"Task “{task.title}” saved.")
             return redirect(request, reverse("writer:task", args=[task.pk]))
