@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import render
 from django_htmx.http import HttpResponseClientRedirect
+
+from igny8.errors import UserFacingError
 
 
 def render_page(
@@ -27,6 +30,14 @@ class SeeOther(HttpResponseRedirectBase):
     """303: after a POST, GET the page (a test client's `follow=True` understands it)."""
 
     status_code = 303
+
+
+def refusal(exc: UserFacingError | ValidationError) -> tuple[str, int]:
+    """What a confirm page shows when the service refused, and its status: a user-facing
+    error's own message and status, a ValidationError's messages with 400."""
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages), 400
+    return exc.message, exc.status
 
 
 def redirect(request: HttpRequest, url: str) -> HttpResponse:

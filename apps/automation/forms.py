@@ -23,7 +23,7 @@ from apps.automation.models import (
     AutomationConfig,
     Frequency,
 )
-from igny8.form_fields import WEEKDAYS, Typed
+from igny8.form_fields import WEEKDAYS, ServiceErrors, Typed
 
 SCALARS = (
     "frequency",
@@ -47,7 +47,7 @@ def _number(label: str, *, low: int, high: int, help_text: str = "") -> Typed:
     )
 
 
-class AutomationConfigForm(forms.Form):
+class AutomationConfigForm(ServiceErrors, forms.Form):
     enabled = forms.BooleanField(label="Run on a schedule", required=False)
     frequency = Typed(label="How often", widget=forms.Select(choices=Frequency.choices))
     hour = _number("Hour", low=0, high=23, help_text="0–23, on the workspace’s clock.")
@@ -119,9 +119,3 @@ class AutomationConfigForm(forms.Form):
         data["enabled"] = post.get("enabled", "") not in ("", "0", "false", "off")
         data["stages_enabled"] = post.getlist("stages_enabled")
         return data
-
-    def show_errors(self, errors: dict[str, list[str]]) -> None:
-        """Put the service's sentences under their fields (unknown keys above the form)."""
-        self.is_valid()  # the lenient fields always pass; errors need cleaned data to exist
-        for field, messages in errors.items():
-            self.add_error(field if field in self.fields else None, messages)

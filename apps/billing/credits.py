@@ -12,6 +12,7 @@ import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -46,6 +47,25 @@ def register_spend_guard(guard: Callable[[Account], None]) -> None:
 def balance_for(account: Account) -> CreditBalance:
     balance, _ = CreditBalance.objects.get_or_create(account=account)
     return balance
+
+
+class Priced(Protocol):
+    """A price as igny8.ai.costs.Price gives it: credits, and words for a sentence (str)."""
+
+    credits: int
+
+
+def require_affordable(account: Account, price: Priced, *, costing: str, otherwise: str) -> None:
+    """Raise InsufficientCredits, before anything is queued, when the account's balance cannot
+    cover `price`. The sentence says what it costs and what to do next:
+    "{costing} {price} and the workspace has N. Buy a credit pack or upgrade the plan,
+    {otherwise}." (costing: "Writing 3 tasks costs"; otherwise: "or write fewer tasks")."""
+    available = balance_for(account).total
+    if available < price.credits:
+        raise InsufficientCredits(
+            f"{costing} {price} and the workspace has {available:,}. "
+            f"Buy a credit pack or upgrade the plan, {otherwise}."
+        )
 
 
 def _locked_balance(account: Account) -> CreditBalance:

@@ -10,28 +10,16 @@ would otherwise log htmx's "no target" error, and the event costs nothing where 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
-from django_htmx.http import trigger_client_event
+from django.http import HttpRequest
 
 from apps.billing.credits import balance_for
 from apps.billing.models import CreditBalance
+from igny8.live import MemberEventMiddleware, member_account
+
+__all__ = ["EVENT", "CreditsChangedMiddleware", "credits_total", "member_account"]
 
 EVENT = "credits-changed"
-
-
-def member_account(request: HttpRequest):
-    """The workspace whose balance this person may see, or None (public host, outsiders)."""
-    if not getattr(request, "is_workspace", False):
-        return None
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return None
-    if getattr(request, "membership", None) is None and not user.is_staff:
-        return None
-    return request.account
 
 
 def credits_total(request: HttpRequest) -> int:
@@ -48,17 +36,10 @@ def credits_total(request: HttpRequest) -> int:
     return found[0] if found is not None else balance_for(request.account).total
 
 
-class CreditsChangedMiddleware:
+class CreditsChangedMiddleware(MemberEventMiddleware):
     """Every HTMX answer on a workspace host tells the page the balance after it."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    event = EVENT
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if not getattr(request, "htmx", False) or response.status_code in (301, 302):
-            return response
-        if member_account(request) is None:
-            return response
-        trigger_client_event(response, EVENT, {"total": credits_total(request)}, after="settle")
-        return response
+    def payload(self, request: HttpRequest) -> dict:
+        return {"total": credits_total(request)}

@@ -16,7 +16,8 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.dateparse import parse_datetime
 
-from igny8.form_fields import WEEKDAYS, Typed
+from igny8.form_fields import WEEKDAYS, ServiceErrors, Typed
+from igny8.form_fields import errors_onto as fields_errors_onto
 from igny8.zones import zone_names
 
 SLOT_SPLIT = re.compile(r"[,;\s]+")
@@ -35,13 +36,12 @@ def words_of(exc: Exception) -> str:
 def errors_onto(form: forms.Form, exc: Exception) -> None:
     """A service's refusal under the fields it names (the rest above the form)."""
     if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for name, messages in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
+        fields_errors_onto(form, exc)
     else:
         form.add_error(None, words_of(exc))
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(ServiceErrors, forms.Form):
     enabled = forms.BooleanField(label="Publish on this schedule", required=False)
     weekdays = forms.Field(
         label="Days",
@@ -101,12 +101,6 @@ class ScheduleForm(forms.Form):
             "time_zone": post.get("time_zone", ""),
             "post_status": post.get("post_status", ""),
         }
-
-    def show_errors(self, errors: dict[str, list[str]]) -> None:
-        """Put the service's sentences under their fields (unknown keys above the form)."""
-        self.is_valid()
-        for name, messages in errors.items():
-            self.add_error(name if name in self.fields else None, messages)
 
 
 class RescheduleForm(forms.Form):

@@ -33,6 +33,12 @@ def current_site_set(request: HttpRequest, site: Site) -> None:
     request._current_site = site
 
 
+def show_site(request: HttpRequest, site: Site) -> None:
+    """A change on a site brings its page back, about that site (made the current one)."""
+    if current_site(request) != site:
+        current_site_set(request, site)
+
+
 def workspace(request: HttpRequest) -> dict:
     from apps.accounts.provisioning import public_url
 

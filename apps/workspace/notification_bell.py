@@ -9,13 +9,10 @@ request of its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from django.http import HttpRequest
 
-from django.http import HttpRequest, HttpResponse
-from django_htmx.http import trigger_client_event
-
-from apps.billing.live import member_account
 from apps.workspace.notifications import unread_count
+from igny8.live import MemberEventMiddleware, member_account
 
 EVENT = "notifications-changed"
 
@@ -29,19 +26,14 @@ def unread_for(request: HttpRequest) -> int | None:
     return request._notifications_unread
 
 
-class NotificationsChangedMiddleware:
+class NotificationsChangedMiddleware(MemberEventMiddleware):
     """Every HTMX answer on a workspace host tells the page the member's unread count."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    event = EVENT
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if not getattr(request, "htmx", False) or response.status_code in (301, 302):
-            return response
-        # Counted after the view: an answer that marked something read says so at once.
+    def payload(self, request: HttpRequest) -> dict | None:
+        # Counted after the view (not the page's cached count): an answer that marked
+        # something read says so at once.
         request.__dict__.pop("_notifications_unread", None)
         unread = unread_for(request)
-        if unread is not None:
-            trigger_client_event(response, EVENT, {"unread": unread}, after="settle")
-        return response
+        return None if unread is None else {"unread": unread}

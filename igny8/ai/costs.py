@@ -13,6 +13,7 @@ reserved for it; settlement never takes more than the reservation (see billing.c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from apps.billing import credits
@@ -116,6 +117,13 @@ class CostChanged(UserFacingError):
 
     status = 409
     code = "cost_changed"
+
+
+def shown_in(data: Mapping[str, str]) -> int | None:
+    """The credits the page showed on the button that posted (its `shown` field), None when it
+    sent none: what check_shown compares the price with."""
+    shown = data.get("shown", "")
+    return int(shown) if shown.isdigit() else None
 
 
 def check_shown(shown: int | None, price: Price, what: str) -> None:

@@ -16,10 +16,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from igny8.ai.errors import AIError, reason_of
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+from igny8.words import counted
 
 
 def because(reasons: Counter[str]) -> str:
@@ -32,7 +29,7 @@ def summary(failed: Counter[str], total: int, noun: str) -> str:
     n = sum(failed.values())
     if not n:
         return ""
-    head = f"{n:,} of {_plural(total, noun)} failed" if total else f"{_plural(n, noun)} failed"
+    head = f"{n:,} of {counted(total, noun)} failed" if total else f"{counted(n, noun)} failed"
     if len(failed) == 1:
         (reason,) = failed
         return f"{head} because {reason}."
@@ -95,7 +92,20 @@ class Tally:
         if not self.stopped or rest <= 0:
             return ""
         were = "was" if rest == 1 else "were"
-        return f"{_plural(rest, self.noun)} {were} not tried; nothing was charged for them."
+        return f"{counted(rest, self.noun)} {were} not tried; nothing was charged for them."
+
+
+def told(failures: Tally | None, stopped: str, tried: int) -> str:
+    """What a job's message says after what it made: how many items failed and why, then why
+    it stopped (the job's own reason, else the provider's with what was not tried)."""
+    text = ""
+    if failures is not None and failures.count:
+        text += " " + failures.summary()
+    if stopped:
+        text += f" Stopped: {stopped}"
+    elif failures is not None and failures.stopped:
+        text += f" {failures.stopped} {failures.left_out(tried)}".rstrip()
+    return text
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ mid-item. Three things make it so:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import Q, QuerySet
 
@@ -28,7 +29,7 @@ from apps.billing.models import Reservation, ReservationStatus
 from apps.workspace.models import Job, JobStatus, Site
 from apps.writer.models import Content, EditorialStatus, PublishingStatus
 from igny8.ai import costs
-from igny8.ai.errors import reason_of
+from igny8.ai.errors import AIError, reason_of
 
 if TYPE_CHECKING:
     from apps.automation.models import AutomationConfig, AutomationRun
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 IDEAS_PER_CLUSTER = 3
 REVIEW_BATCH = 50  # stage 7 has no batch size of its own: it only moves statuses
 BUSY_JOB = (JobStatus.QUEUED, JobStatus.RUNNING)
+T = TypeVar("T")
 
 # Skip and failure reasons, as a clause a page can show beside a count.
 NO_MATCH = "no close match among the keywords (stays new for a later run)"
@@ -75,6 +77,19 @@ class Outcome:
     def fail(self, reason: str, n: int = 1) -> None:
         self.failed += n
         self.reasons[f"failed: {reason}"] += n
+
+    def ai_call(self, what: str, call: Callable[[], T]) -> T | None:
+        """One item's AI call. None when it did not happen: out of credits or a lapsed plan
+        stops the run (`stop`); a provider error fails the item, with `what` in the log."""
+        try:
+            return call()
+        except (InsufficientCredits, AccountLapsed) as exc:
+            self.stop = exc.message
+        except AIError as exc:
+            self.fail(reason_of(exc))
+            self.provider_failure = bool(getattr(exc, "provider_failure", False))
+            self.lines.append(f"{what} failed: {exc.message}")
+        return None
 
 
 @dataclass

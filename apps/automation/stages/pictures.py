@@ -20,7 +20,7 @@ from apps.automation.stages.base import (
 from apps.billing.errors import AccountLapsed, InsufficientCredits
 from apps.workspace.models import Job, JobStatus
 from apps.writer.models import Content, Image, ImageStatus
-from igny8.ai.errors import AIError, reason_of
+from igny8.ai.errors import AIError
 
 # --- 5. articles → image prompts ----------------------------------------------------------
 
@@ -59,15 +59,11 @@ class Prompts(Stage):
         outcome.stop = short_of(prompts_estimate(content))
         if outcome.stop:
             return outcome
-        try:
-            result = image_prompts_write(content=content, run_key=run_key)
-        except (InsufficientCredits, AccountLapsed) as exc:
-            outcome.stop = exc.message
-            return outcome
-        except AIError as exc:
-            outcome.fail(reason_of(exc))
-            outcome.provider_failure = bool(getattr(exc, "provider_failure", False))
-            outcome.lines.append(f"image prompts for “{content.title}” failed: {exc.message}")
+        result = outcome.ai_call(
+            f"image prompts for “{content.title}”",
+            lambda: image_prompts_write(content=content, run_key=run_key),
+        )
+        if result is None:
             return outcome
         outcome.processed = 1
         outcome.provider_ok = True

@@ -13,11 +13,9 @@ from apps.automation.stages.base import (
     charged_before,
     short_of,
 )
-from apps.billing.errors import AccountLapsed, InsufficientCredits
 from apps.planner.models import Cluster, ClusterStatus, Idea, IdeaStatus, Keyword
 from apps.writer.models import Task
 from igny8.ai import costs
-from igny8.ai.errors import AIError, reason_of
 
 # --- 1. keywords → clusters ---------------------------------------------------------------
 
@@ -86,21 +84,17 @@ class Clusters(Stage):
         outcome.stop = short_of(price)
         if outcome.stop:
             return outcome
-        try:
-            result = ideas_generate(
+        result = outcome.ai_call(
+            f"ideas for “{cluster.name}”",
+            lambda: ideas_generate(
                 site=ctx.site,
                 cluster_ids=[pk],
                 per_cluster=IDEAS_PER_CLUSTER,
                 structure=None,
                 run_key=run_key,
-            )
-        except (InsufficientCredits, AccountLapsed) as exc:
-            outcome.stop = exc.message
-            return outcome
-        except AIError as exc:
-            outcome.fail(reason_of(exc))
-            outcome.provider_failure = bool(getattr(exc, "provider_failure", False))
-            outcome.lines.append(f"ideas for “{cluster.name}” failed: {exc.message}")
+            ),
+        )
+        if result is None:
             return outcome
         outcome.provider_ok = True
         if result.ideas:

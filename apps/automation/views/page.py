@@ -24,7 +24,7 @@ from apps.automation.services import CannotStart, NotNow, RunActive, StagePrevie
 from apps.automation.views.common import can_steer, run_to_steer, site_to_steer
 from apps.automation.views.runs import run_after_action
 from apps.schedule.selectors import next_run_for
-from apps.workspace.context import current_site, current_site_set
+from apps.workspace.context import current_site, show_site
 from apps.workspace.models import Site
 from apps.workspace.selectors import site_for_member
 from igny8.ai import costs
@@ -114,12 +114,6 @@ def _here(site: Site) -> str:  # noqa: ARG001 (the page shows the current site, 
     return reverse("automation:home")
 
 
-def _show_site(request: HttpRequest, site: Site) -> None:
-    """A change on a site brings its page back, about that site."""
-    if current_site(request) != site:
-        current_site_set(request, site)
-
-
 @require_POST
 def config_update(request: HttpRequest, site_pk: int) -> HttpResponse:
     site, refusal = site_to_steer(request, site_pk)
@@ -131,17 +125,15 @@ def config_update(request: HttpRequest, site_pk: int) -> HttpResponse:
             site=site, data=form.service_data(request.POST), user=request.user
         )
     except ValidationError as exc:
-        form.show_errors(
-            exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        )
-        _show_site(request, site)
+        form.show_errors(exc)
+        show_site(request, site)
         # HTMX swaps the form with its errors in (a typo is no failure of the page: 200);
         # a plain post says 400.
         status = 200 if request.htmx else 400
         return _page(request, site, form=form, partial="settings", status=status)
     words = "on a schedule" if config.enabled else "by hand only (the schedule is off)"
     messages.success(request, f"Automation settings of {site.name} saved: it runs {words}.")
-    _show_site(request, site)
+    show_site(request, site)
     return redirect(request, _here(site))
 
 
@@ -156,7 +148,7 @@ def config_reset(request: HttpRequest, site_pk: int) -> HttpResponse:
         request,
         f"Automation settings of {site.name} are back to their defaults (the schedule is {state}).",
     )
-    _show_site(request, site)
+    show_site(request, site)
     return redirect(request, _here(site))
 
 
@@ -165,7 +157,7 @@ def _after_action(
 ) -> HttpResponse:
     """HTMX: the live part again (the error inside it). Otherwise the page: redirected after
     a success, shown with the error after a refusal."""
-    _show_site(request, site)
+    show_site(request, site)
     if request.htmx:
         # The refusal is shown in the live part, swapped in as any answer (200): htmx would
         # treat a 4xx as a failure of the page. A plain post keeps the refusal's status.

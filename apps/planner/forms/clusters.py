@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from apps.planner.models import Cluster
+from apps.planner.models import MAX_KEYWORD_LENGTH, Cluster
 from apps.planner.services.ideas import (
     CONTENT_TYPE_LABELS,
     MAX_PER_CLUSTER,
@@ -106,7 +106,26 @@ class MoveKeywordsForm(forms.Form):
         return None if value == "none" else self.targets[int(value)]
 
 
-class IdeaForm(forms.Form):
+class OutlineKeywordsForm(forms.Form):
+    """The outline (one heading a line) and the secondary keywords (commas or lines) as an
+    idea and a writer's task both take them: parsed, de-duplicated, each keyword in bounds."""
+
+    def clean_outline(self) -> list[dict]:
+        try:
+            return outline_from_text(self.cleaned_data["outline"])
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None
+
+    def clean_secondary_keywords(self) -> list[str]:
+        raw = self.cleaned_data.get("secondary_keywords") or ""
+        parts = [p.strip() for line in raw.splitlines() for p in line.split(",")]
+        keywords = list(dict.fromkeys(p for p in parts if p))
+        if any(len(k) > MAX_KEYWORD_LENGTH for k in keywords):
+            raise forms.ValidationError(f"Keep each keyword under {MAX_KEYWORD_LENGTH} characters.")
+        return keywords
+
+
+class IdeaForm(OutlineKeywordsForm):
     title = forms.CharField(
         max_length=TITLE_MAX,
         error_messages={
@@ -150,17 +169,3 @@ class IdeaForm(forms.Form):
             "max_value": f"Choose at most {MAX_WORDS:,} words.",
         },
     )
-
-    def clean_outline(self) -> list[dict]:
-        try:
-            return outline_from_text(self.cleaned_data["outline"])
-        except ValidationError as exc:
-            raise forms.ValidationError(exc.messages) from None
-
-    def clean_secondary_keywords(self) -> list[str]:
-        raw = self.cleaned_data.get("secondary_keywords") or ""
-        parts = [p.strip() for line in raw.splitlines() for p in line.split(",")]
-        keywords = list(dict.fromkeys(p for p in parts if p))
-        if any(len(k) > 255 for k in keywords):
-            raise forms.ValidationError("Keep each keyword under 255 characters.")
-        return keywords

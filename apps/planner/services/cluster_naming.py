@@ -94,12 +94,9 @@ def clusters_name_enqueue(
     price = clusters_naming_price(clusters=clusters)
     costs.check_shown(shown, price, "naming these clusters")
     account = Account.objects.get(schema_name=connection.schema_name)
-    available = credits.balance_for(account).total
-    if available < price.credits:
-        raise InsufficientCredits(
-            f"Naming these clusters costs {price} and the workspace has {available:,}. Buy a "
-            "credit pack or upgrade the plan, or name fewer clusters."
-        )
+    credits.require_affordable(
+        account, price, costing="Naming these clusters costs", otherwise="or name fewer clusters"
+    )
     n = len(clusters)
     return jobs.enqueue(
         "apps.planner.jobs.clusters.name_clusters",

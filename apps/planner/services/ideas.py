@@ -31,7 +31,7 @@ from apps.workspace.models import Job, Site
 from igny8 import jobs
 from igny8.ai import costs
 from igny8.ai.errors import AIError
-from igny8.ai.failures import Tally
+from igny8.ai.failures import Tally, told
 from igny8.ai.functions import CONTENT_TYPES, STRUCTURES
 
 log = logging.getLogger(__name__)
@@ -153,12 +153,9 @@ def ideas_generate_enqueue(
     needed = ideas_estimate(clusters=clusters, per_cluster=per_cluster, structure=structure)
     costs.check_shown(shown, needed, "generating these ideas")
     account = Account.objects.get(schema_name=connection.schema_name)
-    available = credits.balance_for(account).total
-    if available < needed.credits:
-        raise InsufficientCredits(
-            f"These ideas cost {needed} and the workspace has {available:,}. "
-            "Buy a credit pack or upgrade the plan, or choose fewer clusters."
-        )
+    credits.require_affordable(
+        account, needed, costing="These ideas cost", otherwise="or choose fewer clusters"
+    )
     n = len(clusters)
     total = per_cluster * n  # every cluster gets `per_cluster`: say what the run makes
     return jobs.enqueue(
@@ -190,13 +187,7 @@ class IdeasOutcome:
             f"{self.clusters:,} cluster{'s' if self.clusters != 1 else ''} "
             f"({costs.spent_words(self.credits, offline=self.offline)})."
         )
-        if self.failures is not None and self.failures.count:
-            text += " " + self.failures.summary()
-        if self.stopped:
-            text += f" Stopped: {self.stopped}"
-        elif self.failures is not None and self.failures.stopped:
-            text += f" {self.failures.stopped} {self.failures.left_out(self.tried)}".rstrip()
-        return text
+        return text + told(self.failures, self.stopped, self.tried)
 
     @property
     def tried(self) -> int:

@@ -33,7 +33,7 @@ from apps.workspace.context import current_site
 from apps.workspace.models import Site
 from apps.workspace.selectors import job_for_member
 from igny8.ai import costs
-from igny8.http import redirect, render_page
+from igny8.http import redirect, refusal, render_page
 from igny8.lists import (
     Action,
     ListTable,
@@ -355,18 +355,15 @@ def clusters_name(request: HttpRequest) -> HttpResponse:
             400,
         )
     if request.method == "POST" and clusters:
-        shown = request.POST.get("shown", "")
         try:
             job = cluster_naming.clusters_name_enqueue(
                 site=site,
                 cluster_ids=[c.pk for c in clusters],
                 user=request.user,
-                shown=int(shown) if shown.isdigit() else None,
+                shown=costs.shown_in(request.POST),
             )
-        except (InsufficientCredits, costs.CostChanged) as exc:
-            problem, status = exc.message, exc.status
-        except ValidationError as exc:
-            problem, status = " ".join(exc.messages), 400
+        except (InsufficientCredits, costs.CostChanged, ValidationError) as exc:
+            problem, status = refusal(exc)
         else:
             return redirect(request, f"{reverse('planner:clusters')}?job={job.pk}")
     context = {
@@ -399,19 +396,16 @@ def clusters_ideas(request: HttpRequest) -> HttpResponse:
     structure = form.cleaned_structure() if bound and valid else None
     if posted and valid and not problem:
         try:
-            shown = request.POST.get("shown", "")
             job = ideas_generate_enqueue(
                 site=site,
                 cluster_ids=[c.pk for c in clusters],
                 per_cluster=per_cluster,
                 structure=structure,
                 user=request.user,
-                shown=int(shown) if shown.isdigit() else None,
+                shown=costs.shown_in(request.POST),
             )
-        except (InsufficientCredits, costs.CostChanged) as exc:
-            problem, status = exc.message, exc.status
-        except ValidationError as exc:
-            problem, status = " ".join(exc.messages), 400
+        except (InsufficientCredits, costs.CostChanged, ValidationError) as exc:
+            problem, status = refusal(exc)
         else:
             return redirect(request, f"{reverse('planner:ideas')}?job={job.pk}")
     if posted and not valid:

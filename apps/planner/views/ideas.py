@@ -17,6 +17,7 @@ from apps.planner.selectors import clusters as selectors
 from apps.planner.services import ideas as services
 from apps.planner.views.clusters import job_from_query
 from apps.workspace.context import current_site
+from igny8.form_fields import errors_onto
 from igny8.http import redirect, render_error, render_page
 from igny8.lists import (
     Action,
@@ -147,8 +148,7 @@ def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.idea_update(idea=idea, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            errors_onto(form, exc)
         else:
             messages.success(request, f"Idea “{idea.title}” saved.")
             return redirect(request, reverse("planner:idea", args=[idea.pk]))

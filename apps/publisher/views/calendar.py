@@ -21,8 +21,8 @@ from apps.publisher.selectors import (
     month_of,
 )
 from apps.publisher.services import schedule as schedule_services
-from apps.publisher.views.common import can_publish, refuse_viewer, say, show_site, zone_of
-from apps.workspace.context import current_site
+from apps.publisher.views.common import can_publish, refuse_viewer, say, zone_of
+from apps.workspace.context import current_site, show_site
 from apps.writer.models import Content
 from apps.writer.selectors.access import content_for_member
 from igny8.errors import UserFacingError

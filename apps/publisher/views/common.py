@@ -7,7 +7,6 @@ from django.http import HttpRequest, HttpResponse
 
 from apps.accounts.models import Role
 from apps.publisher.selectors import site_zone
-from apps.workspace.context import current_site, current_site_set
 from apps.workspace.models import Site
 from apps.workspace.selectors import site_for_member
 from igny8.http import render_error
@@ -53,12 +52,6 @@ def site_to_publish(request: HttpRequest, pk: int | str) -> tuple[Site | None, H
 
 def refuse_viewer(request: HttpRequest) -> HttpResponse:
     return render_error(request, status=403, code="forbidden_role", message=NOT_PUBLISHER)
-
-
-def show_site(request: HttpRequest, site: Site) -> None:
-    """A change on a site brings its page back, about that site."""
-    if current_site(request) != site:
-        current_site_set(request, site)
 
 
 def zone_of(request: HttpRequest, site: Site) -> str:

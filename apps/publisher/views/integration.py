@@ -23,8 +23,8 @@ from apps.publisher.forms import ConnectForm, CoreConnectForm, errors_onto, word
 from apps.publisher.models import Adapter, ConnectionStatus
 from apps.publisher.selectors import connection_of
 from apps.publisher.services import connection as connection_services
-from apps.publisher.views.common import can_manage, say, show_site, site_to_manage
-from apps.workspace.context import current_site
+from apps.publisher.views.common import can_manage, say, site_to_manage
+from apps.workspace.context import current_site, show_site
 from apps.workspace.models import Site
 from igny8.errors import UserFacingError
 from igny8.http import redirect, render_page

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.publisher.forms import ScheduleForm
 from apps.publisher.selectors import connection_of
 from apps.publisher.services import schedule as schedule_services
-from apps.publisher.views.common import can_publish, say, show_site, site_to_publish, zone_of
-from apps.workspace.context import current_site
+from apps.publisher.views.common import can_publish, say, site_to_publish, zone_of
+from apps.workspace.context import current_site, show_site
 from apps.workspace.models import Site
 from igny8.http import redirect, render_page
 from igny8.zones import workspace_zone
@@ -66,9 +66,7 @@ def schedule_update(request: HttpRequest, site_pk: int) -> HttpResponse:
             site=site, data=form.service_data(request.POST), user=request.user
         )
     except ValidationError as exc:
-        form.show_errors(
-            exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        )
+        form.show_errors(exc)
         return _page(request, site, form=form, status=200 if request.htmx else 400)
     if saved.enabled:
         words = "approved articles now fill its free slots"

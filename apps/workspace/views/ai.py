@@ -26,6 +26,7 @@ from apps.workspace.services.ai_settings import (
     provider_in_force,
 )
 from igny8.ai.functions import FUNCTIONS
+from igny8.form_fields import errors_onto
 from igny8.http import redirect, render_page
 from igny8.roles import require_role
 
@@ -78,12 +79,6 @@ def _form(data, own: AIProviderSettings | None) -> AIProviderForm:
     return AIProviderForm(data, initial=initial, stored_hint=stored_hint)
 
 
-def _show_errors(form: AIProviderForm, exc: ValidationError) -> None:
-    """A service's refusal, under the fields it names (the typed values stay in the form)."""
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 def _page(
     request: HttpRequest,
     form: AIProviderForm,
@@ -134,7 +129,7 @@ def ai_settings(request: HttpRequest) -> HttpResponse:
                 user=request.user,
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            errors_onto(form, exc)
         else:
             if saved.enabled:
                 messages.success(request, f"Saved. AI runs now use {saved.base_url}.")
@@ -169,7 +164,7 @@ def ai_test_connection(request: HttpRequest) -> HttpResponse:
                 embedding_model=data["embedding_model"],
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            errors_onto(form, exc)
         else:
             result = ai_connection_test(config=config)
     if request.htmx:

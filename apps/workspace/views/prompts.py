@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,20 +18,13 @@ from apps.workspace.selectors import site_for_member
 from apps.workspace.services import ai_content as ai_services
 from igny8.ai import costs, functions, prompts
 from igny8.ai.context import site_context
+from igny8.form_fields import errors_onto
 from igny8.http import redirect, render_page
 from igny8.roles import require_role
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
-
-
-def _apply_errors(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _function_or_404(name: str) -> functions.AIFunction:
@@ -83,7 +75,7 @@ def prompt_edit(request: HttpRequest, function: str) -> HttpResponse:
                 function=function, template=form.cleaned_data["template"], user=request.user
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            errors_onto(form, exc)
         else:
             messages.success(
                 request,
@@ -147,7 +139,7 @@ def site_content(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             ai_services.site_content_update(site=site, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            errors_onto(form, exc)
         else:
             messages.success(request, f"Content settings for “{site.name}” saved.")
             return redirect(request, reverse("workspace:sites"))

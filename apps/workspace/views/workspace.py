@@ -19,6 +19,7 @@ from apps.workspace.onboarding import checklist
 from apps.workspace.pipeline import site_counts, site_pipeline
 from apps.workspace.selectors import job_for_member, site_for_member, sites_for_member
 from apps.workspace.services import workspace as services
+from igny8.form_fields import errors_onto
 from igny8.http import redirect, render_page, wants_json
 from igny8.roles import member_has_role, require_role
 
@@ -63,14 +64,6 @@ def _posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @require_role(Role.ADMIN)
 def site_create(request: HttpRequest) -> HttpResponse:
     form = SiteForm(_posted(request))
@@ -94,7 +87,7 @@ def site_create(request: HttpRequest) -> HttpResponse:
                 status=403,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            errors_onto(form, exc)
         else:
             current_site_set(request, site)
             messages.success(request, f"Site “{site.name}” added. Now choose its sectors.")
@@ -129,7 +122,7 @@ def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.site_update(site=site, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            errors_onto(form, exc)
         else:
             messages.success(request, f"Site “{site.name}” saved.")
             return redirect(request, reverse("workspace:sites"))
@@ -168,7 +161,7 @@ def site_sectors(request: HttpRequest, pk: int) -> HttpResponse:
                 status=403,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            errors_onto(form, exc)
         else:
             messages.success(request, f"Sectors for “{site.name}” saved.")
             return redirect(request, reverse("workspace:sites"))

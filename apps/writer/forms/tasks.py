@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 
+from apps.planner.forms.clusters import OutlineKeywordsForm
 from apps.planner.models import MAX_KEYWORD_LENGTH
-from apps.planner.services.ideas import outline_from_text, outline_to_text
+from apps.planner.services.ideas import outline_to_text
 from apps.workspace.models import Sector, Site
 from apps.writer.models import CONTENT_TYPES, STRUCTURES, Task
 from apps.writer.services.tasks import (
@@ -20,7 +20,7 @@ from apps.writer.services.tasks import (
 STRUCTURE_CHOICES = [(v, label) for v, label in STRUCTURES if v in WRITABLE_STRUCTURES]
 
 
-class TaskForm(forms.Form):
+class TaskForm(OutlineKeywordsForm):
     title = forms.CharField(
         max_length=TITLE_MAX,
         help_text="The article's working headline; the writer may polish it.",
@@ -132,20 +132,6 @@ class TaskForm(forms.Form):
 
     def clean_sector(self) -> Sector:
         return self.sectors[self.cleaned_data["sector"]]
-
-    def clean_outline(self) -> list[dict]:
-        try:
-            return outline_from_text(self.cleaned_data["outline"])
-        except ValidationError as exc:
-            raise forms.ValidationError(exc.messages) from None
-
-    def clean_secondary_keywords(self) -> list[str]:
-        raw = self.cleaned_data.get("secondary_keywords") or ""
-        parts = [p.strip() for line in raw.splitlines() for p in line.split(",")]
-        keywords = list(dict.fromkeys(p for p in parts if p))
-        if any(len(k) > MAX_KEYWORD_LENGTH for k in keywords):
-            raise forms.ValidationError(f"Keep each keyword under {MAX_KEYWORD_LENGTH} characters.")
-        return keywords
 
     def clean_prompt_override(self) -> str:
         text = self.cleaned_data.get("prompt_override") or ""

@@ -46,7 +46,7 @@ from apps.writer.services.versions import content_rescore
 from igny8 import jobs
 from igny8.ai import costs
 from igny8.ai.errors import AIError
-from igny8.ai.failures import Tally
+from igny8.ai.failures import Tally, told
 
 log = logging.getLogger(__name__)
 
@@ -101,12 +101,9 @@ def _account() -> Account:
 
 def _ensure_credits(needed: costs.Price, what: str, shown: int | None = None) -> None:
     costs.check_shown(shown, needed, what[:1].lower() + what[1:])
-    available = credits.balance_for(_account()).total
-    if available < needed.credits:
-        raise InsufficientCredits(
-            f"{what} cost {needed} and the workspace has {available:,}. "
-            "Buy a credit pack or upgrade the plan, then try again."
-        )
+    credits.require_affordable(
+        _account(), needed, costing=f"{what} cost", otherwise="then try again"
+    )
 
 
 def prompts_job(content: Content) -> Job | None:
@@ -352,14 +349,8 @@ class ImagesOutcome:
             f"Generated {self.generated} of {self.total} image{'s' if self.total != 1 else ''} "
             f"({spent})."
         )
-        if self.failures is not None and self.failures.count:
-            text += " " + self.failures.summary()
-        if self.stopped:
-            text += f" Stopped: {self.stopped}"
-        elif self.failures is not None and self.failures.stopped:
-            tried = self.generated + self.failures.count
-            text += f" {self.failures.stopped} {self.failures.left_out(tried)}".rstrip()
-        return text
+        tried = self.generated + (self.failures.count if self.failures is not None else 0)
+        return text + told(self.failures, self.stopped, tried)
 
     def as_result(self) -> dict:
         return {

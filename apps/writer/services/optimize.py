@@ -187,13 +187,12 @@ def content_optimize_enqueue(
     if model:
         costs.check_shown(shown, plan.estimate, "optimizing")
         account = Account.objects.get(schema_name=connection.schema_name)
-        available = credits.balance_for(account).total
-        if available < plan.estimate.credits:
-            raise InsufficientCredits(
-                f"Optimizing with the AI costs {plan.estimate} and the workspace has "
-                f"{available:,}. Buy a credit pack or upgrade the plan, or apply only the free "
-                "fixes."
-            )
+        credits.require_affordable(
+            account,
+            plan.estimate,
+            costing="Optimizing with the AI costs",
+            otherwise="or apply only the free fixes",
+        )
     return jobs.enqueue(
         "apps.writer.jobs.optimize.optimize_content",
         content.pk,

@@ -27,6 +27,7 @@ from apps.workspace.models import Sector, Site
 from apps.writer.models import CONTENT_TYPES, Task, TaskStatus
 from igny8.ai import functions, prompts
 from igny8.db.locking import lock_for_site
+from igny8.words import counted, first_of
 
 TITLE_MAX = Task._meta.get_field("title").max_length
 MIN_WORDS, MAX_WORDS = 300, 6000
@@ -56,10 +57,6 @@ def tasks_of_dead_job(*, job, message: str, **_signal) -> int:  # noqa: ANN001 (
     return Task.objects.filter(job=job, status=TaskStatus.IN_PROGRESS).update(
         status=TaskStatus.FAILED, error=message, updated=timezone.now()
     )
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'s' if n != 1 else ''}"
 
 
 # --- by hand -----------------------------------------------------------------------------------
@@ -242,18 +239,15 @@ class QueueOutcome:
 
     def message(self) -> str:
         n = len(self.queued)
-        text = f"Queued {_plural(n, 'idea')} to the writer."
+        text = f"Queued {counted(n, 'idea')} to the writer."
         if self.already:
             text += (
-                f" {_plural(self.already, 'idea')} already had a task and "
+                f" {counted(self.already, 'idea')} already had a task and "
                 f"{'was' if self.already == 1 else 'were'} left as "
                 f"{'it was' if self.already == 1 else 'they were'}."
             )
         if self.skipped:
-            text += " Not queued: " + "; ".join(self.skipped[:5])
-            if len(self.skipped) > 5:
-                text += f"; and {len(self.skipped) - 5:,} more"
-            text += "."
+            text += " Not queued: " + first_of(self.skipped) + "."
         return text
 
 
@@ -322,12 +316,9 @@ class BulkOutcome:
     skipped: list[str] = field(default_factory=list)
 
     def message(self, verb: str) -> str:
-        text = f"{verb} {_plural(self.done, 'task')}."
+        text = f"{verb} {counted(self.done, 'task')}."
         if self.skipped:
-            text += " Left out: " + "; ".join(self.skipped[:5])
-            if len(self.skipped) > 5:
-                text += f"; and {len(self.skipped) - 5:,} more"
-            text += "."
+            text += " Left out: " + first_of(self.skipped) + "."
         return text
 
 
@@ -405,7 +396,7 @@ def tasks_retry(*, site: Site, tasks: Iterable[Task]) -> BulkOutcome:
         ]
         not_failed = len(rows) - len(failed)
         if not_failed:
-            outcome.skipped.append(f"{_plural(not_failed, 'task')} had not failed")
+            outcome.skipped.append(f"{counted(not_failed, 'task')} had not failed")
         outcome.done = Task.objects.filter(pk__in=failed).update(
             status=TaskStatus.QUEUED,
             error="",

@@ -32,7 +32,6 @@ from django.utils import timezone
 
 from apps.accounts.models import Account
 from apps.billing import credits
-from apps.billing.errors import InsufficientCredits
 from apps.planner.models import Idea, IdeaStatus
 from apps.workspace.models import Job, Site
 from apps.writer.models import Content, EditorialStatus, Task, TaskStatus, VersionSource
@@ -45,6 +44,7 @@ from igny8.ai.config import AIConfig
 from igny8.ai.errors import detail_of, reason_of
 from igny8.ai.failures import provider_down
 from igny8.errors import UserFacingError
+from igny8.words import counted, first_of
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +53,6 @@ FUNCTION = "write_content"
 # FAQ. (An FAQ-structured article is all questions already.)
 FAQ_STRUCTURES = {"article", "guide", "how_to"}
 _FAQ_WORDS = ("faq", "frequently asked", "questions")
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'s' if n != 1 else ''}"
 
 
 def wants_faq(task: Task) -> bool:
@@ -134,14 +130,11 @@ class WriteStart:
 
     def message(self) -> str:
         n = len(self.jobs)
-        text = f"Writing {_plural(n, 'task')}: the list updates as each one finishes."
+        text = f"Writing {counted(n, 'task')}: the list updates as each one finishes."
         if not n:
             text = "Nothing to write."
         if self.skipped:
-            text += " Left out: " + "; ".join(self.skipped[:5])
-            if len(self.skipped) > 5:
-                text += f"; and {len(self.skipped) - 5:,} more"
-            text += "."
+            text += " Left out: " + first_of(self.skipped) + "."
         return text
 
 
@@ -177,14 +170,13 @@ def tasks_write_enqueue(
     if not ready:
         return start
     needed = tasks_write_estimate(tasks=ready)
-    costs.check_shown(shown, needed, f"writing {_plural(len(ready), 'task')}")
-    available = credits.balance_for(_account()).total
-    if available < needed.credits:
-        raise InsufficientCredits(
-            f"Writing {_plural(len(ready), 'task')} costs {needed} and the "
-            f"workspace has {available:,}. Buy a credit pack or upgrade the plan, or write "
-            "fewer tasks at a time."
-        )
+    costs.check_shown(shown, needed, f"writing {counted(len(ready), 'task')}")
+    credits.require_affordable(
+        _account(),
+        needed,
+        costing=f"Writing {counted(len(ready), 'task')} costs",
+        otherwise="or write fewer tasks at a time",
+    )
     # The tasks written together: after a few provider failures in a row, the rest of them
     # are not sent (igny8.ai.failures.provider_down).
     batch = uuid.uuid4().hex[:16]

@@ -31,7 +31,7 @@ from apps.writer.services import images as services
 from apps.writer.services import images_body as body
 from apps.writer.services import images_files as files
 from igny8.ai import costs
-from igny8.http import redirect, render_page
+from igny8.http import redirect, refusal, render_page
 from igny8.lists import ListSpec, Pager
 from igny8.roles import require_role
 
@@ -39,12 +39,6 @@ TEMPLATE = "writer/images.html"
 PAGE_SIZE = 10
 IMAGE_LIST = ListSpec(filters=(), page_size=PAGE_SIZE)
 PANEL_ACTIONS = {"prompts", "generate", "retry"}
-
-
-def _shown(request: HttpRequest) -> int | None:
-    """The credits the page showed on the button that posted (None when it sent none)."""
-    shown = request.POST.get("shown", "")
-    return int(shown) if shown.isdigit() else None
 
 
 def _page_mode(request: HttpRequest) -> bool:
@@ -175,14 +169,17 @@ def _panel_action(request: HttpRequest, content: Content) -> HttpResponse:
     try:
         if action == "prompts":
             services.image_prompts_enqueue(
-                content=content, user=request.user, shown=_shown(request)
+                content=content, user=request.user, shown=costs.shown_in(request.POST)
             )
             text = "Writing image prompts: they appear here in a moment, then generate the images."
         else:
             retry = action == "retry"
             n = len(services.images_waiting([content], failed_only=retry))
             services.images_generate_enqueue(
-                contents=[content], user=request.user, failed_only=retry, shown=_shown(request)
+                contents=[content],
+                user=request.user,
+                failed_only=retry,
+                shown=costs.shown_in(request.POST),
             )
             text = f"Generating {n} image{'s' * (n != 1)}; each one appears as it is ready."
     except (InsufficientCredits, costs.CostChanged) as exc:
@@ -298,7 +295,7 @@ def image_retry(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user,
             image_ids=[image.pk],
             failed_only=True,
-            shown=_shown(request),
+            shown=costs.shown_in(request.POST),
         )
     except (InsufficientCredits, costs.CostChanged) as exc:
         return _panel(request, image.content, status=exc.status, problem=exc.message)
@@ -316,7 +313,9 @@ def image_again(request: HttpRequest, pk: int) -> HttpResponse:
     image = image_for_member(request, pk)
     before = _latest(image.content)
     try:
-        services.image_again_enqueue(image=image, user=request.user, shown=_shown(request))
+        services.image_again_enqueue(
+            image=image, user=request.user, shown=costs.shown_in(request.POST)
+        )
     except (InsufficientCredits, costs.CostChanged) as exc:
         return _panel(request, image.content, status=exc.status, problem=exc.message)
     except ValidationError as exc:
@@ -375,12 +374,10 @@ def images_generate(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and not problem:
         try:
             queued = services.images_generate_enqueue(
-                contents=contents, user=request.user, shown=_shown(request)
+                contents=contents, user=request.user, shown=costs.shown_in(request.POST)
             )
-        except (InsufficientCredits, costs.CostChanged) as exc:
-            problem, status = exc.message, exc.status
-        except ValidationError as exc:
-            problem, status = " ".join(exc.messages), 400
+        except (InsufficientCredits, costs.CostChanged, ValidationError) as exc:
+            problem, status = refusal(exc)
         else:
             n = len(waiting)
             messages.success(

@@ -16,7 +16,7 @@ from apps.workspace.selectors import job_for_member
 from apps.writer.selectors.access import can_edit, content_for_member
 from apps.writer.services import optimize as services
 from igny8.ai import costs
-from igny8.http import redirect, render_error, render_page
+from igny8.http import redirect, refusal, render_error, render_page
 
 TEMPLATE = "writer/optimize.html"
 JOB_TARGET = "optimize-job"
@@ -66,18 +66,15 @@ def content_optimize(request: HttpRequest, pk: int) -> HttpResponse:
     problem, status = "", 200
     if request.method == "POST":
         use_model = request.POST.get("mode") != "rules"
-        shown = request.POST.get("shown", "")
         try:
             job = services.content_optimize_enqueue(
                 content=content,
                 user=request.user,
                 use_model=use_model,
-                shown=int(shown) if shown.isdigit() else None,
+                shown=costs.shown_in(request.POST),
             )
-        except (InsufficientCredits, costs.CostChanged) as exc:
-            problem, status = exc.message, exc.status
-        except ValidationError as exc:
-            problem, status = " ".join(exc.messages), 400
+        except (InsufficientCredits, costs.CostChanged, ValidationError) as exc:
+            problem, status = refusal(exc)
         else:
             url = reverse("writer:content_optimize", args=[content.pk])
             return redirect(request, f"{url}?job={job.pk}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -25,36 +27,37 @@ def _title(content: Content) -> str:
     return f"“{content.title}”"
 
 
-@require_POST
-def content_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def _review_step(
+    request: HttpRequest, pk: int, step: Callable[..., object], done: str
+) -> HttpResponse:
+    """One review step on an article (`done` says it, with {title}), then back where the
+    person was: a refusal of their role is a 403, a refusal of the article's state a message."""
     content = content_for_member(request, pk)
     try:
-        services.content_submit(content=content, actor=sel.actor_for(request, content.site))
+        step(content=content, actor=sel.actor_for(request, content.site))
     except PermissionDenied as exc:
         return refused(request, exc)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
-        messages.success(
-            request,
-            f"{_title(content)} is waiting for review. An owner or admin approves it or sends "
-            "it back with a note.",
-        )
+        messages.success(request, done.format(title=_title(content)))
     return redirect(request, back_to(request, editor_url(content)))
+
+
+@require_POST
+def content_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review_step(
+        request,
+        pk,
+        services.content_submit,
+        "{title} is waiting for review. An owner or admin approves it or sends it back with "
+        "a note.",
+    )
 
 
 @require_POST
 def content_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    content = content_for_member(request, pk)
-    try:
-        services.content_approve(content=content, actor=sel.actor_for(request, content.site))
-    except PermissionDenied as exc:
-        return refused(request, exc)
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-    else:
-        messages.success(request, f"Approved {_title(content)}.")
-    return redirect(request, back_to(request, editor_url(content)))
+    return _review_step(request, pk, services.content_approve, "Approved {title}.")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -26,6 +26,7 @@ from apps.writer.services import tasks as services
 from apps.writer.services import writing
 from igny8 import lists
 from igny8.ai import costs
+from igny8.form_fields import errors_onto
 from igny8.http import redirect, render_error, render_page
 from igny8.lists import Action, ListTable
 from igny8.roles import require_role
@@ -193,14 +194,13 @@ def tasks_write(request: HttpRequest) -> HttpResponse:
     tasks = selectors.tasks_by_ids(site=site, ids=ids)
     problem, status = "", 200
     if request.method == "POST" and data.get("confirmed") == "1":
-        shown = data.get("shown", "")
         try:
             start = writing.tasks_write_enqueue(
                 site=site,
                 tasks=tasks,
                 user=request.user,
                 allow_duplicate=anyway,
-                shown=int(shown) if shown.isdigit() else None,
+                shown=costs.shown_in(data),
             )
         except (InsufficientCredits, costs.CostChanged) as exc:
             problem, status = exc.message, exc.status
@@ -241,8 +241,7 @@ def task_new(request: HttpRequest) -> HttpResponse:
         try:
             task = services.task_create(site=site, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            errors_onto(form, exc)
         else:
             messages.success(request, f"Task “{task.title}” added. Write it from the list.")
             return redirect(request, reverse("writer:tasks"))
@@ -271,11 +270,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.task_update(task=task, **form.cleaned_data)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for name, errors in exc.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            errors_onto(form, exc)
         else:
             messages.success(request, f"Task “{task.title}” saved.")
             return redirect(request, reverse("writer:task", args=[task.pk]))

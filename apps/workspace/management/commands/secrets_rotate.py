@@ -16,10 +16,7 @@ from django_tenants.utils import schema_context, schema_exists
 
 from apps.accounts.models import Account
 from apps.workspace.services.ai_settings import ai_secrets_rotate
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+from igny8.words import counted
 
 
 class Command(BaseCommand):
@@ -50,15 +47,15 @@ class Command(BaseCommand):
             where = f"{account.slug} ({account.name})"
             if ai.unreadable:
                 self.stderr.write(
-                    f"{where}: {_plural(ai.unreadable, 'secret')} no configured key can read; "
+                    f"{where}: {counted(ai.unreadable, 'secret')} no configured key can read; "
                     "enter them again under Settings → AI provider."
                 )
             if wordpress.unreadable:
                 self.stderr.write(
-                    f"{where}: {_plural(wordpress.unreadable, 'WordPress secret')} no configured "
+                    f"{where}: {counted(wordpress.unreadable, 'WordPress secret')} no configured "
                     "key can read; connect those sites again under Publisher → WordPress."
                 )
         self.stdout.write(
-            f"Checked {_plural(checked, 'workspace')}: {rotated:,} re-encrypted under the newest "
+            f"Checked {counted(checked, 'workspace')}: {rotated:,} re-encrypted under the newest "
             f"key, {current:,} already current, {unreadable:,} unreadable."
         )
