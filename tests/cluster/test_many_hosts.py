@@ -10,7 +10,8 @@ from a CSV file, add tasks, add a second site with keywords of its own; then the
 do by hand (a plan with room for two sites, credits) is done on a host directly.
 
 While their pages are read and their jobs run, one web host and one worker are killed with
-SIGKILL: every page still answers (haproxy retries a request whose host died), every job
+SIGKILL: every page still answers (haproxy retries a request whose host died; only a page the
+dying host had begun to send breaks, and its reload answers), every job
 finishes exactly once (one article per task, no credit settled twice) and the killed worker's
 jobs are run by the other worker once the queue's `retry` passes (igny8/queue_broker.py: a live
 worker keeps what it took locked).
@@ -235,14 +236,26 @@ def start_work(browser: Browser, slug: str, sites: dict) -> int:
 
 
 class Reader(threading.Thread):
-    """Reads the workspaces' pages through the balancer until stopped; keeps every answer.
-    Every tenth read is the public home page on the base domain."""
+    """Reads the workspaces' pages through the balancer until stopped; keeps every answer with
+    when its request began and ended. Every tenth read is the public home page on the base
+    domain. A read whose connection broke is reloaded once at once, as a person would."""
 
     def __init__(self, address: str, sessions: dict[str, str]) -> None:
         super().__init__(daemon=True)
         self.address, self.sessions = address, sessions
-        self.answers: list[tuple[str, str, int | str]] = []
+        # (host, path, outcome, began, ended, outcome of the reload or None)
+        self.answers: list[tuple[str, str, int | str, float, float, int | str | None]] = []
         self.stop = threading.Event()
+
+    def _read(self, client: httpx.Client, slug: str, host: str, path: str) -> int | str:
+        try:
+            response = client.get(
+                f"http://{self.address}:{harness.BALANCER_PORT}{path}", headers={"Host": host}
+            )
+        except httpx.HTTPError as exc:
+            return type(exc).__name__
+        other = next(t for s, t in TOKENS.items() if s != slug)
+        return "saw the other workspace" if other in response.text else response.status_code
 
     def run(self) -> None:
         clients = {
@@ -257,20 +270,29 @@ class Reader(threading.Thread):
             if n % 10 == 9:
                 host, path = harness.BASE_DOMAIN, "/accounts/login/"
             n += 1
-            try:
-                response = clients[slug].get(
-                    f"http://{self.address}:{harness.BALANCER_PORT}{path}",
-                    headers={"Host": host},
-                )
-                outcome: int | str = response.status_code
-                other = next(t for s, t in TOKENS.items() if s != slug)
-                if other in response.text:
-                    outcome = "saw the other workspace"
-            except httpx.HTTPError as exc:
-                outcome = type(exc).__name__
-            self.answers.append((host, path, outcome))
+            began = time.monotonic()
+            outcome = self._read(clients[slug], slug, host, path)
+            ended = time.monotonic()
+            reload = (
+                self._read(clients[slug], slug, host, path) if isinstance(outcome, str) else None
+            )
+            self.answers.append((host, path, outcome, began, ended, reload))
         for client in clients.values():
             client.close()
+
+
+def _broken_by_the_kill(answer: tuple, kill_began: float, kill_ended: float) -> bool:
+    """A read whose connection broke while its web host was being killed, and whose reload
+    answered: the one loss no balancer can hide (the dead host had begun sending the page, so
+    haproxy cannot send the request elsewhere)."""
+    _, _, outcome, began, ended, reload = answer
+    in_flight = began <= kill_ended and ended >= kill_began
+    return (
+        isinstance(outcome, str)
+        and outcome.endswith("Error")
+        and in_flight
+        and reload in (200, 302)
+    )
 
 
 def test_kill_a_web_host_and_a_worker_while_two_workspaces_work(cluster):
@@ -333,7 +355,9 @@ def test_kill_a_web_host_and_a_worker_while_two_workspaces_work(cluster):
     assert not failures, failures
     assert len(running) >= 3, "the two worker hosts never ran three jobs at once"
     workers["work1"].kill()
+    web_kill_began = time.monotonic()
     webs["web1"].kill()
+    web_kill_ended = time.monotonic()
     starter.join(timeout=120)
     assert not starter.is_alive(), "the buttons were not all pressed within 120 s"
     assert not failures, failures
@@ -358,10 +382,15 @@ def test_kill_a_web_host_and_a_worker_while_two_workspaces_work(cluster):
         browser.close()
     answers = [answer for reader in readers for answer in reader.answers]
 
-    failed_pages = [a for a in answers if a[2] not in (200, 302)]
+    # Every page answered, but for reads the dying web host was answering at the very moment
+    # of its kill: those broke mid-page (haproxy cannot resend a request whose answer had begun)
+    # and their reload answered.
+    broken = [a for a in answers if _broken_by_the_kill(a, web_kill_began, web_kill_ended)]
+    failed_pages = [a[:3] for a in answers if a[2] not in (200, 302) and a not in broken]
     assert len(answers) > 20
     assert any(a[0] == harness.BASE_DOMAIN for a in answers)
     assert not failed_pages, failed_pages[:10]
+    assert len(broken) <= len(readers), broken
     for ws in state.values():
         kinds = [job["kind"] for job in ws["jobs"]]
         assert "clustering" in kinds and len(kinds) > ARTICLES, kinds
@@ -381,7 +410,8 @@ def test_kill_a_web_host_and_a_worker_while_two_workspaces_work(cluster):
     assert workers["work2"].alive() and webs["web2"].alive()
     print(
         f"\ncluster: set-up through the balancer (2 sign-ups, 4 sites, 2×{ARTICLES} tasks, "
-        f"imports) {prepared - began:.1f} s; {len(answers)} pages read, 0 failed; "
+        f"imports) {prepared - began:.1f} s; {len(answers)} pages read, 0 failed "
+        f"({len(broken)} broken mid-answer by the kill, reloaded); "
         f"{sum(len(ws['jobs']) for ws in state.values())} jobs, {len(rerun)} run again after "
         f"the worker was killed; {sum(repeated)} button press(es) repeated after a lost answer; "
         f"{time.monotonic() - killed_at:.1f} s from the kills to the end"
