@@ -33,7 +33,9 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.migrations.state import ModelState
 from django_tenants.signals import schema_migrated, schema_pre_migration
+from django_tenants.utils import get_public_schema_name
 
+from apps.accounts.change_log import watch_schema
 from apps.accounts.models import SchemaFingerprint
 
 log = logging.getLogger(__name__)
@@ -157,6 +159,8 @@ class Migrator:
             state = executor.migrate(targets, plan=plan, state=state.clone())
             _post_migrate(state, plan)
         connection.set_schema_to_public()
+        if plan and schema != get_public_schema_name():
+            watch_schema(schema)  # tables this run added get the change trigger too
         self._fingerprint(schema)
         connection.set_schema_to_public()
         schema_migrated.send(Migrator, schema_name=schema)

@@ -16,12 +16,16 @@ from django.db import connection, transaction
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_exists
 
+from apps.accounts.change_log import watch_schema
+
 log = logging.getLogger(__name__)
 
 # Objects the catalog copy in `_schema_copy` does not reproduce (views, functions, triggers,
 # rules, policies, own types, grants and other owners, serial sequences, inheritance, unlogged
 # tables, comments on indexes or constraints). Django migrations make none of them unless a
 # RunSQL does; a template holding any is copied by django-tenants' clone function instead.
+# The change-log triggers (apps/accounts/change_log.py) are the exception: `schema_clone` puts
+# them on the copy's tables afterwards, as on any new table.
 _UNCOPYABLE_SQL = """
 WITH src AS (SELECT * FROM pg_namespace WHERE nspname = %(schema)s),
 me AS (SELECT oid FROM pg_roles WHERE rolname = current_user),
@@ -40,7 +44,8 @@ SELECT
   + (SELECT count(*) FROM pg_proc p JOIN src ON p.pronamespace = src.oid)
   + (SELECT count(*) FROM pg_type t JOIN src ON t.typnamespace = src.oid
       WHERE NOT EXISTS (SELECT 1 FROM rel WHERE rel.reltype IN (t.oid, t.typelem)))
-  + (SELECT count(*) FROM pg_trigger g JOIN rel ON rel.oid = g.tgrelid WHERE NOT g.tgisinternal)
+  + (SELECT count(*) FROM pg_trigger g JOIN rel ON rel.oid = g.tgrelid
+      WHERE NOT g.tgisinternal AND g.tgname <> 'igny8_changes')
   + (SELECT count(*) FROM pg_rewrite r JOIN rel ON rel.oid = r.ev_class)
   + (SELECT count(*) FROM pg_policy p JOIN rel ON rel.oid = p.polrelid)
   + (SELECT count(*) FROM pg_description d JOIN rel ON rel.oid = d.objoid
@@ -178,8 +183,11 @@ def schema_clone(template_schema: str, new_schema: str) -> None:
         raise ValidationError("That workspace address is already in use.")
     # One transaction: the copy sets the search_path for itself only, and fails as a whole.
     with transaction.atomic(), connection.cursor() as cursor:
-        if _schema_copy(cursor, template_schema, new_schema):
-            return
-        log.warning("template %s holds objects the fast copy skips; cloning it", template_schema)
-        _clone_function_ensure(cursor)
-        cursor.execute("SELECT clone_schema(%s, %s, 'DATA')", [template_schema, new_schema])
+        if not _schema_copy(cursor, template_schema, new_schema):
+            log.warning(
+                "template %s holds objects the fast copy skips; cloning it", template_schema
+            )
+            _clone_function_ensure(cursor)
+            cursor.execute("SELECT clone_schema(%s, %s, 'DATA')", [template_schema, new_schema])
+        # Copies carry no triggers: the new schema's writes must move its version too.
+        watch_schema(new_schema)
