@@ -289,6 +289,12 @@ CACHES = {
 if TESTING:
     CACHES["default"]["BACKEND"] = "django.core.cache.backends.locmem.LocMemCache"
 
+# The busiest read pages (dashboard, keywords, clusters, content) keep their answers in each web
+# process while nothing they show has changed (apps/workspace/page_cache.py). The seconds bound
+# how old any clock-dependent text may get; 0 turns the page cache off.
+IGNY8_PAGE_CACHE_SECONDS = int(os.environ.get("IGNY8_PAGE_CACHE_SECONDS", "60"))
+IGNY8_PAGE_CACHE_MB = int(os.environ.get("IGNY8_PAGE_CACHE_MB", "32"))
+
 # --- email -------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "IGNY8 <no-reply@igny8.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

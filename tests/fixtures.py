@@ -14,6 +14,7 @@ from django.test import Client
 from django_tenants.utils import schema_exists
 
 from apps.accounts.models import Account, Membership, Role, User
+from apps.workspace import page_cache
 
 
 @dataclass
@@ -130,6 +131,7 @@ def _back_to_public_and_fresh_cache():
     yield
     connection.set_schema_to_public()
     cache.clear()
+    page_cache.store.clear()
 
 
 PUBLIC_HOST = settings.IGNY8_BASE_DOMAIN

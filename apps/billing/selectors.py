@@ -54,16 +54,26 @@ class CreditSummary:
         return self.monthly_credits > 0 and self.total < self.monthly_credits * LOW_CREDIT_SHARE
 
 
-def credit_summary(*, account: Account, subscription: Subscription | None = None) -> CreditSummary:
-    """Both balances and the plan's grant: two small queries, for the dashboard and billing."""
+def credit_summary(
+    *,
+    account: Account,
+    subscription: Subscription | None = None,
+    seen: tuple[int, int] | None = None,
+) -> CreditSummary:
+    """Both balances and the plan's grant: two small queries, for the dashboard and billing.
+    `seen`: the (plan, bonus) credits this request already read (the page cache's probe)."""
     subscription = subscription or subscription_for(account)
-    balance = balance_for(account)
+    plan_credits, bonus_credits = seen if seen is not None else _pools(balance_for(account))
     return CreditSummary(
         plan_name=subscription.plan.name,
-        plan_credits=balance.plan_credits,
-        bonus_credits=balance.bonus_credits,
+        plan_credits=plan_credits,
+        bonus_credits=bonus_credits,
         monthly_credits=subscription.plan.monthly_credits,
     )
+
+
+def _pools(balance) -> tuple[int, int]:  # noqa: ANN001 (a CreditBalance)
+    return balance.plan_credits, balance.bonus_credits
 
 
 # --- plans, packs and history ----------------------------------------------------------------

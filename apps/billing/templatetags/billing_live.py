@@ -20,4 +20,8 @@ def header_credits(context: template.Context) -> int | None:
     total = getattr(summary, "total", None)
     if isinstance(total, int):
         return total
+    # The page cache read the balance row a moment ago, before the view (its key holds it).
+    seen = getattr(request, "credits_seen", None)
+    if isinstance(seen, int):
+        return seen
     return live.credits_total(request)

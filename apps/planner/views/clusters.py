@@ -31,6 +31,7 @@ from apps.planner.services.ideas import (
 )
 from apps.workspace.context import current_site
 from apps.workspace.models import Site
+from apps.workspace.page_cache import cached_page
 from apps.workspace.selectors import job_for_member
 from igny8.ai import costs
 from igny8.http import redirect, refusal, render_page
@@ -93,6 +94,7 @@ CLUSTER_COLUMNS = (
 )
 
 
+@cached_page
 def cluster_list(request: HttpRequest) -> HttpResponse:
     site = current_site(request)
     context: dict = {"site": site, "can_edit": member_has_role(request, Role.EDITOR)}

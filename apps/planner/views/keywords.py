@@ -28,6 +28,7 @@ from apps.planner.selectors import keywords as sel
 from apps.planner.services import keywords as services
 from apps.workspace.context import current_site
 from apps.workspace.models import Sector, Site
+from apps.workspace.page_cache import cached_page
 from apps.workspace.selectors import site_for_member
 from igny8.csvfile import csv_response
 from igny8.http import redirect, render_error, render_page
@@ -192,6 +193,7 @@ def _no_site(request: HttpRequest, template: str) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def keyword_list(request: HttpRequest) -> HttpResponse:
     site = current_site(request)
     if site is None:

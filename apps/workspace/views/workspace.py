@@ -16,6 +16,7 @@ from apps.billing.selectors import credit_summary
 from apps.workspace.context import current_site, current_site_set
 from apps.workspace.forms.workspace import SectorsForm, SiteForm
 from apps.workspace.onboarding import checklist
+from apps.workspace.page_cache import cached_page
 from apps.workspace.pipeline import site_counts, site_pipeline
 from apps.workspace.selectors import job_for_member, site_for_member, sites_for_member
 from apps.workspace.services import workspace as services
@@ -24,6 +25,7 @@ from igny8.http import redirect, render_page, wants_json
 from igny8.roles import member_has_role, require_role
 
 
+@cached_page
 def dashboard(request: HttpRequest) -> HttpResponse:
     from apps.automation.dashboard import active_run
 
@@ -41,7 +43,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "checklist_done": sum(1 for i in items if i.done),
             "welcome": request.GET.get("welcome") == "1",
             "site_count": len(request._visible_sites),
-            "credits": credit_summary(account=request.account, subscription=subscription),
+            "credits": credit_summary(
+                account=request.account,
+                subscription=subscription,
+                seen=getattr(request, "credit_pools_seen", None),
+            ),
             "pipeline": site_pipeline(site, counts) if site is not None else [],
             "automation_run": active_run(site),
             "can_edit": member_has_role(request, Role.EDITOR),

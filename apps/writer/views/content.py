@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from apps.accounts.models import Role
 from apps.workspace.context import current_site
+from apps.workspace.page_cache import cached_page
 from apps.writer import html as article
 from apps.writer import scoring
 from apps.writer.forms.content import ContentForm
@@ -67,6 +68,7 @@ def editor_url(content: Content) -> str:
 
 
 @require_safe
+@cached_page
 def content_list(request: HttpRequest) -> HttpResponse:
     site = current_site(request)
     context: dict = {"site": site, "can_edit": can_edit(request)}
