@@ -17,6 +17,9 @@ page:
 - with `--compare FILE` (figures saved by `--save FILE`, e.g. from the same script run on
   older code), the ratio of each median to the saved one.
 
+Every page is measured twice: made afresh (the page cache off, as right after a change), then
+answered from memory (apps/workspace/page_cache.py), with the ratio of the two.
+
 `--profile PATH` prints the functions that cost most (cProfile, cumulative) for one page.
 
     .venv/bin/python bench/cpu_per_request.py                      # 3 workspaces, 60 rounds
@@ -368,6 +371,9 @@ def main() -> int:
             row(label, value)
         row("DEBUG", str(settings.DEBUG))
         row("rounds per page", str(args.rounds))
+        # First every page made afresh (the page cache off): what the page's own code costs,
+        # and what --profile, --sql and --dump look at.
+        settings.IGNY8_PAGE_CACHE_SECONDS = 0
         measure(app, host_sessions, rounds=5)  # warm-up: imports, template cache, plans
         if args.dump:
             dump(app, host_sessions, Path(args.dump))
@@ -382,12 +388,19 @@ def main() -> int:
         figures = measure(app, host_sessions, rounds=args.rounds)
         requests = args.rounds * len(PAGES)
         before = json.loads(Path(args.compare).read_text()) if args.compare else None
-        print("\nPer request: Python CPU of this process (best, median), its SQL statements")
+        print("\nPer request, every page made (page cache off): Python CPU of this process")
+        print("(best, median), its SQL statements")
         report(figures, before)
         print(
             f"  garbage collector: {gc_meter.seconds / requests * 1000:.2f} ms per request"
             f" (collections by generation: {gc_meter.collections})"
         )
+        # Then as served: answered from memory while nothing the page shows has changed.
+        settings.IGNY8_PAGE_CACHE_SECONDS = 60
+        measure(app, host_sessions, rounds=2)  # each page made once per workspace
+        kept = measure(app, host_sessions, rounds=args.rounds)
+        print("\nPer request, answered from memory (page cache on, nothing changed):")
+        report(kept, {f.label: asdict(f) for f in figures})
         if args.save:
             Path(args.save).write_text(json.dumps({f.label: asdict(f) for f in figures}))
     finally:

@@ -8,7 +8,8 @@ processes), both read from /proc. Goal: >= 200 pages/s for the read mix, p95 <= 
 
 The read mix: dashboard, keywords page, keywords partial (HTMX), clusters, content list. The
 write mix: keyword bulk disable/enable of a few rows (HTMX, answers the table) and a cluster
-rename (answers a 303 redirect), with a keywords partial between them.
+rename (answers a 303 redirect), with a keywords partial between them. The busy mix: nine
+reads to one write.
 
 It works in its own database, `igny8_bench_load`, on the project's PostgreSQL server, and
 drops it at the end unless `--keep` is given. The load generator runs in this process (one
@@ -18,6 +19,11 @@ repository root:
 
     .venv/bin/python bench/load.py             # 50 workspaces, 15 s per measurement (~3 min)
     .venv/bin/python bench/load.py --quick     # 10 workspaces, 5 s per measurement (~1 min)
+    .venv/bin/python bench/load.py --no-page-cache   # every page made afresh
+
+The busiest read pages are answered from memory while nothing they show has changed
+(apps/workspace/page_cache.py); the "from memory" column says how many answers were. With
+`--no-page-cache` every answer is made: the cost of a page right after a change.
 """
 
 from __future__ import annotations
@@ -58,6 +64,7 @@ provision.BENCH_DB = BENCH_DB
 CONCURRENCY = (8, 32, 64)
 GOAL_PAGES = 200.0
 GOAL_P95_MS = 200.0
+PAGE_CACHE = b"x-page-cache:"
 CSRF = "benchloadcsrftokenbenchloadcsrft"  # 32 characters: Django takes it unmasked
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 OK = (200, 302, 303)  # a page, or the redirect after a write
@@ -195,8 +202,15 @@ def write_mix(ws: Workspace, rng: random.Random) -> Request:
     return Request("GET", "/planner/keywords/?status=new", ws.host, ws.session, htmx=True)
 
 
-async def one(port: int, request: Request) -> int:
-    """Send one request on a new connection; the HTTP status, or 0 when it failed."""
+def busy_mix(ws: Workspace, rng: random.Random) -> Request:
+    """Nine reads to one write, across the workspaces: pages that changed a moment ago are
+    made again, the page cache serving only what is still current."""
+    return write_mix(ws, rng) if rng.random() < 0.1 else read_mix(ws, rng)
+
+
+async def one(port: int, request: Request) -> tuple[int, str]:
+    """Send one request on a new connection; the HTTP status (0 when it failed) and what the
+    page cache did (X-Page-Cache: hit, miss, bypass; "" for pages it does not keep)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         body = request.body.encode()
@@ -217,8 +231,17 @@ async def one(port: int, request: Request) -> int:
         writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
         await writer.drain()
         response = await reader.read()  # the worker closes the connection after answering
-        status_line = response.split(b"\r\n", 1)[0].split()
-        return int(status_line[1]) if len(status_line) > 1 else 0
+        head = response.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+        status_line = head[0].split()
+        cache = next(
+            (
+                h.split(b":", 1)[1].strip().decode()
+                for h in head
+                if h.lower().startswith(PAGE_CACHE)
+            ),
+            "",
+        )
+        return (int(status_line[1]) if len(status_line) > 1 else 0), cache
     finally:
         writer.close()
 
@@ -228,6 +251,7 @@ class Result:
     times: list[float] = field(default_factory=list)
     errors: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
+    cache: dict[str, int] = field(default_factory=dict)
 
 
 async def drive(
@@ -242,10 +266,12 @@ async def drive(
             request = mix(rng.choice(workspaces), rng)
             started = time.perf_counter()
             try:
-                status = await one(port, request)
+                status, cache = await one(port, request)
             except OSError:
-                status = 0
+                status, cache = 0, ""
             result.times.append(time.perf_counter() - started)
+            if cache:
+                result.cache[cache] = result.cache.get(cache, 0) + 1
             result.statuses[status] = result.statuses.get(status, 0) + 1
             if status not in OK:
                 result.errors += 1
@@ -273,10 +299,17 @@ class Figures:
     postgres_ms: float
     client_ms: float
     statuses: dict[int, int]
+    cache: dict[str, int]
 
     @property
     def per_second(self) -> float:
         return self.requests / self.seconds
+
+    @property
+    def from_memory(self) -> str:
+        """Share of the cacheable answers the page cache gave back ("-": none seen)."""
+        seen = sum(self.cache.values())
+        return f"{100 * self.cache.get('hit', 0) / seen:.0f}%" if seen else "-"
 
 
 def measure(port, workspaces, meter, name, mix, concurrency, seconds) -> Figures:
@@ -300,6 +333,7 @@ def measure(port, workspaces, meter, name, mix, concurrency, seconds) -> Figures
         postgres_ms=(after["postgres"] - before["postgres"]) / n * 1000,
         client_ms=(client_after - client_before) / n * 1000,
         statuses=result.statuses,
+        cache=result.cache,
     )
 
 
@@ -310,7 +344,7 @@ def row(label: str, value: str) -> None:
 HEADER = (
     f"  {'mix':<6} {'conc':>4} {'requests':>8} {'pages/s':>8} {'p50 ms':>7} {'p95 ms':>7}"
     f" {'p99 ms':>7} {'errors':>6}  {'CPU ms/request: Python':>22} {'PostgreSQL':>10}"
-    f" {'client':>7}"
+    f" {'client':>7} {'from memory':>11}"
 )
 
 
@@ -318,12 +352,12 @@ def line(f: Figures) -> None:
     print(
         f"  {f.mix:<6} {f.concurrency:>4} {f.requests:>8} {f.per_second:>8.1f} {f.p50:>7.1f}"
         f" {f.p95:>7.1f} {f.p99:>7.1f} {f.errors:>6}  {f.python_ms:>22.1f}"
-        f" {f.postgres_ms:>10.1f} {f.client_ms:>7.1f}",
+        f" {f.postgres_ms:>10.1f} {f.client_ms:>7.1f} {f.from_memory:>11}",
         flush=True,
     )
 
 
-def run(server: provision.Server, count: int, seconds: float) -> bool:
+def run(server: provision.Server, count: int, seconds: float, page_cache: bool = True) -> bool:
     from django.conf import settings
     from django.db import connections
 
@@ -337,6 +371,10 @@ def run(server: provision.Server, count: int, seconds: float) -> bool:
     row("made in", f"{built:.1f} s (template clone + bulk insert)")
     row("server", f"gunicorn, {WORKERS} sync workers, DEBUG=false")
     row("seconds per measurement", f"{seconds:g} (after a warm-up)")
+    row(
+        "page cache",
+        "on (IGNY8_PAGE_CACHE_SECONDS=60)" if page_cache else "off: every page made afresh",
+    )
 
     tmp = Path(tempfile.mkdtemp(prefix="igny8-load-"))
     env = {
@@ -347,6 +385,7 @@ def run(server: provision.Server, count: int, seconds: float) -> bool:
         "SESSION_COOKIE_SECURE": "false",
         "LOG_LEVEL": "WARNING",
         "STATIC_ROOT": str(tmp / "static"),
+        "IGNY8_PAGE_CACHE_SECONDS": "60" if page_cache else "0",
     }
     env.pop("PYTEST_VERSION", None)
     static_collect(tmp / "static", env)
@@ -359,7 +398,7 @@ def run(server: provision.Server, count: int, seconds: float) -> bool:
         print("by the requests answered (Python: the gunicorn workers; PostgreSQL: its server")
         print("processes; client: this load generator, sharing the cores).")
         print(HEADER)
-        for name, mix in (("read", read_mix), ("write", write_mix)):
+        for name, mix in (("read", read_mix), ("write", write_mix), ("busy", busy_mix)):
             for concurrency in CONCURRENCY:
                 f = measure(port, workspaces, meter, name, mix, concurrency, seconds)
                 figures.append(f)
@@ -393,6 +432,11 @@ def main() -> int:
     parser.add_argument("--workspaces", type=int, help="how many workspaces (default 50)")
     parser.add_argument("--seconds", type=float, help="seconds per measurement (default 15)")
     parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database")
+    parser.add_argument(
+        "--no-page-cache",
+        action="store_true",
+        help="serve with the page cache off: what every page costs when it is made",
+    )
     args = parser.parse_args()
     count = args.workspaces or (10 if args.quick else 50)
     seconds = args.seconds or (5.0 if args.quick else 15.0)
@@ -408,7 +452,7 @@ def main() -> int:
 
     django.setup()
     with provision.bench_db_kept_or_dropped(server, keep=args.keep):
-        ok = run(server, count, seconds)
+        ok = run(server, count, seconds, page_cache=not args.no_page_cache)
     return 0 if ok else 1
 
 
