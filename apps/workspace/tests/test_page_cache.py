@@ -20,7 +20,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
-from apps.accounts.change_log import compact, unwatched_tables
+from apps.accounts.change_log import compact, compact_all, unwatched_tables
 from apps.accounts.models import Account, Membership, Role
 from apps.billing import credits
 from apps.billing.models import CreditBalance, CreditLedger
@@ -394,3 +394,19 @@ def test_a_new_workspace_is_watched_from_its_first_moment(ws, caplog):
         assert version_of(account.schema_name)[2] >= 1  # born with a version of its own
     finally:
         account.delete(force_drop=True)
+
+
+def test_the_scheduled_fold_keeps_every_version_and_leaves_one_row_each(ws):
+    beta = Account.objects.get(slug="beta")
+    for i in range(3):
+        keyword_add(ws, f"fold {i}")
+    with schema_context(beta.schema_name):
+        for _ in range(2):
+            # A statement that matched no row still counts: the trigger is per statement.
+            Site.objects.filter(pk=-1).update(name="nothing")
+    before = {s: version_of(s) for s in (ws.schema, beta.schema_name)}
+    assert before[ws.schema][2] >= 3 and before[beta.schema_name][2] >= 2
+    assert compact_all() >= 2
+    for schema, (total, last, _) in before.items():
+        folded = version_of(schema)
+        assert folded[0] == total and folded[1] > last and folded[2] == 1

@@ -83,6 +83,17 @@ class Command(BaseCommand):
                 "repeats": -1,
             },
         )
+        from apps.accounts.change_log import COMPACT_ALL_EVERY_MINUTES
+
+        Schedule.objects.get_or_create(
+            name="change log: fold each workspace's rows",
+            defaults={
+                "func": "apps.accounts.change_log.compact_all",
+                "schedule_type": Schedule.MINUTES,
+                "minutes": COMPACT_ALL_EVERY_MINUTES,
+                "repeats": -1,
+            },
+        )
         from apps.schedule import jobs as schedule_jobs
 
         Schedule.objects.get_or_create(
