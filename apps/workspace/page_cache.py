@@ -50,8 +50,10 @@ View = Callable[..., HttpResponse]
 
 CSRF_MARK = b"\x00igny8-csrf\x00"
 NONCE_MARK = b"\x00igny8-nonce\x00"
-# A masked CSRF token: 64 letters and digits standing alone.
-TOKEN_RE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+# A masked CSRF token as templates write it: 64 letters and digits in double quotes (the
+# `{% csrf_token %}` field's value, base.html's hx-headers; a test holds every template to it).
+# Looking only behind a quote scans a 100 KB page in 0.1 ms instead of 1.6.
+TOKEN_RE = re.compile(rb'"([A-Za-z0-9]{64})"')
 HEADER = "X-Page-Cache"  # hit, miss or bypass: what happened to this answer
 
 _generation = 0  # moved by every settings change (tests' overrides)

@@ -410,3 +410,21 @@ def test_the_scheduled_fold_keeps_every_version_and_leaves_one_row_each(ws):
     for schema, (total, last, _) in before.items():
         folded = version_of(schema)
         assert folded[0] == total and folded[1] > last and folded[2] == 1
+
+
+def test_every_template_writes_the_csrf_token_in_double_quotes():
+    """The page cache finds the token to put each browser's own in by its quotes."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    roots = [Path(d) for d in settings.TEMPLATES[0]["DIRS"]]
+    roots += list(Path(settings.BASE_DIR, "apps").glob("*/templates"))
+    unquoted = []
+    for root in roots:
+        for path in root.rglob("*.html"):
+            text = path.read_text()
+            for match in re.finditer(r"\{\{\s*csrf_token\s*\}\}", text):
+                if text[match.start() - 1 : match.start()] != '"' or text[match.end()] != '"':
+                    unquoted.append(f"{path}:{text.count(chr(10), 0, match.start()) + 1}")
+    assert unquoted == [], 'write the token as "{{ csrf_token }}": ' + ", ".join(unquoted)
