@@ -72,6 +72,12 @@ BEGIN
 END $$;
 """
 
+# The trigger on one table (unqualified: the caller's search_path names the schema).
+TRIGGER_SQL = (
+    f"CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {{table}} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION public.igny8_note_change()"
+)
+
 DROP_SQL = f"""
 DROP FUNCTION IF EXISTS public.igny8_watch_schema(text);
 DROP FUNCTION IF EXISTS public.igny8_note_change() CASCADE;
@@ -87,10 +93,16 @@ def watch_schema(schema: str) -> int:
             return 0  # the public schema's first migration has not made it yet
         cursor.execute("SELECT public.igny8_watch_schema(%s)", [schema])
         added = cursor.fetchone()[0]
-        # A new or migrated schema is a change too: its pages may read differently now, and a
-        # schema made again under an old name must not meet the old one's version.
+    # A new or migrated schema is a change too: its pages may read differently now, and a
+    # schema made again under an old name must not meet the old one's version.
+    note_change(schema)
+    return added
+
+
+def note_change(schema: str) -> None:
+    """Record a change of `schema` by hand (a new schema is born changed)."""
+    with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {TABLE} (schema_name) VALUES (%s)", [schema])
-        return added
 
 
 def unwatched_tables(schema: str) -> list[str]:

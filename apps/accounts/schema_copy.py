@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_exists
 
-from apps.accounts.change_log import watch_schema
+from apps.accounts import change_log
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +143,17 @@ def _copy_statements(cursor, template_schema: str) -> list[str] | None:
     cursor.execute("SELECT set_config('search_path', quote_ident(%s), true)", [template_schema])
     cursor.execute(_COPY_STATEMENTS_SQL, {"schema": template_schema})
     statements = [row[0] for row in cursor.fetchall()]
+    # Last, after the rows: the change-log trigger on every table (change_log.py), in the same
+    # batch rather than by a catalog walk of the new schema afterwards.
+    cursor.execute(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s AND c.relkind = 'r' ORDER BY 1",
+        [template_schema],
+    )
+    statements += [
+        change_log.TRIGGER_SQL.format(table=connection.ops.quote_name(row[0]))
+        for row in cursor.fetchall()
+    ]
     cursor.execute("SELECT set_config('search_path', %s, true)", [search_path])
     _STATEMENTS_CACHE.clear()
     _STATEMENTS_CACHE[key] = statements
@@ -183,11 +194,11 @@ def schema_clone(template_schema: str, new_schema: str) -> None:
         raise ValidationError("That workspace address is already in use.")
     # One transaction: the copy sets the search_path for itself only, and fails as a whole.
     with transaction.atomic(), connection.cursor() as cursor:
-        if not _schema_copy(cursor, template_schema, new_schema):
-            log.warning(
-                "template %s holds objects the fast copy skips; cloning it", template_schema
-            )
-            _clone_function_ensure(cursor)
-            cursor.execute("SELECT clone_schema(%s, %s, 'DATA')", [template_schema, new_schema])
-        # Copies carry no triggers: the new schema's writes must move its version too.
-        watch_schema(new_schema)
+        if _schema_copy(cursor, template_schema, new_schema):
+            change_log.note_change(new_schema)  # the copy put the triggers on
+            return
+        log.warning("template %s holds objects the fast copy skips; cloning it", template_schema)
+        _clone_function_ensure(cursor)
+        cursor.execute("SELECT clone_schema(%s, %s, 'DATA')", [template_schema, new_schema])
+        # The clone function's copy may lack the change-log triggers: put them on.
+        change_log.watch_schema(new_schema)
