@@ -42,4 +42,8 @@ class CreditsChangedMiddleware(MemberEventMiddleware):
     event = EVENT
 
     def payload(self, request: HttpRequest) -> dict:
+        # A read page's view changes no balance: the page cache's probe read it a moment ago.
+        seen = getattr(request, "credits_seen", None)
+        if request.method in ("GET", "HEAD") and isinstance(seen, int):
+            return {"total": seen}
         return {"total": credits_total(request)}

@@ -8,6 +8,7 @@ its own site in alpha and removes it after.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import uuid
@@ -122,8 +123,13 @@ def test_the_partial_and_the_page_are_kept_apart(ws):
     partial = client.get(KEYWORDS, **HX)
     assert cached(page) == cached(partial) == "miss"
     assert b"<html" in page.content and b"<html" not in partial.content
-    assert cached(client.get(KEYWORDS, **HX)) == "hit"
-    assert b"<html" not in client.get(KEYWORDS, **HX).content
+    hit = client.get(KEYWORDS, **HX)
+    assert cached(hit) == "hit"
+    assert b"<html" not in hit.content
+    # The answer still tells the page the balance, as read for this request.
+    total = CreditBalance.objects.get(account=ws.account)
+    told = json.loads(hit["HX-Trigger-After-Settle"])["credits-changed"]["total"]
+    assert told == total.plan_credits + total.bonus_credits
 
 
 # --- never stale ------------------------------------------------------------------------------
